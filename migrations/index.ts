@@ -1,0 +1,4 @@
+import { Foundation1795000000000 } from "./1795000000000-Foundation";
+
+/** Every migration, oldest first. `npm run migration:generate` writes a new file; add its class here. */
+export const migrations = [Foundation1795000000000];

@@ -1,0 +1,1 @@
+export { resolveJwtSecret, createVerifier, mintToken, bearerToken, type TokenVerifier, type MintOptions } from "./jwt";

@@ -1,0 +1,95 @@
+import "reflect-metadata";
+import { Client } from "pg";
+import type { DataSource } from "typeorm";
+import { createDataSource } from "../ormconfig";
+import { createVerifier, mintToken, resolveJwtSecret } from "./auth";
+import { type Config, loadConfig } from "./config";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db";
+import { buildGroupsSubgraph } from "./federation";
+import { startServer } from "./server";
+import { logger } from "./shared/logger";
+
+export interface Service {
+  config: Config;
+  db: DataSource;
+  url: string;
+  port: number;
+  /** The HS256 secret in use (undefined with JWKS_URL). */
+  secret: string | undefined;
+  /** True when the secret was generated under ./data (local mode: print an admin token). */
+  generatedSecret: boolean;
+  stop(): Promise<void>;
+}
+
+const EMBEDDED_DATABASE = "groups";
+
+/** Creates `name` on the server behind `adminUrl` unless it exists. */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The database URL to use: DATABASE_URL, or the embedded server (started here). */
+export async function resolveDatabase(config: Config): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
+  if (config.databaseUrl) return { url: config.databaseUrl };
+  const embedded = await startEmbeddedPostgres(config.dataDir);
+  await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE);
+  return { url: embedded.databaseUrlFor(EMBEDDED_DATABASE), embedded };
+}
+
+/**
+ * The composition root: config -> database (embedded or DATABASE_URL) -> migrations -> schema ->
+ * HTTP/WebSocket server. `stop()` undoes it in reverse order.
+ */
+export async function startService(overrides: Partial<Config> = {}): Promise<Service> {
+  const config = loadConfig(process.env, overrides);
+  logger.setLevel(config.logLevel);
+  const { url, embedded } = await resolveDatabase(config);
+  const db = createDataSource(url, { poolSize: config.dbPoolSize });
+  try {
+    await db.initialize();
+    if (config.migrateOnStart) {
+      const applied = await db.runMigrations({ transaction: "each" });
+      if (applied.length) logger.info("migrations applied", { migrations: applied.map((m) => m.name) });
+    }
+    const { secret, generated } = config.jwksUrl ? { secret: undefined, generated: false } : resolveJwtSecret(config);
+    const { schema } = await buildGroupsSubgraph();
+    const server = await startServer({ config, db, schema, verify: createVerifier(config, secret) });
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      db,
+      url: server.url,
+      port: server.port,
+      secret,
+      generatedSecret: generated,
+      stop: () =>
+        (stopping ??= (async () => {
+          await server.stop();
+          await db.destroy();
+          await embedded?.stop();
+        })()),
+    };
+  } catch (error) {
+    if (db.isInitialized) await db.destroy();
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+/** A global-admin token for local use, printed at start-up when the secret was generated. */
+export async function localAdminToken(service: Service): Promise<string | undefined> {
+  if (!service.generatedSecret || !service.secret) return undefined;
+  return mintToken(service.secret, {
+    sub: "00000000-0000-4000-8000-000000000001",
+    admin: true,
+    name: "Local Admin",
+    email: "admin@localhost",
+  });
+}

@@ -1,0 +1,99 @@
+import path from "node:path";
+
+/** Every setting of the service, parsed and validated once from the environment. */
+export interface Config {
+  /** HTTP port; 0 picks a free one. @default 4000 */
+  port: number;
+  /** Interface to bind. @default "0.0.0.0" */
+  host: string;
+  /** PostgreSQL connection string; unset = embedded PostgreSQL kept under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Where the embedded database and the generated JWT secret live. @default "./data" */
+  dataDir: string;
+  /** HS256 secret; unset (and no JWKS_URL) = a random one generated once under `dataDir`. */
+  jwtSecret: string | undefined;
+  /** Verify RS256/ES256 tokens against this JWKS endpoint instead of JWT_SECRET. */
+  jwksUrl: string | undefined;
+  /** Groups one (non-admin) user may have created at most. @default 100 */
+  maxGroupsPerUser: number;
+  /** When false, no group may be PUBLIC. @default true */
+  allowPublicGroups: boolean;
+  /** Apply pending migrations on start. @default true */
+  migrateOnStart: boolean;
+  /** Deepest operation accepted (levels of selection sets). @default 12 */
+  maxQueryDepth: number;
+  /** Complexity budget; list fields multiply by their `first`. @default 50000 */
+  maxQueryCost: number;
+  /** Connections in the pool. @default 10 */
+  dbPoolSize: number;
+  /** debug | info | warn | error | silent. @default "info" */
+  logLevel: LogLevel;
+  /** Adds `extensions.sqlStatements` to every response (tests and benchmarks). @default false */
+  exposeSqlCount: boolean;
+  /** How long graceful shutdown waits for in-flight work. @default 10000 */
+  shutdownTimeoutMs: number;
+  /** The name this subgraph has in a supergraph. @default "groups" */
+  subgraphName: string;
+  /** "production" hides stack traces (always hidden from clients) and is stricter. */
+  nodeEnv: string;
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["true", "1", "yes", "on"].includes(raw)) return true;
+  if (["false", "0", "no", "off"].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === "" ? undefined : raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const logLevel = (str(env, "LOG_LEVEL") ?? (env.NODE_ENV === "test" ? "silent" : "info")) as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
+  }
+  const jwksUrl = str(env, "JWKS_URL");
+  if (jwksUrl !== undefined && !/^https?:\/\//.test(jwksUrl)) {
+    throw new ConfigError(`JWKS_URL must be an http(s) URL, got "${jwksUrl}"`);
+  }
+  return {
+    port: int(env, "PORT", 4000),
+    host: str(env, "HOST") ?? "0.0.0.0",
+    databaseUrl: str(env, "DATABASE_URL"),
+    dataDir: path.resolve(str(env, "DATA_DIR") ?? "data"),
+    jwtSecret: str(env, "JWT_SECRET"),
+    jwksUrl,
+    maxGroupsPerUser: int(env, "MAX_GROUPS_PER_USER", 100),
+    allowPublicGroups: bool(env, "ALLOW_PUBLIC_GROUPS", true),
+    migrateOnStart: bool(env, "MIGRATE_ON_START", true),
+    maxQueryDepth: int(env, "MAX_QUERY_DEPTH", 12, 1),
+    maxQueryCost: int(env, "MAX_QUERY_COST", 50000, 1),
+    dbPoolSize: int(env, "DB_POOL_SIZE", 10, 1),
+    logLevel,
+    exposeSqlCount: bool(env, "EXPOSE_SQL_COUNT", false),
+    shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10000, 1),
+    subgraphName: str(env, "SUBGRAPH_NAME") ?? "groups",
+    nodeEnv: str(env, "NODE_ENV") ?? "development",
+    ...overrides,
+  };
+}

@@ -1,0 +1,42 @@
+import crypto from "node:crypto";
+import type { DataSource } from "typeorm";
+import type { TokenVerifier } from "./auth";
+import { bearerToken } from "./auth";
+import type { Config } from "./config";
+import type { AppContext } from "./shared/context";
+import { requestScope } from "./shared/logger";
+import { provisionViewer } from "./users";
+
+export interface ContextDeps {
+  db: DataSource;
+  config: Config;
+  verify: TokenVerifier;
+}
+
+/**
+ * Builds the per-request context from an Authorization value: verifies the token, provisions the
+ * caller's User row on first use, and starts empty loader caches. A refused token does not throw
+ * here (`_service` needs none); the auth plugin refuses the operation instead.
+ */
+export function contextFactory(deps: ContextDeps) {
+  return async (authorization: string | undefined | null): Promise<AppContext> => {
+    const ctx: AppContext = {
+      requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(),
+      viewer: null,
+      db: deps.db,
+      config: deps.config,
+      cache: new Map(),
+    };
+    try {
+      const token = bearerToken(authorization);
+      if (token) {
+        const claims = await deps.verify(token);
+        await provisionViewer(ctx, claims);
+        ctx.viewer = { id: claims.sub, isGlobalAdmin: claims.isGlobalAdmin };
+      }
+    } catch (error) {
+      ctx.authError = error as Error;
+    }
+    return ctx;
+  };
+}

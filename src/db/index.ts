@@ -1,0 +1,5 @@
+export { startEmbeddedPostgres, freePort, type EmbeddedDatabase } from "./embedded";
+export { StatementCountingLogger } from "./statement-counter";
+export { registerConstraints, translateDbError, type ConstraintRule } from "./errors";
+export { inTransaction, query } from "./transaction";
+export type { DataSource, EntityManager } from "typeorm";

@@ -1,0 +1,58 @@
+import { GraphQLJSONObject } from "graphql-scalars";
+import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+
+export enum EventType {
+  GROUP_CREATED = "GROUP_CREATED",
+  GROUP_UPDATED = "GROUP_UPDATED",
+  GROUP_DELETED = "GROUP_DELETED",
+  MEMBER_ADDED = "MEMBER_ADDED",
+  MEMBER_REMOVED = "MEMBER_REMOVED",
+  MEMBER_ROLE_CHANGED = "MEMBER_ROLE_CHANGED",
+  MEMBER_STATUS_CHANGED = "MEMBER_STATUS_CHANGED",
+  LEADER_ADDED = "LEADER_ADDED",
+  LEADER_REMOVED = "LEADER_REMOVED",
+  INITIATIVE_LINKED = "INITIATIVE_LINKED",
+  INITIATIVE_UNLINKED = "INITIATIVE_UNLINKED",
+}
+registerEnumType(EventType, { name: "EventType" });
+
+@Entity({ name: "domain_events" })
+@ObjectType({
+  description: `A domain event, written in the same transaction as the change it reports, so
+none is lost. id grows monotonically and is the resume cursor of subscriptions.
+payload carries the event's fields: e.g. MEMBER_ROLE_CHANGED {oldRole, newRole},
+GROUP_UPDATED {fieldsChanged: [...]}, GROUP_CREATED {name, groupType, createdBy}.`,
+})
+export class GroupEvent {
+  @PrimaryGeneratedColumn({ type: "bigint" })
+  @Field(() => ID)
+  id!: string;
+
+  @Column({ type: "varchar", length: 40 })
+  @Field(() => EventType)
+  type!: EventType;
+
+  @Column({ name: "group_id", type: "uuid" })
+  @Field(() => ID)
+  groupId!: string;
+
+  @Column({ name: "user_id", type: "uuid", nullable: true })
+  @Field(() => ID, { nullable: true })
+  userId!: string | null;
+
+  @Column({ name: "actor_id", type: "uuid", nullable: true })
+  @Field(() => ID, { nullable: true })
+  actorId!: string | null;
+
+  @Column({ name: "occurred_at", type: "timestamptz" })
+  @Field()
+  occurredAt!: Date;
+
+  @Column({ type: "jsonb" })
+  @Field(() => GraphQLJSONObject)
+  payload!: Record<string, unknown>;
+}
+
+export const EVENT_COLUMNS = `e.id::text AS id, e.type, e.group_id AS "groupId", e.user_id AS "userId",
+  e.actor_id AS "actorId", e.occurred_at AS "occurredAt", e.payload`;

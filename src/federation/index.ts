@@ -1,0 +1,1 @@
+export { buildGroupsSubgraph, FEDERATION_LINK, SCHEMA_FILE_HEADER, type SubgraphSchema } from "./schema";

@@ -1,0 +1,84 @@
+import { buildSubgraphSchema, printSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
+import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import { type DocumentNode, type GraphQLSchema, parse, parseValue, visit } from "graphql";
+import { buildSchema, createResolversMap } from "type-graphql";
+import { findGroup, GroupResolver } from "../groups";
+import { GroupMembersResolver } from "../memberships";
+import type { AppContext } from "../shared/context";
+import { DateScalar, DateTimeScalar, JSONObjectScalar } from "../shared/scalars";
+import { usersById, UserResolver } from "../users";
+
+/** Federation directives this subgraph imports (v2.7: @override with progressive labels is available). */
+export const FEDERATION_LINK = `extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.7",
+        import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@tag", "@inaccessible"])
+`;
+
+const resolvers = [UserResolver, GroupResolver, GroupMembersResolver] as const;
+
+/** Entity reference resolvers: through the per-request loaders, so _entities is one statement per type. */
+const referenceResolvers: GraphQLResolverMap<AppContext> = {
+  Group: {
+    __resolveReference: (ref: { id: string }, ctx: AppContext) => findGroup(ctx, ref.id),
+  },
+  User: {
+    __resolveReference: (ref: { id: string }, ctx: AppContext) => usersById(ctx).load(ref.id),
+  },
+};
+
+/**
+ * Object defaults of custom scalars (`metadata: JSONObject = {}`) that TypeGraphQL cannot declare
+ * (graphql-js cannot print them from values); added to the SDL's AST instead.
+ */
+const SDL_DEFAULTS: { type: string; field: string; value: string }[] = [
+  { type: "CreateGroupInput", field: "metadata", value: "{}" },
+];
+
+function addSdlDefaults(document: DocumentNode): DocumentNode {
+  return visit(document, {
+    InputObjectTypeDefinition(node) {
+      const patches = SDL_DEFAULTS.filter((d) => d.type === node.name.value);
+      if (patches.length === 0) return undefined;
+      return {
+        ...node,
+        fields: node.fields?.map((field) => {
+          const patch = patches.find((p) => p.field === field.name.value);
+          return patch ? { ...field, defaultValue: parseValue(patch.value) } : field;
+        }),
+      };
+    },
+  });
+}
+
+export interface SubgraphSchema {
+  schema: GraphQLSchema;
+  /** The subgraph SDL, federation directives included: what `_service { sdl }` answers. */
+  sdl: string;
+}
+
+/**
+ * TypeGraphQL builds the executable types; their SDL (with @key directives) is prefixed with the
+ * federation @link and handed to buildSubgraphSchema together with TypeGraphQL's resolvers.
+ */
+export async function buildGroupsSubgraph(): Promise<SubgraphSchema> {
+  const typeGraphQLSchema = await buildSchema({
+    resolvers,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    orphanedTypes: [],
+    validate: { forbidUnknownValues: false, stopAtFirstError: false },
+  });
+  const typeDefs = addSdlDefaults(parse(FEDERATION_LINK + printSchemaWithDirectives(typeGraphQLSchema)));
+  const resolverMap = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<AppContext>;
+  for (const [typeName, fields] of Object.entries(referenceResolvers)) {
+    resolverMap[typeName] = { ...(resolverMap[typeName] as object), ...(fields as object) } as never;
+  }
+  resolverMap.Date = DateScalar;
+  resolverMap.JSONObject = JSONObjectScalar;
+  const schema = buildSubgraphSchema({ typeDefs, resolvers: resolverMap as never });
+  return { schema, sdl: printSubgraphSchema(schema) };
+}
+
+/** The committed schema.graphql: a do-not-edit header, then exactly the subgraph SDL. */
+export const SCHEMA_FILE_HEADER =
+  "# Generated from the TypeGraphQL code by `npm run schema`; do not edit. It equals `_service { sdl }`.\n\n";

@@ -1,0 +1,106 @@
+import DataLoader from "dataloader";
+import { query } from "../db";
+import { visibleGroupsCondition } from "../permissions";
+import { type AppContext, byKey, groupedByKey, perRequest } from "../shared/context";
+import { isUuid } from "../shared/ids";
+import { GROUP_COLUMNS, type Group, type GroupRelative } from "./group.entity";
+
+/** Groups by id, visible or not: callers decide visibility (canView). */
+export const groupsById = perRequest(
+  (ctx) =>
+    new DataLoader<string, Group | null>(async (ids) => {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return ids.map(() => null);
+      const rows = await query<Group>(ctx.db, `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = ANY($1::uuid[])`, [
+        valid,
+      ]);
+      return byKey(ids, rows, (row) => row.id);
+    }),
+);
+
+type Keyed<T> = T & { key: string };
+
+/** One loader per distinct option value, all request-scoped. */
+function loaderFamily<O, V>(make: (ctx: AppContext, option: O) => DataLoader<string, V>) {
+  return perRequest((ctx) => {
+    const family = new Map<string, DataLoader<string, V>>();
+    return (option: O) => {
+      const id = JSON.stringify(option ?? null);
+      let loader = family.get(id);
+      if (!loader) {
+        loader = make(ctx, option);
+        family.set(id, loader);
+      }
+      return loader;
+    };
+  });
+}
+
+/** Visible parents of each group, by name. */
+export const parentsByGroupId = perRequest(
+  (ctx) =>
+    new DataLoader<string, Group[]>(async (ids) => {
+      const params: unknown[] = [ids.filter(isUuid)];
+      const visible = visibleGroupsCondition(ctx, "g", params);
+      const rows = await query<Keyed<Group>>(
+        ctx.db,
+        `SELECT gp.child_id AS key, ${GROUP_COLUMNS}
+         FROM group_parents gp JOIN groups g ON g.id = gp.parent_id
+         WHERE gp.child_id = ANY($1::uuid[]) AND ${visible}
+         ORDER BY g.name, g.id`,
+        params,
+      );
+      return groupedByKey(ids, rows, (row) => row.key);
+    }),
+);
+
+/** Visible children of each group, by name; active ones only unless includeInactive. */
+export const childrenByGroupId = loaderFamily(
+  (ctx, includeInactive: boolean) =>
+    new DataLoader<string, Group[]>(async (ids) => {
+      const params: unknown[] = [ids.filter(isUuid)];
+      const visible = visibleGroupsCondition(ctx, "g", params);
+      const rows = await query<Keyed<Group>>(
+        ctx.db,
+        `SELECT gp.parent_id AS key, ${GROUP_COLUMNS}
+         FROM group_parents gp JOIN groups g ON g.id = gp.child_id
+         WHERE gp.parent_id = ANY($1::uuid[]) AND ${visible} ${includeInactive ? "" : "AND g.is_active"}
+         ORDER BY g.name, g.id`,
+        params,
+      );
+      return groupedByKey(ids, rows, (row) => row.key);
+    }),
+);
+
+/**
+ * Every visible ancestor of each group, nearest first, each once at its shortest distance. One
+ * statement for any number of groups: the recursion keeps (origin, ancestor, depth) rows distinct,
+ * so diamonds cost rows per depth, never per path.
+ */
+export const ancestorsByGroupId = loaderFamily(
+  (ctx, maxDepth: number | null) =>
+    new DataLoader<string, GroupRelative[]>(async (ids) => {
+      const params: unknown[] = [ids.filter(isUuid), maxDepth];
+      const visible = visibleGroupsCondition(ctx, "g", params);
+      const rows = await query<Keyed<Group> & { depth: number }>(
+        ctx.db,
+        `WITH RECURSIVE up(origin, id, depth) AS (
+           SELECT gp.child_id, gp.parent_id, 1 FROM group_parents gp WHERE gp.child_id = ANY($1::uuid[])
+           UNION
+           SELECT up.origin, gp.parent_id, up.depth + 1
+           FROM up JOIN group_parents gp ON gp.child_id = up.id
+           WHERE $2::int IS NULL OR up.depth < $2::int
+         ), nearest AS (
+           SELECT origin, id, min(depth) AS depth FROM up GROUP BY origin, id
+         )
+         SELECT n.origin AS key, n.depth, ${GROUP_COLUMNS}
+         FROM nearest n JOIN groups g ON g.id = n.id
+         WHERE ${visible}
+         ORDER BY n.depth, g.name, g.id`,
+        params,
+      );
+      return groupedByKey(ids, rows, (row) => row.key).map((list) =>
+        list.map(({ key: _key, depth, ...group }) => ({ group: group as Group, depth })),
+      );
+    }),
+);

@@ -1,0 +1,141 @@
+import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import type { AppContext } from "../shared/context";
+import { PageInfo } from "../shared/pagination";
+import { User, usersById } from "../users";
+import { Group, GroupRelative } from "./group.entity";
+import { CreateGroupInput, GroupFilter, GroupOrder, UpdateGroupInput } from "./group.inputs";
+import { ancestorsByGroupId, childrenByGroupId, parentsByGroupId } from "./group.loaders";
+import { findGroup, findGroupByName, listDescendants, listGroups } from "./group.queries";
+import { createGroup, deleteGroup, updateGroup } from "./group.service";
+
+@ObjectType()
+export class GroupEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => Group)
+  node!: Group;
+}
+
+@ObjectType()
+export class GroupConnection {
+  @Field(() => [GroupEdge])
+  edges!: GroupEdge[];
+
+  @Field(() => [Group])
+  nodes!: Group[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType()
+export class GroupRelativeConnection {
+  @Field(() => [GroupRelative])
+  nodes!: GroupRelative[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@Resolver(() => Group)
+export class GroupResolver {
+  @Query(() => Group, { nullable: true })
+  group(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Group | null> {
+    return findGroup(ctx, id);
+  }
+
+  @Query(() => Group, { nullable: true, description: "exact, case-sensitive name match; with groupType when given" })
+  groupByName(
+    @Arg("name") name: string,
+    @Ctx() ctx: AppContext,
+    @Arg("groupType", () => String, { nullable: true }) groupType?: string,
+  ): Promise<Group | null> {
+    return findGroupByName(ctx, name, groupType);
+  }
+
+  @Query(() => GroupConnection, {
+    description: "Groups the caller may see. first <= 500; offset is an alternative to after.",
+  })
+  groups(
+    @Ctx() ctx: AppContext,
+    @Arg("filter", () => GroupFilter, { nullable: true }) filter?: GroupFilter,
+    @Arg("orderBy", () => GroupOrder, { nullable: true }) orderBy?: GroupOrder,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("offset", () => Int, { nullable: true }) offset?: number,
+  ): Promise<GroupConnection> {
+    return listGroups(ctx, { filter, orderBy, first, after, offset });
+  }
+
+  @Mutation(() => Group, { description: "The caller becomes its owner. Each parent needs groups.create_subgroup there." })
+  createGroup(@Arg("input", () => CreateGroupInput) input: CreateGroupInput, @Ctx() ctx: AppContext): Promise<Group> {
+    return createGroup(ctx, input);
+  }
+
+  @Mutation(() => Group)
+  updateGroup(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateGroupInput) input: UpdateGroupInput,
+    @Ctx() ctx: AppContext,
+  ): Promise<Group> {
+    return updateGroup(ctx, id, input);
+  }
+
+  @Mutation(() => Boolean, {
+    description: "Hard delete: memberships, leaderships and parent links go; children stay, losing this parent.",
+  })
+  deleteGroup(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<boolean> {
+    return deleteGroup(ctx, id);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  createdBy(@Root() group: Group, @Ctx() ctx: AppContext): Promise<User | null> | null {
+    return group.createdById ? usersById(ctx).load(group.createdById) : null;
+  }
+
+  @FieldResolver(() => [Group])
+  parents(@Root() group: Group, @Ctx() ctx: AppContext): Promise<Group[]> {
+    return parentsByGroupId(ctx).load(group.id);
+  }
+
+  @FieldResolver(() => [Group])
+  children(
+    @Root() group: Group,
+    @Ctx() ctx: AppContext,
+    @Arg("includeInactive", () => Boolean, { nullable: true, defaultValue: false }) includeInactive?: boolean,
+  ): Promise<Group[]> {
+    return childrenByGroupId(ctx)(includeInactive ?? false).load(group.id);
+  }
+
+  @FieldResolver(() => [GroupRelative], {
+    description: "Every ancestor, nearest first, each once, with its shortest distance (1 = parent).",
+  })
+  ancestors(
+    @Root() group: Group,
+    @Ctx() ctx: AppContext,
+    @Arg("maxDepth", () => Int, { nullable: true }) maxDepth?: number,
+  ): Promise<GroupRelative[]> {
+    return ancestorsByGroupId(ctx)(maxDepth ?? null).load(group.id);
+  }
+
+  @FieldResolver(() => GroupRelativeConnection, {
+    description: "Every descendant, nearest first, each once, with its shortest distance (1 = child).",
+  })
+  descendants(
+    @Root() group: Group,
+    @Ctx() ctx: AppContext,
+    @Arg("maxDepth", () => Int, { nullable: true }) maxDepth?: number,
+    @Arg("groupType", () => String, { nullable: true }) groupType?: string,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 100 }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ): Promise<GroupRelativeConnection> {
+    return listDescendants(ctx, group.id, { maxDepth, groupType, first, after });
+  }
+}

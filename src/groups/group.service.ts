@@ -1,0 +1,189 @@
+import type { EntityManager } from "typeorm";
+import { inTransaction, query, registerConstraints } from "../db";
+import { EventType, recordEvent } from "../events";
+import { assertCan, canView, forgetViewerRoles } from "../permissions";
+import { type AppContext, requireViewer } from "../shared/context";
+import { BadUserInputError, NotFoundError } from "../shared/errors";
+import { GROUP_COLUMNS, type Group, GroupVisibility } from "./group.entity";
+import type { CreateGroupInput, UpdateGroupInput } from "./group.inputs";
+import { groupsById } from "./group.loaders";
+
+registerConstraints({
+  groups_short_name_campus_key: {
+    kind: "conflict",
+    field: "shortName",
+    message: "another group already uses this shortName on this campus",
+  },
+  group_parents_no_cycle: { kind: "input", field: "parentIds", message: "would create a cycle in the hierarchy" },
+  group_parents_not_self: { kind: "input", field: "parentIds", message: "a group cannot be its own parent" },
+  groups_name_length: { kind: "input", field: "name", message: "must be 1 to 255 characters" },
+  groups_group_type_length: { kind: "input", field: "groupType", message: "must be 1 to 50 characters" },
+  groups_url_scheme: { kind: "input", field: "url", message: "must be an http(s) URL" },
+  groups_metadata_object: { kind: "input", field: "metadata", message: "must be an object" },
+});
+
+/** The group a mutation targets: NOT_FOUND when missing or invisible to the caller. */
+export async function groupForMutation(ctx: AppContext, id: string): Promise<Group> {
+  const group = await groupsById(ctx).load(id);
+  if (!group || !(await canView(ctx, group))) throw new NotFoundError("Group", id);
+  return group;
+}
+
+function assertVisibilityAllowed(ctx: AppContext, visibility: GroupVisibility | null | undefined): void {
+  if (visibility === GroupVisibility.PUBLIC && !ctx.config.allowPublicGroups) {
+    throw BadUserInputError.field("visibility", "PUBLIC groups are disabled on this deployment (ALLOW_PUBLIC_GROUPS=false)");
+  }
+}
+
+/** Loads would-be parents and checks the caller may create under each one. */
+async function assertParentsUsable(ctx: AppContext, parentIds: string[]): Promise<void> {
+  const parents = await Promise.all(parentIds.map((id) => groupForMutation(ctx, id)));
+  for (const parent of parents) await assertCan(ctx, "groups.create_subgroup", parent);
+}
+
+async function linkParents(tx: EntityManager, childId: string, parentIds: string[]): Promise<void> {
+  if (parentIds.length === 0) return;
+  await tx.query(`INSERT INTO group_parents (child_id, parent_id) SELECT $1, unnest($2::uuid[])`, [childId, parentIds]);
+}
+
+export async function createGroup(ctx: AppContext, input: CreateGroupInput): Promise<Group> {
+  const viewer = requireViewer(ctx);
+  assertVisibilityAllowed(ctx, input.visibility);
+  const parentIds = [...new Set(input.parentIds ?? [])];
+  await assertParentsUsable(ctx, parentIds);
+  const group = await inTransaction(ctx.db, async (tx) => {
+    if (!viewer.isGlobalAdmin) await assertUnderGroupQuota(ctx, tx, viewer.id);
+    const [created] = (await tx.query(
+      `INSERT INTO groups AS g (name, group_type, description, short_name, url, knowledge_area, campus,
+         visibility, permission_cascade_enabled, metadata, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${GROUP_COLUMNS}`,
+      [
+        input.name,
+        input.groupType ?? "organization",
+        input.description ?? null,
+        input.shortName ?? null,
+        input.url ?? null,
+        input.knowledgeArea ?? null,
+        input.campus ?? null,
+        input.visibility ?? GroupVisibility.PRIVATE,
+        input.permissionCascadeEnabled ?? true,
+        JSON.stringify(input.metadata ?? {}),
+        viewer.id,
+      ],
+    )) as Group[];
+    await linkParents(tx, created!.id, parentIds);
+    // The creator becomes the group's owner: part of creating a group, so it happens here.
+    await tx.query(`INSERT INTO memberships (group_id, user_id, role, status, invited_by) VALUES ($1, $2, 'owner', 'ACTIVE', $2)`, [
+      created!.id,
+      viewer.id,
+    ]);
+    await recordEvent(tx, {
+      type: EventType.GROUP_CREATED,
+      groupId: created!.id,
+      actorId: viewer.id,
+      payload: { name: created!.name, groupType: created!.groupType, createdBy: viewer.id, parentIds },
+    });
+    return created!;
+  });
+  forgetViewerRoles(ctx);
+  groupsById(ctx).prime(group.id, group);
+  return group;
+}
+
+/** MAX_GROUPS_PER_USER, race-free: creations by one user are serialized by an advisory lock. */
+async function assertUnderGroupQuota(ctx: AppContext, tx: EntityManager, userId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('groups-created-by:' || $1))`, [userId]);
+  const [{ n }] = (await tx.query(`SELECT count(*)::int AS n FROM groups WHERE created_by = $1`, [userId])) as { n: number }[];
+  if (n >= ctx.config.maxGroupsPerUser) {
+    throw BadUserInputError.field(
+      "input",
+      `you have created ${n} groups, the most one user may (MAX_GROUPS_PER_USER=${ctx.config.maxGroupsPerUser})`,
+    );
+  }
+}
+
+/** Columns an update may set, with their input field. */
+const UPDATABLE: { field: keyof UpdateGroupInput & keyof Group; column: string; nullable: boolean; json?: boolean }[] = [
+  { field: "name", column: "name", nullable: false },
+  { field: "groupType", column: "group_type", nullable: false },
+  { field: "description", column: "description", nullable: true },
+  { field: "shortName", column: "short_name", nullable: true },
+  { field: "url", column: "url", nullable: true },
+  { field: "knowledgeArea", column: "knowledge_area", nullable: true },
+  { field: "campus", column: "campus", nullable: true },
+  { field: "visibility", column: "visibility", nullable: false },
+  { field: "isActive", column: "is_active", nullable: false },
+  { field: "permissionCascadeEnabled", column: "permission_cascade_enabled", nullable: false },
+  { field: "metadata", column: "metadata", nullable: false, json: true },
+];
+
+export async function updateGroup(ctx: AppContext, id: string, input: UpdateGroupInput): Promise<Group> {
+  const viewer = requireViewer(ctx);
+  const group = await groupForMutation(ctx, id);
+  await assertCan(ctx, "groups.update", group);
+  for (const { field, nullable } of UPDATABLE) {
+    if (!nullable && input[field] === null) throw BadUserInputError.field(field, "cannot be null");
+  }
+  if (input.parentIds === null) throw BadUserInputError.field("parentIds", "cannot be null; use [] for a root group");
+  assertVisibilityAllowed(ctx, input.visibility);
+  const newParents = input.parentIds ? [...new Set(input.parentIds)] : undefined;
+
+  const updated = await inTransaction(ctx.db, async (tx) => {
+    const [before] = (await tx.query(`SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = $1 FOR UPDATE`, [id])) as Group[];
+    if (!before) throw new NotFoundError("Group", id);
+    const changed = UPDATABLE.filter(
+      ({ field, json }) =>
+        input[field] !== undefined &&
+        (json ? JSON.stringify(input[field]) !== JSON.stringify(before[field]) : input[field] !== before[field]),
+    );
+    const fieldsChanged: string[] = changed.map((c) => c.field);
+    if (newParents) {
+      const current = (
+        (await tx.query(`SELECT parent_id AS id FROM group_parents WHERE child_id = $1`, [id])) as { id: string }[]
+      ).map((r) => r.id);
+      const added = newParents.filter((p) => !current.includes(p));
+      const removed = current.filter((p) => !newParents.includes(p));
+      if (added.length > 0) await assertParentsUsable(ctx, added);
+      if (removed.length > 0) {
+        await tx.query(`DELETE FROM group_parents WHERE child_id = $1 AND parent_id = ANY($2::uuid[])`, [id, removed]);
+      }
+      await linkParents(tx, id, added);
+      if (added.length > 0 || removed.length > 0) fieldsChanged.push("parentIds");
+    }
+    if (fieldsChanged.length === 0) return before;
+    const params: unknown[] = [id];
+    const sets = changed.map(({ field, column, json }) => {
+      params.push(json ? JSON.stringify(input[field]) : input[field]);
+      return `${column} = $${params.length}${json ? "::jsonb" : ""}`;
+    });
+    const [after] = await query<Group>(
+      tx,
+      `UPDATE groups AS g SET ${[...sets, "updated_at = now()"].join(", ")} WHERE g.id = $1 RETURNING ${GROUP_COLUMNS}`,
+      params,
+    );
+    await recordEvent(tx, { type: EventType.GROUP_UPDATED, groupId: id, actorId: viewer.id, payload: { fieldsChanged } });
+    return after!;
+  });
+  forgetViewerRoles(ctx);
+  groupsById(ctx).clear(id).prime(id, updated);
+  return updated;
+}
+
+/** Hard delete: memberships and parent links go with it (ON DELETE CASCADE); children stay. */
+export async function deleteGroup(ctx: AppContext, id: string): Promise<boolean> {
+  const viewer = requireViewer(ctx);
+  const group = await groupForMutation(ctx, id);
+  await assertCan(ctx, "groups.delete", group);
+  await inTransaction(ctx.db, async (tx) => {
+    await recordEvent(tx, {
+      type: EventType.GROUP_DELETED,
+      groupId: id,
+      actorId: viewer.id,
+      payload: { name: group.name, groupType: group.groupType },
+    });
+    await tx.query(`DELETE FROM groups WHERE id = $1`, [id]);
+  });
+  forgetViewerRoles(ctx);
+  groupsById(ctx).clear(id);
+  return true;
+}

@@ -1,0 +1,5 @@
+export { Group, GroupRelative, GroupVisibility, GROUP_COLUMNS } from "./group.entity";
+export { GroupResolver, GroupConnection } from "./group.resolver";
+export { groupsById } from "./group.loaders";
+export { findGroup } from "./group.queries";
+export { groupForMutation } from "./group.service";

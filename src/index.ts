@@ -1,0 +1,45 @@
+import { localAdminToken, startService } from "./bootstrap";
+import { logger } from "./shared/logger";
+
+/** `npm start`: serve until SIGTERM/SIGINT, then shut down gracefully and exit 0. */
+async function main(): Promise<void> {
+  const service = await startService();
+  const token = await localAdminToken(service);
+  if (token) {
+    process.stdout.write(
+      `\nGroups subgraph ready at ${service.url}\n` +
+        `Local global-admin token (JWT_SECRET is generated under ${service.config.dataDir}):\n\n` +
+        `  ${token}\n\n` +
+        `Try: curl -s ${service.url} -H 'content-type: application/json' ` +
+        `-H "authorization: Bearer ${token}" -d '{"query":"{ me { id } }"}'\n\n`,
+    );
+  }
+  let shuttingDown = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info("shutting down", { signal });
+    const force = setTimeout(() => {
+      logger.error("shutdown timed out; exiting");
+      process.exit(1);
+    }, service.config.shutdownTimeoutMs + 5000);
+    force.unref();
+    service.stop().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error("shutdown failed", { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+main().catch((error: unknown) => {
+  logger.error("start-up failed", { error });
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+export { Membership, MembershipStatus, MEMBERSHIP_COLUMNS, effectiveStatus } from "./membership.entity";
+export { GroupMembersResolver } from "./group-members.resolver";
+export { memberCountByGroupId } from "./membership.loaders";

@@ -1,0 +1,59 @@
+import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
+
+export enum MembershipStatus {
+  ACTIVE = "ACTIVE",
+  PENDING = "PENDING",
+  INACTIVE = "INACTIVE",
+}
+registerEnumType(MembershipStatus, { name: "MembershipStatus" });
+
+@Entity({ name: "memberships" })
+@Directive('@key(fields: "id")')
+@ObjectType()
+export class Membership {
+  @PrimaryGeneratedColumn("uuid")
+  @Field(() => ID)
+  id!: string;
+
+  @Column({ name: "group_id", type: "uuid" })
+  groupId!: string;
+
+  @Column({ name: "user_id", type: "uuid" })
+  userId!: string;
+
+  @Column({ type: "varchar", length: 50 })
+  @Field({ description: "one of the roles in Query.roles" })
+  role!: string;
+
+  /** As stored; `status` (the GraphQL field) reports an expired membership as INACTIVE. */
+  @Column({ name: "status", type: "varchar", length: 10 })
+  storedStatus!: MembershipStatus;
+
+  @Column({ name: "invited_by", type: "uuid", nullable: true })
+  invitedById!: string | null;
+
+  @CreateDateColumn({ name: "joined_at", type: "timestamptz" })
+  @Field()
+  joinedAt!: Date;
+
+  @Column({ name: "expires_at", type: "timestamptz", nullable: true })
+  @Field(() => Date, { nullable: true, description: "after it, the membership counts as INACTIVE" })
+  expiresAt!: Date | null;
+
+  @CreateDateColumn({ name: "created_at", type: "timestamptz" })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: "updated_at", type: "timestamptz" })
+  updatedAt!: Date;
+}
+
+/** The status a reader sees: an expired membership counts as INACTIVE, computed at read time. */
+export function effectiveStatus(m: Pick<Membership, "storedStatus" | "expiresAt">, now = new Date()): MembershipStatus {
+  if (m.expiresAt && m.expiresAt.getTime() <= now.getTime()) return MembershipStatus.INACTIVE;
+  return m.storedStatus;
+}
+
+export const MEMBERSHIP_COLUMNS = `m.id, m.group_id AS "groupId", m.user_id AS "userId", m.role,
+  m.status AS "storedStatus", m.invited_by AS "invitedById", m.joined_at AS "joinedAt",
+  m.expires_at AS "expiresAt", m.created_at AS "createdAt", m.updated_at AS "updatedAt"`;

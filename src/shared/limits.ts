@@ -1,0 +1,158 @@
+import {
+  type ASTVisitor,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  type GraphQLField,
+  GraphQLList,
+  type GraphQLSchema,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  valueFromAST,
+} from "graphql";
+
+const VALIDATION_FAILED = { code: "GRAPHQL_VALIDATION_FAILED" };
+
+function isIntrospection(field: FieldNode): boolean {
+  return field.name.value === "__schema" || field.name.value === "__type";
+}
+
+/**
+ * Depth of a selection set: a top-level field is level 1. Introspection is not counted, so tools
+ * can read the schema; fragments are followed (with a guard against fragment cycles, which the
+ * standard rules reject anyway).
+ */
+function depthOf(
+  set: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+  seen: Set<string> = new Set(),
+): number {
+  if (!set) return 0;
+  let max = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      if (isIntrospection(sel)) continue;
+      max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, seen) : 1);
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      max = Math.max(max, depthOf(sel.selectionSet, fragments, seen));
+    } else {
+      const name = sel.name.value;
+      const fragment = fragments[name];
+      if (!fragment || seen.has(name)) continue;
+      max = Math.max(max, depthOf(fragment.selectionSet, fragments, new Set([...seen, name])));
+    }
+  }
+  return max;
+}
+
+/** Validation rule: operations nested deeper than `maxDepth` levels are refused before execution. */
+export function depthLimitRule(maxDepth: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const def of context.getDocument().definitions) {
+      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+    }
+    return {
+      OperationDefinition(node) {
+        const depth = depthOf(node.selectionSet, fragments);
+        if (depth > maxDepth) {
+          context.reportError(
+            new GraphQLError(`Operation is nested ${depth} levels deep; the limit is ${maxDepth}`, {
+              nodes: [node],
+              extensions: VALIDATION_FAILED,
+            }),
+          );
+        }
+      },
+    };
+  };
+}
+
+/** Multiplier assumed for a list field without `first` (e.g. parents, children). */
+const DEFAULT_LIST_SIZE = 10;
+
+/**
+ * The cost of an operation: every field costs 1, and what is selected under a list field is
+ * multiplied by its `first` argument (its default when not given), or by DEFAULT_LIST_SIZE for
+ * lists without one; `_entities` multiplies by its number of representations.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const def of document.definitions) {
+    if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+  }
+  const rootType =
+    operation.operation === "query"
+      ? schema.getQueryType()
+      : operation.operation === "mutation"
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
+  if (!rootType) return 0;
+
+  const fieldDef = (typeName: string, name: string): GraphQLField<unknown, unknown> | undefined => {
+    const type = schema.getType(typeName);
+    return isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
+  };
+
+  const argValue = (field: FieldNode, def: GraphQLField<unknown, unknown>, name: string): unknown => {
+    const argDef = def.args.find((a) => a.name === name);
+    const node = field.arguments?.find((a) => a.name.value === name);
+    if (!argDef) return undefined;
+    if (!node) return argDef.defaultValue;
+    return valueFromAST(node.value, argDef.type, variables);
+  };
+
+  const costOf = (set: SelectionSetNode | undefined, typeName: string, seen: Set<string>): number => {
+    if (!set) return 0;
+    let total = 0;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        if (sel.name.value.startsWith("__")) continue;
+        const def = fieldDef(typeName, sel.name.value);
+        if (!def) {
+          total += 1;
+          continue;
+        }
+        const named = getNamedType(def.type);
+        let multiplier = 1;
+        const first = argValue(sel, def, "first");
+        if (typeof first === "number") multiplier = Math.max(first, 1);
+        else if (sel.name.value === "_entities") {
+          const reps = argValue(sel, def, "representations");
+          multiplier = Array.isArray(reps) ? Math.max(reps.length, 1) : DEFAULT_LIST_SIZE;
+        } else if (getNullableType(def.type) instanceof GraphQLList) multiplier = DEFAULT_LIST_SIZE;
+        const childCost = isCompositeType(named) ? costOf(sel.selectionSet, named.name, seen) : 0;
+        total += 1 + multiplier * childCost;
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        total += costOf(sel.selectionSet, sel.typeCondition?.name.value ?? typeName, seen);
+      } else {
+        const name = sel.name.value;
+        const fragment = fragments[name];
+        if (!fragment || seen.has(name)) continue;
+        total += costOf(fragment.selectionSet, fragment.typeCondition.name.value, new Set([...seen, name]));
+      }
+    }
+    return total;
+  };
+  return costOf(operation.selectionSet, rootType.name, new Set());
+}
+
+export function costLimitError(cost: number, budget: number): GraphQLError {
+  return new GraphQLError(
+    `Operation cost ${cost} exceeds the budget of ${budget}; ask for fewer items (lower first) or fewer nested lists`,
+    { extensions: { ...VALIDATION_FAILED, cost, budget, http: { status: 400 } } },
+  );
+}

@@ -1,0 +1,48 @@
+import { Field, ObjectType } from "type-graphql";
+import { BadUserInputError } from "./errors";
+
+/** The largest page any list answers; asking for more is BAD_USER_INPUT, not a silent cut. */
+export const MAX_PAGE_SIZE = 500;
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+/** Validates `first` (0..500). */
+export function pageSize(first: number | null | undefined, fallback: number): number {
+  const size = first ?? fallback;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+    throw BadUserInputError.field("first", `must be between 0 and ${MAX_PAGE_SIZE}`);
+  }
+  return size;
+}
+
+/** Cursors are opaque to clients: base64url of the sort key values of the last row. */
+export function encodeCursor(values: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString("base64url");
+}
+
+export function decodeCursor(cursor: string, arity: number): unknown[] {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(values) && values.length === arity) return values;
+  } catch {
+    // fall through to the error below
+  }
+  throw BadUserInputError.field("after", "is not a cursor this list produced");
+}
+
+/** Splits the `first + 1` rows a keyset query fetched into a page and whether more follow. */
+export function toPage<T>(rows: T[], first: number, cursorOf: (row: T) => unknown[]) {
+  const nodes = rows.slice(0, first);
+  const last = nodes[nodes.length - 1];
+  return {
+    nodes,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor(cursorOf(last)) : null },
+  };
+}

@@ -1,0 +1,55 @@
+import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from "type-graphql";
+import type { AppContext } from "../shared/context";
+import { PageInfo } from "../shared/pagination";
+import { User } from "./user.entity";
+import { CreateUserInput, UpdateUserInput } from "./user.inputs";
+import { createUser, currentUser, findUser, listUsers, updateUser } from "./user.service";
+
+@ObjectType()
+export class UserConnection {
+  @Field(() => [User])
+  nodes!: User[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@Resolver(() => User)
+export class UserResolver {
+  @Query(() => User)
+  me(@Ctx() ctx: AppContext): Promise<User> {
+    return currentUser(ctx);
+  }
+
+  @Query(() => User, { nullable: true })
+  user(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<User | null> {
+    return findUser(ctx, id);
+  }
+
+  @Query(() => UserConnection)
+  users(
+    @Ctx() ctx: AppContext,
+    @Arg("search", () => String, { nullable: true }) search?: string,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ): Promise<UserConnection> {
+    return listUsers(ctx, { search, first, after });
+  }
+
+  @Mutation(() => User, { description: "global admin" })
+  createUser(@Arg("input", () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: AppContext): Promise<User> {
+    return createUser(ctx, input);
+  }
+
+  @Mutation(() => User, { description: "global admin or self" })
+  updateUser(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateUserInput) input: UpdateUserInput,
+    @Ctx() ctx: AppContext,
+  ): Promise<User> {
+    return updateUser(ctx, id, input);
+  }
+}

@@ -1,0 +1,131 @@
+import { query, registerConstraints } from "../db";
+import { type AppContext, requireViewer } from "../shared/context";
+import { BadUserInputError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
+import { isUuid } from "../shared/ids";
+import { decodeCursor, pageSize, toPage } from "../shared/pagination";
+import { USER_COLUMNS, type User } from "./user.entity";
+import type { CreateUserInput, UpdateUserInput } from "./user.inputs";
+import { usersById } from "./user.loaders";
+
+registerConstraints({
+  users_email_key: { kind: "conflict", field: "email", message: "email is already used by another user" },
+  users_email_format: { kind: "input", field: "email", message: "must be an email address" },
+});
+
+/** Claims of a verified token that describe the caller. */
+export interface IdentityClaims {
+  sub: string;
+  isGlobalAdmin: boolean;
+  name?: string;
+  email?: string;
+}
+
+const provisioned = new Map<string, boolean>();
+const PROVISION_CACHE_LIMIT = 50_000;
+
+/**
+ * Makes sure the caller has a User row: created from the token's claims on first use; afterwards
+ * only the global-admin flag follows the latest token. A process-local memo skips the write when
+ * nothing changed, so an ordinary request costs no provisioning statement.
+ */
+export async function provisionViewer(ctx: Pick<AppContext, "db">, claims: IdentityClaims): Promise<void> {
+  if (provisioned.get(claims.sub) === claims.isGlobalAdmin) return;
+  const name = claims.name?.slice(0, 255) ?? null;
+  const email = claims.email && claims.email.length <= 320 && /^[^@\s]+@[^@\s]+$/.test(claims.email) ? claims.email : null;
+  // An email claim already taken by another user is dropped rather than refusing the caller.
+  await query(
+    ctx.db,
+    `INSERT INTO users (id, name, email, is_global_admin)
+     VALUES ($1, $2, CASE WHEN $3::text IS NOT NULL AND NOT EXISTS
+       (SELECT 1 FROM users WHERE lower(email) = lower($3::text)) THEN $3::text END, $4)
+     ON CONFLICT (id) DO UPDATE SET is_global_admin = EXCLUDED.is_global_admin, updated_at = now()
+     WHERE users.is_global_admin IS DISTINCT FROM EXCLUDED.is_global_admin`,
+    [claims.sub, name, email, claims.isGlobalAdmin],
+  );
+  if (provisioned.size >= PROVISION_CACHE_LIMIT) provisioned.clear();
+  provisioned.set(claims.sub, claims.isGlobalAdmin);
+}
+
+/** Forget the provisioning memo (tests that recreate databases use it). */
+export function resetProvisioningMemo(): void {
+  provisioned.clear();
+}
+
+export async function findUser(ctx: AppContext, id: string): Promise<User | null> {
+  return usersById(ctx).load(id);
+}
+
+export async function currentUser(ctx: AppContext): Promise<User> {
+  const viewer = requireViewer(ctx);
+  const user = await usersById(ctx).load(viewer.id);
+  if (!user) throw new NotFoundError("User", viewer.id);
+  return user;
+}
+
+export async function listUsers(ctx: AppContext, args: { search?: string | null; first?: number | null; after?: string | null }) {
+  const first = pageSize(args.first, 50);
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (args.search) {
+    params.push(`%${escapeLike(args.search)}%`);
+    where.push(`(u.name ILIKE $${params.length} OR u.email ILIKE $${params.length})`);
+  }
+  const filtered = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  let keyset = "";
+  if (args.after) {
+    const [name, id] = decodeCursor(args.after, 2);
+    if (typeof name !== "string" || !isUuid(id)) throw BadUserInputError.field("after", "is not a cursor this list produced");
+    params.push(name, id);
+    keyset = `WHERE (sort_name, id) > ($${params.length - 1}, $${params.length}::uuid)`;
+  }
+  params.push(first + 1);
+  const rows = await query<User & { sortName: string; totalCount: number }>(
+    ctx.db,
+    `WITH filtered AS (SELECT ${USER_COLUMNS}, coalesce(u.name, '') AS sort_name FROM users u ${filtered})
+     SELECT f.*, f.sort_name AS "sortName", (SELECT count(*)::int FROM filtered) AS "totalCount"
+     FROM filtered f ${keyset} ORDER BY sort_name, id LIMIT $${params.length}`,
+    params,
+  );
+  const totalCount = rows[0]?.totalCount ?? (args.after ? await countUsers(ctx, filtered, params.slice(0, args.search ? 1 : 0)) : 0);
+  return { ...toPage(rows, first, (row) => [row.sortName, row.id]), totalCount };
+}
+
+async function countUsers(ctx: AppContext, where: string, params: unknown[]): Promise<number> {
+  const [row] = await query<{ n: number }>(ctx.db, `SELECT count(*)::int AS n FROM users u ${where}`, params);
+  return row?.n ?? 0;
+}
+
+/** Escapes LIKE wildcards so a search is a plain substring match. */
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function createUser(ctx: AppContext, input: CreateUserInput): Promise<User> {
+  const viewer = requireViewer(ctx);
+  if (!viewer.isGlobalAdmin) throw new ForbiddenRuleError("createUser needs a global admin");
+  const [user] = await query<User>(
+    ctx.db,
+    `INSERT INTO users AS u (name, email) VALUES ($1, $2) RETURNING ${USER_COLUMNS}`,
+    [input.name, input.email],
+  );
+  return user!;
+}
+
+export async function updateUser(ctx: AppContext, id: string, input: UpdateUserInput): Promise<User> {
+  const viewer = requireViewer(ctx);
+  if (!isUuid(id)) throw new NotFoundError("User", id);
+  if (!viewer.isGlobalAdmin && viewer.id !== id) {
+    throw new ForbiddenRuleError("updateUser needs a global admin or the user themself");
+  }
+  if (input.name === null) throw BadUserInputError.field("name", "cannot be null");
+  if (input.email === null) throw BadUserInputError.field("email", "cannot be null");
+  const [user] = await query<User>(
+    ctx.db,
+    `UPDATE users AS u SET name = coalesce($2, u.name), email = coalesce($3, u.email), updated_at = now()
+     WHERE u.id = $1 RETURNING ${USER_COLUMNS}`,
+    [id, input.name ?? null, input.email ?? null],
+  );
+  if (!user) throw new NotFoundError("User", id);
+  usersById(ctx).clear(id);
+  return user;
+}
