@@ -1,7 +1,7 @@
-import { buildSubgraphSchema, printSubgraphSchema } from "@apollo/subgraph";
+import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
-import { type DocumentNode, type GraphQLSchema, parse, parseValue, visit } from "graphql";
+import { type DocumentNode, execute, type GraphQLSchema, parse, parseValue, visit } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import { findGroup, GroupResolver } from "../groups";
 import { GroupMembersResolver } from "../memberships";
@@ -76,7 +76,11 @@ export async function buildGroupsSubgraph(): Promise<SubgraphSchema> {
   resolverMap.Date = DateScalar;
   resolverMap.JSONObject = JSONObjectScalar;
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolverMap as never });
-  return { schema, sdl: printSubgraphSchema(schema) };
+  // Exactly what routers read: the answer of `_service { sdl }`.
+  const result = (await execute({ schema, document: parse("{ _service { sdl } }") })) as {
+    data?: { _service: { sdl: string } };
+  };
+  return { schema, sdl: result.data!._service.sdl };
 }
 
 /** The committed schema.graphql: a do-not-edit header, then exactly the subgraph SDL. */

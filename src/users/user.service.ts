@@ -20,7 +20,8 @@ export interface IdentityClaims {
   email?: string;
 }
 
-const provisioned = new Map<string, boolean>();
+/** Per database (tests and replicas may share a process): sub -> global-admin flag last written. */
+const provisioned = new WeakMap<object, Map<string, boolean>>();
 const PROVISION_CACHE_LIMIT = 50_000;
 
 /**
@@ -29,7 +30,9 @@ const PROVISION_CACHE_LIMIT = 50_000;
  * nothing changed, so an ordinary request costs no provisioning statement.
  */
 export async function provisionViewer(ctx: Pick<AppContext, "db">, claims: IdentityClaims): Promise<void> {
-  if (provisioned.get(claims.sub) === claims.isGlobalAdmin) return;
+  let memo = provisioned.get(ctx.db);
+  if (!memo) provisioned.set(ctx.db, (memo = new Map()));
+  if (memo.get(claims.sub) === claims.isGlobalAdmin) return;
   const name = claims.name?.slice(0, 255) ?? null;
   const email = claims.email && claims.email.length <= 320 && /^[^@\s]+@[^@\s]+$/.test(claims.email) ? claims.email : null;
   // An email claim already taken by another user is dropped rather than refusing the caller.
@@ -42,13 +45,8 @@ export async function provisionViewer(ctx: Pick<AppContext, "db">, claims: Ident
      WHERE users.is_global_admin IS DISTINCT FROM EXCLUDED.is_global_admin`,
     [claims.sub, name, email, claims.isGlobalAdmin],
   );
-  if (provisioned.size >= PROVISION_CACHE_LIMIT) provisioned.clear();
-  provisioned.set(claims.sub, claims.isGlobalAdmin);
-}
-
-/** Forget the provisioning memo (tests that recreate databases use it). */
-export function resetProvisioningMemo(): void {
-  provisioned.clear();
+  if (memo.size >= PROVISION_CACHE_LIMIT) memo.clear();
+  memo.set(claims.sub, claims.isGlobalAdmin);
 }
 
 export async function findUser(ctx: AppContext, id: string): Promise<User | null> {

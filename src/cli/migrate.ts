@@ -1,0 +1,57 @@
+import "reflect-metadata";
+import fs from "node:fs";
+import path from "node:path";
+import { createDataSource } from "../../ormconfig";
+import { resolveDatabase } from "../bootstrap";
+import { loadConfig } from "../config";
+import { logger } from "../shared/logger";
+
+const USAGE = `Usage: npm run migrate | migration:revert | migration:generate -- <Name>
+Works on DATABASE_URL, or on the embedded database under DATA_DIR when unset.`;
+
+async function main(): Promise<void> {
+  const [command, name] = process.argv.slice(2);
+  const config = loadConfig();
+  logger.setLevel(config.logLevel === "silent" ? "silent" : "info");
+  const { url, embedded } = await resolveDatabase(config);
+  const db = createDataSource(url);
+  try {
+    await db.initialize();
+    if (command === "run") {
+      const applied = await db.runMigrations({ transaction: "each" });
+      process.stdout.write(applied.length ? `applied: ${applied.map((m) => m.name).join(", ")}\n` : "nothing to apply\n");
+    } else if (command === "revert") {
+      await db.undoLastMigration({ transaction: "each" });
+      process.stdout.write("reverted the last migration\n");
+    } else if (command === "generate") {
+      if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Error(`a PascalCase name is required\n${USAGE}`);
+      const sql = await db.driver.createSchemaBuilder().log();
+      if (sql.upQueries.length === 0) {
+        process.stdout.write("the entities match the database: nothing to generate\n");
+        return;
+      }
+      const timestamp = Date.now();
+      const file = path.resolve(__dirname, `../../../migrations/${timestamp}-${name}.ts`);
+      const up = sql.upQueries.map((q) => `    await q.query(${JSON.stringify(q.query)});`).join("\n");
+      const down = sql.downQueries.reverse().map((q) => `    await q.query(${JSON.stringify(q.query)});`).join("\n");
+      fs.writeFileSync(
+        file,
+        `import type { MigrationInterface, QueryRunner } from "typeorm";\n\n` +
+          `/** Generated from the entities: review it (partial indexes, triggers and checks live in SQL). */\n` +
+          `export class ${name}${timestamp} implements MigrationInterface {\n  name = "${name}${timestamp}";\n\n` +
+          `  async up(q: QueryRunner): Promise<void> {\n${up}\n  }\n\n  async down(q: QueryRunner): Promise<void> {\n${down}\n  }\n}\n`,
+      );
+      process.stdout.write(`wrote ${file}\nadd ${name}${timestamp} to migrations/index.ts\n`);
+    } else {
+      throw new Error(USAGE);
+    }
+  } finally {
+    if (db.isInitialized) await db.destroy();
+    await embedded?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
