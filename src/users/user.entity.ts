@@ -1,7 +1,8 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
 
 @Entity({ name: "users" })
+@Directive('@key(fields: "id")')
 @ObjectType({ description: 'A person. An identity subgraph may take over name/email with @override(from: "groups").' })
 export class User {
   @PrimaryGeneratedColumn("uuid")

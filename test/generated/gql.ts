@@ -14,6 +14,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation CreateGroup($input: CreateGroupInput!) {\n    createGroup(input: $input) {\n      id\n      name\n      groupType\n      description\n      shortName\n      url\n      knowledgeArea\n      campus\n      visibility\n      isActive\n      permissionCascadeEnabled\n      metadata\n      createdAt\n      updatedAt\n      createdBy {\n        id\n      }\n      memberCount\n      parents {\n        id\n      }\n    }\n  }\n": typeof types.CreateGroupDocument,
+    "\n  mutation UpdateGroup($id: ID!, $input: UpdateGroupInput!) {\n    updateGroup(id: $id, input: $input) {\n      id\n      name\n      description\n      visibility\n      isActive\n      metadata\n      parents {\n        id\n      }\n    }\n  }\n": typeof types.UpdateGroupDocument,
+    "\n  mutation DeleteGroup($id: ID!) {\n    deleteGroup(id: $id)\n  }\n": typeof types.DeleteGroupDocument,
+    "\n  query GroupById($id: ID!) {\n    group(id: $id) {\n      id\n      name\n      isActive\n      parents {\n        id\n      }\n      children(includeInactive: true) {\n        id\n      }\n    }\n  }\n": typeof types.GroupByIdDocument,
+    "\n  query GroupByName($name: String!, $groupType: String) {\n    groupByName(name: $name, groupType: $groupType) {\n      id\n      groupType\n    }\n  }\n": typeof types.GroupByNameDocument,
+    "\n  query Groups($filter: GroupFilter, $orderBy: GroupOrder, $first: Int, $after: String, $offset: Int) {\n    groups(filter: $filter, orderBy: $orderBy, first: $first, after: $after, offset: $offset) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n        }\n      }\n      nodes {\n        id\n        name\n      }\n    }\n  }\n": typeof types.GroupsDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      isGlobalAdmin\n      createdAt\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n      name\n      email\n      isGlobalAdmin\n    }\n  }\n": typeof types.CreateUserDocument,
     "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n      name\n      email\n    }\n  }\n": typeof types.UpdateUserDocument,
@@ -21,6 +27,12 @@ type Documents = {
     "\n  query UserById($id: ID!) {\n    user(id: $id) {\n      id\n      name\n    }\n  }\n": typeof types.UserByIdDocument,
 };
 const documents: Documents = {
+    "\n  mutation CreateGroup($input: CreateGroupInput!) {\n    createGroup(input: $input) {\n      id\n      name\n      groupType\n      description\n      shortName\n      url\n      knowledgeArea\n      campus\n      visibility\n      isActive\n      permissionCascadeEnabled\n      metadata\n      createdAt\n      updatedAt\n      createdBy {\n        id\n      }\n      memberCount\n      parents {\n        id\n      }\n    }\n  }\n": types.CreateGroupDocument,
+    "\n  mutation UpdateGroup($id: ID!, $input: UpdateGroupInput!) {\n    updateGroup(id: $id, input: $input) {\n      id\n      name\n      description\n      visibility\n      isActive\n      metadata\n      parents {\n        id\n      }\n    }\n  }\n": types.UpdateGroupDocument,
+    "\n  mutation DeleteGroup($id: ID!) {\n    deleteGroup(id: $id)\n  }\n": types.DeleteGroupDocument,
+    "\n  query GroupById($id: ID!) {\n    group(id: $id) {\n      id\n      name\n      isActive\n      parents {\n        id\n      }\n      children(includeInactive: true) {\n        id\n      }\n    }\n  }\n": types.GroupByIdDocument,
+    "\n  query GroupByName($name: String!, $groupType: String) {\n    groupByName(name: $name, groupType: $groupType) {\n      id\n      groupType\n    }\n  }\n": types.GroupByNameDocument,
+    "\n  query Groups($filter: GroupFilter, $orderBy: GroupOrder, $first: Int, $after: String, $offset: Int) {\n    groups(filter: $filter, orderBy: $orderBy, first: $first, after: $after, offset: $offset) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n        }\n      }\n      nodes {\n        id\n        name\n      }\n    }\n  }\n": types.GroupsDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      isGlobalAdmin\n      createdAt\n    }\n  }\n": types.MeDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n      name\n      email\n      isGlobalAdmin\n    }\n  }\n": types.CreateUserDocument,
     "\n  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n      name\n      email\n    }\n  }\n": types.UpdateUserDocument,
@@ -42,6 +54,30 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateGroup($input: CreateGroupInput!) {\n    createGroup(input: $input) {\n      id\n      name\n      groupType\n      description\n      shortName\n      url\n      knowledgeArea\n      campus\n      visibility\n      isActive\n      permissionCascadeEnabled\n      metadata\n      createdAt\n      updatedAt\n      createdBy {\n        id\n      }\n      memberCount\n      parents {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateGroup($input: CreateGroupInput!) {\n    createGroup(input: $input) {\n      id\n      name\n      groupType\n      description\n      shortName\n      url\n      knowledgeArea\n      campus\n      visibility\n      isActive\n      permissionCascadeEnabled\n      metadata\n      createdAt\n      updatedAt\n      createdBy {\n        id\n      }\n      memberCount\n      parents {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateGroup($id: ID!, $input: UpdateGroupInput!) {\n    updateGroup(id: $id, input: $input) {\n      id\n      name\n      description\n      visibility\n      isActive\n      metadata\n      parents {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateGroup($id: ID!, $input: UpdateGroupInput!) {\n    updateGroup(id: $id, input: $input) {\n      id\n      name\n      description\n      visibility\n      isActive\n      metadata\n      parents {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteGroup($id: ID!) {\n    deleteGroup(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteGroup($id: ID!) {\n    deleteGroup(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GroupById($id: ID!) {\n    group(id: $id) {\n      id\n      name\n      isActive\n      parents {\n        id\n      }\n      children(includeInactive: true) {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query GroupById($id: ID!) {\n    group(id: $id) {\n      id\n      name\n      isActive\n      parents {\n        id\n      }\n      children(includeInactive: true) {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GroupByName($name: String!, $groupType: String) {\n    groupByName(name: $name, groupType: $groupType) {\n      id\n      groupType\n    }\n  }\n"): (typeof documents)["\n  query GroupByName($name: String!, $groupType: String) {\n    groupByName(name: $name, groupType: $groupType) {\n      id\n      groupType\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Groups($filter: GroupFilter, $orderBy: GroupOrder, $first: Int, $after: String, $offset: Int) {\n    groups(filter: $filter, orderBy: $orderBy, first: $first, after: $after, offset: $offset) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n        }\n      }\n      nodes {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query Groups($filter: GroupFilter, $orderBy: GroupOrder, $first: Int, $after: String, $offset: Int) {\n    groups(filter: $filter, orderBy: $orderBy, first: $first, after: $after, offset: $offset) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n        }\n      }\n      nodes {\n        id\n        name\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
