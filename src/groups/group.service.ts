@@ -22,6 +22,9 @@ registerConstraints({
   groups_metadata_object: { kind: "input", field: "metadata", message: "must be an object" },
 });
 
+/** The advisory lock key of hierarchy changes; the cycle trigger (migrations) uses the same. */
+const HIERARCHY_LOCK = 7305001;
+
 /** The group a mutation targets: NOT_FOUND when missing or invisible to the caller. */
 export async function groupForMutation(ctx: AppContext, id: string): Promise<Group> {
   const group = await groupsById(ctx).load(id);
@@ -129,7 +132,12 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
   const newParents = input.parentIds ? [...new Set(input.parentIds)] : undefined;
 
   const updated = await inTransaction(ctx.db, async (tx) => {
-    const [before] = (await tx.query(`SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = $1 FOR UPDATE`, [id])) as Group[];
+    // Parent changes take the hierarchy lock first (the same one the cycle trigger takes), so
+    // concurrent re-parentings queue instead of deadlocking on each other's row locks.
+    if (newParents) await tx.query(`SELECT pg_advisory_xact_lock(${HIERARCHY_LOCK})`);
+    const [before] = (await tx.query(`SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = $1 FOR NO KEY UPDATE`, [
+      id,
+    ])) as Group[];
     if (!before) throw new NotFoundError("Group", id);
     const changed = UPDATABLE.filter(
       ({ field, json }) =>
