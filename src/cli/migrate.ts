@@ -24,24 +24,20 @@ async function main(): Promise<void> {
       await db.undoLastMigration({ transaction: "each" });
       process.stdout.write("reverted the last migration\n");
     } else if (command === "generate") {
+      // The schema is hand-written SQL: partial unique indexes, check constraints, the cycle-guard
+      // trigger. TypeORM's entity diff cannot express them and would propose dropping them, so this
+      // writes a timestamped skeleton to fill in rather than a diff.
       if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Error(`a PascalCase name is required\n${USAGE}`);
-      const sql = await db.driver.createSchemaBuilder().log();
-      if (sql.upQueries.length === 0) {
-        process.stdout.write("the entities match the database: nothing to generate\n");
-        return;
-      }
       const timestamp = Date.now();
       const file = path.resolve(__dirname, `../../../migrations/${timestamp}-${name}.ts`);
-      const up = sql.upQueries.map((q) => `    await q.query(${JSON.stringify(q.query)});`).join("\n");
-      const down = sql.downQueries.reverse().map((q) => `    await q.query(${JSON.stringify(q.query)});`).join("\n");
       fs.writeFileSync(
         file,
         `import type { MigrationInterface, QueryRunner } from "typeorm";\n\n` +
-          `/** Generated from the entities: review it (partial indexes, triggers and checks live in SQL). */\n` +
           `export class ${name}${timestamp} implements MigrationInterface {\n  name = "${name}${timestamp}";\n\n` +
-          `  async up(q: QueryRunner): Promise<void> {\n${up}\n  }\n\n  async down(q: QueryRunner): Promise<void> {\n${down}\n  }\n}\n`,
+          `  async up(q: QueryRunner): Promise<void> {\n    await q.query(\`\`);\n  }\n\n` +
+          `  async down(q: QueryRunner): Promise<void> {\n    await q.query(\`\`);\n  }\n}\n`,
       );
-      process.stdout.write(`wrote ${file}\nadd ${name}${timestamp} to migrations/index.ts\n`);
+      process.stdout.write(`wrote ${file}\nwrite its SQL, then add ${name}${timestamp} to migrations/index.ts\n`);
     } else {
       throw new Error(USAGE);
     }
