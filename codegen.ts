@@ -13,7 +13,13 @@ const config: CodegenConfig = {
       preset: "client",
       presetConfig: { fragmentMasking: false },
       config: {
-        scalars: { DateTime: "string", Date: "string", JSONObject: "Record<string, unknown>", _Any: "unknown", FieldSet: "string" },
+        scalars: {
+          DateTime: "string",
+          Date: "string",
+          JSONObject: "Record<string, unknown>",
+          _Any: "unknown",
+          FieldSet: "string",
+        },
         enumsAsTypes: true,
         useTypeImports: true,
       },

@@ -34,7 +34,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** The name this subgraph has in a supergraph. @default "groups" */
   subgraphName: string;
-  /** "production" hides stack traces (always hidden from clients) and is stricter. */
+  /** "production" turns introspection off (stack traces never reach clients in any mode). */
   nodeEnv: string;
 }
 

@@ -73,7 +73,9 @@ describe("authentication", () => {
     });
 
     it("answers _service with __typename beside it", async () => {
-      const res = await svc.gql<{ _service: { sdl: string }; __typename: string }, never>("{ __typename _service { sdl } }");
+      const res = await svc.gql<{ _service: { sdl: string }; __typename: string }, never>(
+        "{ __typename _service { sdl } }",
+      );
       expect(res.errors).toBeUndefined();
       expect(res.data!.__typename).toBe("Query");
     });

@@ -23,7 +23,13 @@ describe("npm start on the embedded database", () => {
   });
 
   it("starts, answers with the printed token, and stops on SIGTERM with exit 0", async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+    };
     delete env.DATABASE_URL;
     delete env.JWT_SECRET;
     delete env.JWKS_URL;
@@ -50,7 +56,9 @@ describe("npm start on the embedded database", () => {
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: "{ me { id isGlobalAdmin } }" }),
     });
-    expect(await res.json()).toEqual({ data: { me: { id: "00000000-0000-4000-8000-000000000001", isGlobalAdmin: true } } });
+    expect(await res.json()).toEqual({
+      data: { me: { id: "00000000-0000-4000-8000-000000000001", isGlobalAdmin: true } },
+    });
     expect(fs.existsSync(path.join(dataDir, "pg", "postmaster.pid"))).toBe(true);
 
     const exit = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));

@@ -102,13 +102,18 @@ const Groups = graphql(`
 /** A membership row written directly: the membership API arrives with the next issue. */
 async function addMembershipRow(svc: TestService, groupId: string, user: TestUser, role: string): Promise<void> {
   await svc.gql(`{ me { id } }`, {}, user);
-  await svc.db.query(`INSERT INTO memberships (group_id, user_id, role, status) VALUES ($1, $2, $3, 'ACTIVE')`, [groupId, user.id, role]);
+  await svc.db.query(`INSERT INTO memberships (group_id, user_id, role, status) VALUES ($1, $2, $3, 'ACTIVE')`, [
+    groupId,
+    user.id,
+    role,
+  ]);
 }
 
 async function eventsOf(svc: TestService, groupId: string) {
-  return (await svc.db.query(`SELECT type, actor_id AS "actorId", payload FROM domain_events WHERE group_id = $1 ORDER BY id`, [
-    groupId,
-  ])) as { type: string; actorId: string; payload: Record<string, unknown> }[];
+  return (await svc.db.query(
+    `SELECT type, actor_id AS "actorId", payload FROM domain_events WHERE group_id = $1 ORDER BY id`,
+    [groupId],
+  )) as { type: string; actorId: string; payload: Record<string, unknown> }[];
 }
 
 describe("groups", () => {
@@ -140,7 +145,10 @@ describe("groups", () => {
         memberCount: 1,
         parents: [],
       });
-      const [owner] = await svc.db.query(`SELECT role, status FROM memberships WHERE group_id = $1 AND user_id = $2`, [g.id, alice.id]);
+      const [owner] = await svc.db.query(`SELECT role, status FROM memberships WHERE group_id = $1 AND user_id = $2`, [
+        g.id,
+        alice.id,
+      ]);
       expect(owner).toEqual({ role: "owner", status: "ACTIVE" });
       const events = await eventsOf(svc, g.id);
       expect(events).toEqual([
@@ -172,7 +180,15 @@ describe("groups", () => {
     it("accepts the limits themselves", async () => {
       const res = await svc.ok(
         CreateGroup,
-        { input: { name: "n".repeat(255), shortName: "s".repeat(50), groupType: "t".repeat(50), url: "https://example.org/x", metadata: { k: "v" } } },
+        {
+          input: {
+            name: "n".repeat(255),
+            shortName: "s".repeat(50),
+            groupType: "t".repeat(50),
+            url: "https://example.org/x",
+            metadata: { k: "v" },
+          },
+        },
         admin,
       );
       expect(res.createGroup.name).toHaveLength(255);
@@ -189,19 +205,29 @@ describe("groups", () => {
     });
 
     it("needs groups.create_subgroup in each parent", async () => {
-      const { createGroup: parent } = await svc.ok(CreateGroup, { input: { name: "Parent", visibility: "PUBLIC" } }, admin);
+      const { createGroup: parent } = await svc.ok(
+        CreateGroup,
+        { input: { name: "Parent", visibility: "PUBLIC" } },
+        admin,
+      );
       const outsider = await svc.user();
       const denied = await svc.gql(CreateGroup, { input: { name: "Child", parentIds: [parent.id] } }, outsider);
       expect(codes(denied)).toEqual(["FORBIDDEN"]);
       expect(denied.errors![0]!.message).toContain("groups.create_subgroup");
       const member = await svc.user();
       await addMembershipRow(svc, parent.id, member, "member");
-      expect(codes(await svc.gql(CreateGroup, { input: { name: "Child", parentIds: [parent.id] } }, member))).toEqual(["FORBIDDEN"]);
+      expect(codes(await svc.gql(CreateGroup, { input: { name: "Child", parentIds: [parent.id] } }, member))).toEqual([
+        "FORBIDDEN",
+      ]);
       const groupAdmin = await svc.user();
       await addMembershipRow(svc, parent.id, groupAdmin, "admin");
       const ok = await svc.ok(CreateGroup, { input: { name: "Child", parentIds: [parent.id] } }, groupAdmin);
       expect(ok.createGroup.parents).toEqual([{ id: parent.id }]);
-      const missing = await svc.gql(CreateGroup, { input: { name: "Orphan", parentIds: ["00000000-0000-4000-8000-000000000999"] } }, admin);
+      const missing = await svc.gql(
+        CreateGroup,
+        { input: { name: "Orphan", parentIds: ["00000000-0000-4000-8000-000000000999"] } },
+        admin,
+      );
       expect(codes(missing)).toEqual(["NOT_FOUND"]);
     });
 
@@ -211,14 +237,18 @@ describe("groups", () => {
       const sixth = await svc.gql(CreateGroup, { input: { name: "Bob 6" } }, bob);
       expect(codes(sixth)).toEqual(["BAD_USER_INPUT"]);
       expect(sixth.errors![0]!.message).toContain("MAX_GROUPS_PER_USER");
-      const adminCount = Number((await svc.db.query(`SELECT count(*) AS n FROM groups WHERE created_by = $1`, [admin.id]))[0].n);
+      const adminCount = Number(
+        (await svc.db.query(`SELECT count(*) AS n FROM groups WHERE created_by = $1`, [admin.id]))[0].n,
+      );
       expect(adminCount).toBeGreaterThanOrEqual(5);
       await svc.ok(CreateGroup, { input: { name: "Admin extra" } }, admin);
     });
 
     it("holds the cap when many creations race", async () => {
       const carol = await svc.user();
-      const results = await Promise.all([...Array(12).keys()].map((i) => svc.gql(CreateGroup, { input: { name: `Race ${i}` } }, carol)));
+      const results = await Promise.all(
+        [...Array(12).keys()].map((i) => svc.gql(CreateGroup, { input: { name: `Race ${i}` } }, carol)),
+      );
       expect(results.filter((r) => !r.errors).length).toBe(5);
       expect(results.filter((r) => r.errors).every((r) => codes(r)[0] === "BAD_USER_INPUT")).toBe(true);
     });
@@ -226,8 +256,16 @@ describe("groups", () => {
 
   describe("update and delete", () => {
     it("changes only the given fields, records fieldsChanged, and clears nullable fields with null", async () => {
-      const { createGroup: g } = await svc.ok(CreateGroup, { input: { name: "Old", description: "d", metadata: { a: "1" } } }, alice);
-      const { updateGroup: u } = await svc.ok(UpdateGroup, { id: g.id, input: { name: "New", description: null } }, alice);
+      const { createGroup: g } = await svc.ok(
+        CreateGroup,
+        { input: { name: "Old", description: "d", metadata: { a: "1" } } },
+        alice,
+      );
+      const { updateGroup: u } = await svc.ok(
+        UpdateGroup,
+        { id: g.id, input: { name: "New", description: null } },
+        alice,
+      );
       expect(u).toMatchObject({ name: "New", description: null, metadata: { a: "1" }, visibility: "PRIVATE" });
       const events = await eventsOf(svc, g.id);
       expect(events.map((e) => e.type)).toEqual(["GROUP_CREATED", "GROUP_UPDATED"]);
@@ -254,15 +292,25 @@ describe("groups", () => {
     it("answers NOT_FOUND for a group that does not exist or that the caller cannot see", async () => {
       const { createGroup: secret } = await svc.ok(CreateGroup, { input: { name: "Secret" } }, admin);
       const outsider = await svc.user();
-      expect(codes(await svc.gql(UpdateGroup, { id: secret.id, input: { name: "x" } }, outsider))).toEqual(["NOT_FOUND"]);
-      expect(codes(await svc.gql(DeleteGroup, { id: "00000000-0000-4000-8000-000000000404" }, admin))).toEqual(["NOT_FOUND"]);
+      expect(codes(await svc.gql(UpdateGroup, { id: secret.id, input: { name: "x" } }, outsider))).toEqual([
+        "NOT_FOUND",
+      ]);
+      expect(codes(await svc.gql(DeleteGroup, { id: "00000000-0000-4000-8000-000000000404" }, admin))).toEqual([
+        "NOT_FOUND",
+      ]);
       expect(codes(await svc.gql(DeleteGroup, { id: "garbage" }, admin))).toEqual(["NOT_FOUND"]);
     });
 
     it("refuses CONFLICT on update too", async () => {
       await svc.ok(CreateGroup, { input: { name: "Math", shortName: "MA", campus: "East" } }, admin);
-      const { createGroup: other } = await svc.ok(CreateGroup, { input: { name: "Music", shortName: "MU", campus: "East" } }, admin);
-      expect(codes(await svc.gql(UpdateGroup, { id: other.id, input: { shortName: "MA" } }, admin))).toEqual(["CONFLICT"]);
+      const { createGroup: other } = await svc.ok(
+        CreateGroup,
+        { input: { name: "Music", shortName: "MU", campus: "East" } },
+        admin,
+      );
+      expect(codes(await svc.gql(UpdateGroup, { id: other.id, input: { shortName: "MA" } }, admin))).toEqual([
+        "CONFLICT",
+      ]);
     });
 
     it("soft-deletes with isActive: false (hidden from lists by default, still readable)", async () => {
@@ -278,7 +326,11 @@ describe("groups", () => {
     it("hard delete removes memberships and parent links; children stay, losing this parent; the event stays", async () => {
       const { createGroup: top } = await svc.ok(CreateGroup, { input: { name: "Top" } }, admin);
       const { createGroup: mid } = await svc.ok(CreateGroup, { input: { name: "Mid", parentIds: [top.id] } }, admin);
-      const { createGroup: leaf } = await svc.ok(CreateGroup, { input: { name: "Leaf", parentIds: [mid.id, top.id] } }, admin);
+      const { createGroup: leaf } = await svc.ok(
+        CreateGroup,
+        { input: { name: "Leaf", parentIds: [mid.id, top.id] } },
+        admin,
+      );
       expect(await svc.ok(DeleteGroup, { id: mid.id }, admin)).toEqual({ deleteGroup: true });
       expect((await svc.ok(GroupById, { id: mid.id }, admin)).group).toBeNull();
       expect((await svc.ok(GroupById, { id: leaf.id }, admin)).group?.parents).toEqual([{ id: top.id }]);
@@ -318,7 +370,11 @@ describe("groups", () => {
     });
 
     it("shows a PUBLIC group to everyone", async () => {
-      const { createGroup: g } = await svc.ok(CreateGroup, { input: { name: "Open forum", visibility: "PUBLIC" } }, alice);
+      const { createGroup: g } = await svc.ok(
+        CreateGroup,
+        { input: { name: "Open forum", visibility: "PUBLIC" } },
+        alice,
+      );
       const outsider = await svc.user();
       expect((await svc.ok(GroupById, { id: g.id }, outsider)).group?.id).toBe(g.id);
     });
@@ -338,16 +394,39 @@ describe("groups: filters, ordering and pagination", () => {
       ids[name] = createGroup.id;
     };
     await make("Uni", { groupType: "organization", campus: "Main", visibility: "PUBLIC" });
-    await make("Physics", { groupType: "department", campus: "Main", knowledgeArea: "science", parentIds: [ids.Uni], shortName: "PHY" });
-    await make("Chemistry", { groupType: "department", campus: "North", knowledgeArea: "science", parentIds: [ids.Uni] });
-    await make("History", { groupType: "department", campus: "Main", knowledgeArea: "humanities", parentIds: [ids.Uni], metadata: { floor: "2", wing: "east" } });
-    await make("Quantum team", { groupType: "team", campus: "Main", parentIds: [ids.Physics], metadata: { floor: "2" } });
+    await make("Physics", {
+      groupType: "department",
+      campus: "Main",
+      knowledgeArea: "science",
+      parentIds: [ids.Uni],
+      shortName: "PHY",
+    });
+    await make("Chemistry", {
+      groupType: "department",
+      campus: "North",
+      knowledgeArea: "science",
+      parentIds: [ids.Uni],
+    });
+    await make("History", {
+      groupType: "department",
+      campus: "Main",
+      knowledgeArea: "humanities",
+      parentIds: [ids.Uni],
+      metadata: { floor: "2", wing: "east" },
+    });
+    await make("Quantum team", {
+      groupType: "team",
+      campus: "Main",
+      parentIds: [ids.Physics],
+      metadata: { floor: "2" },
+    });
     await make("Old team", { groupType: "team", campus: "Main", parentIds: [ids.Physics] });
     await svc.ok(UpdateGroup, { id: ids["Old team"]!, input: { isActive: false } }, admin);
   });
   afterAll(() => svc.stop());
 
-  const names = async (vars: GroupsQueryVariables) => (await svc.ok(Groups, vars, admin)).groups.nodes.map((n) => n.name);
+  const names = async (vars: GroupsQueryVariables) =>
+    (await svc.ok(Groups, vars, admin)).groups.nodes.map((n) => n.name);
 
   it.each<[string, GroupsQueryVariables, string[]]>([
     ["groupType", { filter: { groupType: "department" } }, ["Chemistry", "History", "Physics"]],
@@ -372,17 +451,30 @@ describe("groups: filters, ordering and pagination", () => {
 
   it("orders by name, createdAt and updatedAt in both directions", async () => {
     const all = { filter: { isActive: null } };
-    expect(await names({ ...all, orderBy: { field: "NAME", direction: "DESC" } })).toEqual(
-      ["Uni", "Quantum team", "Physics", "Old team", "History", "Chemistry"],
-    );
-    expect(await names({ ...all, orderBy: { field: "CREATED_AT", direction: "ASC" } })).toEqual(
-      ["Uni", "Physics", "Chemistry", "History", "Quantum team", "Old team"],
-    );
+    expect(await names({ ...all, orderBy: { field: "NAME", direction: "DESC" } })).toEqual([
+      "Uni",
+      "Quantum team",
+      "Physics",
+      "Old team",
+      "History",
+      "Chemistry",
+    ]);
+    expect(await names({ ...all, orderBy: { field: "CREATED_AT", direction: "ASC" } })).toEqual([
+      "Uni",
+      "Physics",
+      "Chemistry",
+      "History",
+      "Quantum team",
+      "Old team",
+    ]);
     expect((await names({ ...all, orderBy: { field: "UPDATED_AT", direction: "DESC" } }))[0]).toBe("Old team");
   });
 
   it("walks every page with after, and with offset, with no gap or duplicate", async () => {
-    for (const orderBy of [{ field: "NAME" as const, direction: "ASC" as const }, { field: "CREATED_AT" as const, direction: "DESC" as const }]) {
+    for (const orderBy of [
+      { field: "NAME" as const, direction: "ASC" as const },
+      { field: "CREATED_AT" as const, direction: "DESC" as const },
+    ]) {
       const expected = await names({ filter: { isActive: null }, orderBy, first: 100 });
       const seen: string[] = [];
       let after: string | null | undefined = null;
@@ -409,7 +501,9 @@ describe("groups: filters, ordering and pagination", () => {
     expect(codes(await svc.gql(Groups, { first: -1 }, admin))).toEqual(["BAD_USER_INPUT"]);
     expect(codes(await svc.gql(Groups, { after: "garbage" }, admin))).toEqual(["BAD_USER_INPUT"]);
     const first = await svc.ok(Groups, { first: 1 }, admin);
-    expect(codes(await svc.gql(Groups, { after: first.groups.pageInfo.endCursor, offset: 1 }, admin))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await svc.gql(Groups, { after: first.groups.pageInfo.endCursor, offset: 1 }, admin))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
     expect((await svc.ok(Groups, { first: 500 }, admin)).groups.nodes.length).toBe(5);
   });
 });

@@ -59,7 +59,11 @@ describe("hierarchy (a multi-parent DAG)", () => {
   const id: Record<string, string> = {};
 
   const make = async (name: string, parents: string[] = [], groupType = "unit") => {
-    const { createGroup } = await svc.ok(Create, { input: { name, groupType, parentIds: parents.map((p) => id[p]!) } }, admin);
+    const { createGroup } = await svc.ok(
+      Create,
+      { input: { name, groupType, parentIds: parents.map((p) => id[p]!) } },
+      admin,
+    );
     id[name] = createGroup.id;
   };
 

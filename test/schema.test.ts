@@ -96,7 +96,10 @@ function defaultOf(node: { defaultValue?: ValueNode } | undefined | null): strin
 }
 
 /** Every way in which `actual` fails to cover `expected`, skipping PENDING names. */
-function coverageProblems(expectedDoc: DocumentNode, actualDoc: DocumentNode): { problems: string[]; pendingPresent: string[] } {
+function coverageProblems(
+  expectedDoc: DocumentNode,
+  actualDoc: DocumentNode,
+): { problems: string[]; pendingPresent: string[] } {
   const expected = buildLoose(expectedDoc);
   const actual = buildLoose(actualDoc);
   const problems: string[] = [];
@@ -136,20 +139,28 @@ function coverageProblems(expectedDoc: DocumentNode, actualDoc: DocumentNode): {
           const myArg = myField.args.find((a) => a.name === arg.name);
           if (!myArg) problems.push(`missing argument ${name}(${arg.name})`);
           else {
-            if (typeString(myArg.type) !== typeString(arg.type)) problems.push(`${name}(${arg.name}) has type ${typeString(myArg.type)}`);
+            if (typeString(myArg.type) !== typeString(arg.type))
+              problems.push(`${name}(${arg.name}) has type ${typeString(myArg.type)}`);
             if (defaultOf(myArg.astNode) !== defaultOf(arg.astNode)) {
-              problems.push(`${name}(${arg.name}) default ${defaultOf(myArg.astNode)}, contract ${defaultOf(arg.astNode)}`);
+              problems.push(
+                `${name}(${arg.name}) default ${defaultOf(myArg.astNode)}, contract ${defaultOf(arg.astNode)}`,
+              );
             }
           }
         }
         for (const myArg of myField.args) {
-          if (!field.args.some((a) => a.name === myArg.name) && myArg.type.toString().endsWith("!") && myArg.defaultValue === undefined) {
+          if (
+            !field.args.some((a) => a.name === myArg.name) &&
+            myArg.type.toString().endsWith("!") &&
+            myArg.defaultValue === undefined
+          ) {
             problems.push(`${name}(${myArg.name}) is a new required argument`);
           }
         }
       }
       if (isObjectType(type) && isObjectType(mine)) {
-        const keys = (t: typeof type) => (t.astNode?.directives ?? []).filter((d) => d.name.value === "key").map((d) => print(d));
+        const keys = (t: typeof type) =>
+          (t.astNode?.directives ?? []).filter((d) => d.name.value === "key").map((d) => print(d));
         for (const key of keys(type)) if (!keys(mine).includes(key)) problems.push(`${type.name} lacks ${key}`);
       }
     }
@@ -159,9 +170,12 @@ function coverageProblems(expectedDoc: DocumentNode, actualDoc: DocumentNode): {
         const myField = myFields[field.name];
         if (!myField) problems.push(`missing input field ${type.name}.${field.name}`);
         else {
-          if (typeString(myField.type) !== typeString(field.type)) problems.push(`${type.name}.${field.name} has type ${typeString(myField.type)}`);
+          if (typeString(myField.type) !== typeString(field.type))
+            problems.push(`${type.name}.${field.name} has type ${typeString(myField.type)}`);
           if (defaultOf(myField.astNode) !== defaultOf(field.astNode)) {
-            problems.push(`${type.name}.${field.name} default ${defaultOf(myField.astNode)}, contract ${defaultOf(field.astNode)}`);
+            problems.push(
+              `${type.name}.${field.name} default ${defaultOf(myField.astNode)}, contract ${defaultOf(field.astNode)}`,
+            );
           }
         }
       }
@@ -194,6 +208,12 @@ describe("schema.graphql", () => {
     const contract = parse(`type Query { a(x: Int = 1): Int, b: String } type Group @key(fields: "id") { id: ID! }`);
     const broken = parse(`type Query { a(x: Int = 2): Int } type Group { id: ID! }`);
     const { problems } = coverageProblems(contract, broken);
-    expect(problems).toEqual(expect.arrayContaining(["missing field Query.b", "Query.a(x) default 2, contract 1", 'Group lacks @key(fields: "id")']));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "missing field Query.b",
+        "Query.a(x) default 2, contract 1",
+        'Group lacks @key(fields: "id")',
+      ]),
+    );
   });
 });

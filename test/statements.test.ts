@@ -78,10 +78,10 @@ async function seedGroups(svc: TestService, owner: TestUser, count: number, pref
     `INSERT INTO group_parents (child_id, parent_id) SELECT c, p FROM unnest($1::uuid[], $2::uuid[]) AS x(c, p)`,
     [ids.slice(1), ids.slice(0, -1)],
   );
-  await svc.db.query(
-    `INSERT INTO memberships (group_id, user_id, role) SELECT unnest($1::uuid[]), $2, 'owner'`,
-    [ids, owner.id],
-  );
+  await svc.db.query(`INSERT INTO memberships (group_id, user_id, role) SELECT unnest($1::uuid[]), $2, 'owner'`, [
+    ids,
+    owner.id,
+  ]);
   return ids;
 }
 
@@ -127,7 +127,11 @@ describe("statement counts", () => {
         ...groupIds.map((id) => ({ __typename: "Group", id })),
         ...users.map((u) => ({ __typename: "User", id: u.id })),
       ];
-      const res = await svc.gql<{ _entities: ({ id: string } | null)[] }, unknown>(Entities, { representations }, admin);
+      const res = await svc.gql<{ _entities: ({ id: string } | null)[] }, unknown>(
+        Entities,
+        { representations },
+        admin,
+      );
       expect(res.errors).toBeUndefined();
       expect(res.data!._entities.map((e) => e?.id)).toEqual(representations.map((r) => r.id));
       expect(res.extensions!.sqlStatements).toBe(2);

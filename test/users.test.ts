@@ -119,7 +119,8 @@ describe("people", () => {
 
   it("searches and paginates users without gaps or duplicates", async () => {
     const tag = `zz${Date.now()}`;
-    for (let i = 0; i < 7; i++) await svc.ok(CreateUser, { input: { name: `${tag} ${i}`, email: `${tag}${i}@example.org` } }, admin);
+    for (let i = 0; i < 7; i++)
+      await svc.ok(CreateUser, { input: { name: `${tag} ${i}`, email: `${tag}${i}@example.org` } }, admin);
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {

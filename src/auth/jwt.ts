@@ -36,7 +36,8 @@ export function createVerifier(config: Config, secret: string | undefined): Toke
         ? (await jwtVerify(token, jwks, { algorithms: ["RS256", "ES256"] })).payload
         : (await jwtVerify(token, key!, { algorithms: ["HS256"] })).payload;
     } catch (error) {
-      const reason = (error as { code?: string }).code === "ERR_JWT_EXPIRED" ? "the token has expired" : "the token is invalid";
+      const reason =
+        (error as { code?: string }).code === "ERR_JWT_EXPIRED" ? "the token has expired" : "the token is invalid";
       throw new UnauthenticatedError(`Invalid bearer token: ${reason}`);
     }
     if (!isUuid(payload.sub)) throw new UnauthenticatedError("Invalid bearer token: sub must be a user id (UUID)");

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
     await db.initialize();
     if (command === "run") {
       const applied = await db.runMigrations({ transaction: "each" });
-      process.stdout.write(applied.length ? `applied: ${applied.map((m) => m.name).join(", ")}\n` : "nothing to apply\n");
+      process.stdout.write(
+        applied.length ? `applied: ${applied.map((m) => m.name).join(", ")}\n` : "nothing to apply\n",
+      );
     } else if (command === "revert") {
       await db.undoLastMigration({ transaction: "each" });
       process.stdout.write("reverted the last migration\n");

@@ -57,6 +57,8 @@ export function translateDbError(error: unknown): unknown {
   switch (pg.code) {
     case "22001": // string_data_right_truncation
       return new BadUserInputError("A value is too long");
+    case "22021": // character_not_in_repertoire (e.g. NUL)
+    case "22003": // numeric_value_out_of_range
     case "22P02": // invalid_text_representation (e.g. a malformed uuid)
     case "22007": // invalid_datetime_format
     case "22008": // datetime_field_overflow

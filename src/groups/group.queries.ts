@@ -65,7 +65,11 @@ function filterConditions(ctx: AppContext, filter: GroupFilter | null | undefine
   }
   if (filter?.parentId != null) {
     if (!isUuid(filter.parentId)) where.push("FALSE");
-    else add((p) => `EXISTS (SELECT 1 FROM group_parents gp WHERE gp.child_id = g.id AND gp.parent_id = ${p})`, filter.parentId);
+    else
+      add(
+        (p) => `EXISTS (SELECT 1 FROM group_parents gp WHERE gp.child_id = g.id AND gp.parent_id = ${p})`,
+        filter.parentId,
+      );
   }
   if (filter?.rootsOnly != null) {
     where.push(`${filter.rootsOnly ? "NOT " : ""}EXISTS (SELECT 1 FROM group_parents gp WHERE gp.child_id = g.id)`);
@@ -92,7 +96,8 @@ export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
   let keyset = "";
   if (args.after != null) {
     const [sortKey, id] = decodeCursor(args.after, 2);
-    if (typeof sortKey !== "string" || !isUuid(id)) throw BadUserInputError.field("after", "is not a cursor this list produced");
+    if (typeof sortKey !== "string" || !isUuid(id))
+      throw BadUserInputError.field("after", "is not a cursor this list produced");
     params.push(sortKey, id);
     const cmp = desc ? "<" : ">";
     keyset = `WHERE (f.sort_key, f.id) ${cmp} ($${params.length - 1}::${order.cast}, $${params.length}::uuid)`;
@@ -116,8 +121,7 @@ export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
     params,
   );
   const totalCount =
-    rows[0]?.totalCount ??
-    (args.after != null || args.offset != null ? await countGroups(ctx, args.filter) : 0);
+    rows[0]?.totalCount ?? (args.after != null || args.offset != null ? await countGroups(ctx, args.filter) : 0);
   const page = toPage(rows, first, (row) => [row.sortKeyText, row.id]);
   return {
     nodes: page.nodes.map(stripListColumns),
@@ -135,7 +139,11 @@ function stripListColumns(row: Group & { sortKeyText?: string; totalCount?: numb
 async function countGroups(ctx: AppContext, filter: GroupFilter | null | undefined): Promise<number> {
   const params: unknown[] = [];
   const where = filterConditions(ctx, filter, params);
-  const [row] = await query<{ n: number }>(ctx.db, `SELECT count(*)::int AS n FROM groups g WHERE ${where.join(" AND ")}`, params);
+  const [row] = await query<{ n: number }>(
+    ctx.db,
+    `SELECT count(*)::int AS n FROM groups g WHERE ${where.join(" AND ")}`,
+    params,
+  );
   return row?.n ?? 0;
 }
 

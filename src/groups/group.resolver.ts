@@ -74,7 +74,9 @@ export class GroupResolver {
     return listGroups(ctx, { filter, orderBy, first, after, offset });
   }
 
-  @Mutation(() => Group, { description: "The caller becomes its owner. Each parent needs groups.create_subgroup there." })
+  @Mutation(() => Group, {
+    description: "The caller becomes its owner. Each parent needs groups.create_subgroup there.",
+  })
   createGroup(@Arg("input", () => CreateGroupInput) input: CreateGroupInput, @Ctx() ctx: AppContext): Promise<Group> {
     return createGroup(ctx, input);
   }

@@ -34,7 +34,10 @@ export async function groupForMutation(ctx: AppContext, id: string): Promise<Gro
 
 function assertVisibilityAllowed(ctx: AppContext, visibility: GroupVisibility | null | undefined): void {
   if (visibility === GroupVisibility.PUBLIC && !ctx.config.allowPublicGroups) {
-    throw BadUserInputError.field("visibility", "PUBLIC groups are disabled on this deployment (ALLOW_PUBLIC_GROUPS=false)");
+    throw BadUserInputError.field(
+      "visibility",
+      "PUBLIC groups are disabled on this deployment (ALLOW_PUBLIC_GROUPS=false)",
+    );
   }
 }
 
@@ -76,10 +79,10 @@ export async function createGroup(ctx: AppContext, input: CreateGroupInput): Pro
     )) as Group[];
     await linkParents(tx, created!.id, parentIds);
     // The creator becomes the group's owner: part of creating a group, so it happens here.
-    await tx.query(`INSERT INTO memberships (group_id, user_id, role, status, invited_by) VALUES ($1, $2, 'owner', 'ACTIVE', $2)`, [
-      created!.id,
-      viewer.id,
-    ]);
+    await tx.query(
+      `INSERT INTO memberships (group_id, user_id, role, status, invited_by) VALUES ($1, $2, 'owner', 'ACTIVE', $2)`,
+      [created!.id, viewer.id],
+    );
     await recordEvent(tx, {
       type: EventType.GROUP_CREATED,
       groupId: created!.id,
@@ -96,7 +99,9 @@ export async function createGroup(ctx: AppContext, input: CreateGroupInput): Pro
 /** MAX_GROUPS_PER_USER, race-free: creations by one user are serialized by an advisory lock. */
 async function assertUnderGroupQuota(ctx: AppContext, tx: EntityManager, userId: string): Promise<void> {
   await tx.query(`SELECT pg_advisory_xact_lock(hashtext('groups-created-by:' || $1))`, [userId]);
-  const [{ n }] = (await tx.query(`SELECT count(*)::int AS n FROM groups WHERE created_by = $1`, [userId])) as { n: number }[];
+  const [{ n }] = (await tx.query(`SELECT count(*)::int AS n FROM groups WHERE created_by = $1`, [userId])) as {
+    n: number;
+  }[];
   if (n >= ctx.config.maxGroupsPerUser) {
     throw BadUserInputError.field(
       "input",
@@ -106,19 +111,20 @@ async function assertUnderGroupQuota(ctx: AppContext, tx: EntityManager, userId:
 }
 
 /** Columns an update may set, with their input field. */
-const UPDATABLE: { field: keyof UpdateGroupInput & keyof Group; column: string; nullable: boolean; json?: boolean }[] = [
-  { field: "name", column: "name", nullable: false },
-  { field: "groupType", column: "group_type", nullable: false },
-  { field: "description", column: "description", nullable: true },
-  { field: "shortName", column: "short_name", nullable: true },
-  { field: "url", column: "url", nullable: true },
-  { field: "knowledgeArea", column: "knowledge_area", nullable: true },
-  { field: "campus", column: "campus", nullable: true },
-  { field: "visibility", column: "visibility", nullable: false },
-  { field: "isActive", column: "is_active", nullable: false },
-  { field: "permissionCascadeEnabled", column: "permission_cascade_enabled", nullable: false },
-  { field: "metadata", column: "metadata", nullable: false, json: true },
-];
+const UPDATABLE: { field: keyof UpdateGroupInput & keyof Group; column: string; nullable: boolean; json?: boolean }[] =
+  [
+    { field: "name", column: "name", nullable: false },
+    { field: "groupType", column: "group_type", nullable: false },
+    { field: "description", column: "description", nullable: true },
+    { field: "shortName", column: "short_name", nullable: true },
+    { field: "url", column: "url", nullable: true },
+    { field: "knowledgeArea", column: "knowledge_area", nullable: true },
+    { field: "campus", column: "campus", nullable: true },
+    { field: "visibility", column: "visibility", nullable: false },
+    { field: "isActive", column: "is_active", nullable: false },
+    { field: "permissionCascadeEnabled", column: "permission_cascade_enabled", nullable: false },
+    { field: "metadata", column: "metadata", nullable: false, json: true },
+  ];
 
 export async function updateGroup(ctx: AppContext, id: string, input: UpdateGroupInput): Promise<Group> {
   const viewer = requireViewer(ctx);
@@ -169,7 +175,12 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
       `UPDATE groups AS g SET ${[...sets, "updated_at = now()"].join(", ")} WHERE g.id = $1 RETURNING ${GROUP_COLUMNS}`,
       params,
     );
-    await recordEvent(tx, { type: EventType.GROUP_UPDATED, groupId: id, actorId: viewer.id, payload: { fieldsChanged } });
+    await recordEvent(tx, {
+      type: EventType.GROUP_UPDATED,
+      groupId: id,
+      actorId: viewer.id,
+      payload: { fieldsChanged },
+    });
     return after!;
   });
   forgetViewerRoles(ctx);

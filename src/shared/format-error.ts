@@ -26,7 +26,8 @@ export function validationDetails(errors: ValidationError[], prefix = ""): Error
   const details: ErrorDetails = {};
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    if (error.constraints) details[field] = Object.values(error.constraints).map((m) => m.replace(`${error.property} `, ""));
+    if (error.constraints)
+      details[field] = Object.values(error.constraints).map((m) => m.replace(`${error.property} `, ""));
     if (error.children?.length) Object.assign(details, validationDetails(error.children, field));
   }
   return details;

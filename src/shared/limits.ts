@@ -79,10 +79,14 @@ export function depthLimitRule(maxDepth: number) {
 /** Multiplier assumed for a list field without `first` (e.g. parents, children). */
 const DEFAULT_LIST_SIZE = 10;
 
+function isConnectionPage(typeName: string, fieldName: string): boolean {
+  return typeName.endsWith("Connection") && (fieldName === "nodes" || fieldName === "edges");
+}
+
 /**
  * The cost of an operation: every field costs 1, and what is selected under a list field is
  * multiplied by its `first` argument (its default when not given), or by DEFAULT_LIST_SIZE for
- * lists without one; `_entities` multiplies by its number of representations.
+ * lists without one (a connection's nodes/edges count once: `first` already sized the page); `_entities` multiplies by its number of representations.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -133,7 +137,10 @@ export function operationCost(
         else if (sel.name.value === "_entities") {
           const reps = argValue(sel, def, "representations");
           multiplier = Array.isArray(reps) ? Math.max(reps.length, 1) : DEFAULT_LIST_SIZE;
-        } else if (getNullableType(def.type) instanceof GraphQLList) multiplier = DEFAULT_LIST_SIZE;
+        } else if (getNullableType(def.type) instanceof GraphQLList && !isConnectionPage(typeName, sel.name.value)) {
+          // A connection's nodes/edges are the page its `first` already paid for.
+          multiplier = DEFAULT_LIST_SIZE;
+        }
         const childCost = isCompositeType(named) ? costOf(sel.selectionSet, named.name, seen) : 0;
         total += 1 + multiplier * childCost;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {

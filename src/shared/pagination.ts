@@ -30,7 +30,11 @@ export function encodeCursor(values: readonly unknown[]): string {
 export function decodeCursor(cursor: string, arity: number): unknown[] {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(values) && values.length === arity) return values;
+    // A forged cursor must not reach SQL with values PostgreSQL refuses (NUL, huge numbers).
+    const sane = (v: unknown) =>
+      (typeof v === "string" && !v.includes("\u0000") && v.length <= 1000) ||
+      (typeof v === "number" && Number.isSafeInteger(v));
+    if (Array.isArray(values) && values.length === arity && values.every(sane)) return values;
   } catch {
     // fall through to the error below
   }

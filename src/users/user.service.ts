@@ -34,7 +34,8 @@ export async function provisionViewer(ctx: Pick<AppContext, "db">, claims: Ident
   if (!memo) provisioned.set(ctx.db, (memo = new Map()));
   if (memo.get(claims.sub) === claims.isGlobalAdmin) return;
   const name = claims.name?.slice(0, 255) ?? null;
-  const email = claims.email && claims.email.length <= 320 && /^[^@\s]+@[^@\s]+$/.test(claims.email) ? claims.email : null;
+  const email =
+    claims.email && claims.email.length <= 320 && /^[^@\s]+@[^@\s]+$/.test(claims.email) ? claims.email : null;
   // An email claim already taken by another user is dropped rather than refusing the caller.
   await query(
     ctx.db,
@@ -60,7 +61,10 @@ export async function currentUser(ctx: AppContext): Promise<User> {
   return user;
 }
 
-export async function listUsers(ctx: AppContext, args: { search?: string | null; first?: number | null; after?: string | null }) {
+export async function listUsers(
+  ctx: AppContext,
+  args: { search?: string | null; first?: number | null; after?: string | null },
+) {
   const first = pageSize(args.first, 50);
   const params: unknown[] = [];
   const where: string[] = [];
@@ -72,7 +76,8 @@ export async function listUsers(ctx: AppContext, args: { search?: string | null;
   let keyset = "";
   if (args.after) {
     const [name, id] = decodeCursor(args.after, 2);
-    if (typeof name !== "string" || !isUuid(id)) throw BadUserInputError.field("after", "is not a cursor this list produced");
+    if (typeof name !== "string" || !isUuid(id))
+      throw BadUserInputError.field("after", "is not a cursor this list produced");
     params.push(name, id);
     keyset = `WHERE (sort_name, id) > ($${params.length - 1}, $${params.length}::uuid)`;
   }
@@ -84,7 +89,8 @@ export async function listUsers(ctx: AppContext, args: { search?: string | null;
      FROM filtered f ${keyset} ORDER BY sort_name, id LIMIT $${params.length}`,
     params,
   );
-  const totalCount = rows[0]?.totalCount ?? (args.after ? await countUsers(ctx, filtered, params.slice(0, args.search ? 1 : 0)) : 0);
+  const totalCount =
+    rows[0]?.totalCount ?? (args.after ? await countUsers(ctx, filtered, params.slice(0, args.search ? 1 : 0)) : 0);
   return { ...toPage(rows, first, (row) => [row.sortName, row.id]), totalCount };
 }
 

@@ -109,7 +109,11 @@ export class TestService {
   }
 
   /** Like gql, but fails the test on any error and returns data. */
-  async ok<TData, TVars>(document: TypedDocumentNode<TData, TVars> | string, variables: TVars, as: TestUser): Promise<TData> {
+  async ok<TData, TVars>(
+    document: TypedDocumentNode<TData, TVars> | string,
+    variables: TVars,
+    as: TestUser,
+  ): Promise<TData> {
     const res = await this.gql(document, variables, as);
     if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
     return res.data as TData;

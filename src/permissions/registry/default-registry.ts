@@ -25,7 +25,12 @@ export const defaultRegistry: RegistryDefinitions = {
   ],
   permissions: [
     { key: "groups.view", module: "groups", label: "View group", description: "See a PRIVATE group and its details" },
-    { key: "groups.update", module: "groups", label: "Update group", description: "Change a group's fields and parents" },
+    {
+      key: "groups.update",
+      module: "groups",
+      label: "Update group",
+      description: "Change a group's fields and parents",
+    },
     { key: "groups.delete", module: "groups", label: "Delete group", description: "Delete a group for good" },
     {
       key: "groups.create_subgroup",

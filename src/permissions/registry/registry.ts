@@ -42,7 +42,8 @@ export function validateDefinitions(defs: RegistryDefinitions): string[] {
     else if (!p.key.startsWith(`${p.module}.`) || p.key.length <= p.module.length + 1) {
       problems.push(`permission "${p.key}" does not start with its module "${p.module}" followed by a dot`);
     }
-    if (!moduleKeys.has(p.module)) problems.push(`permission "${p.key}" names module "${p.module}", which is not defined`);
+    if (!moduleKeys.has(p.module))
+      problems.push(`permission "${p.key}" names module "${p.module}", which is not defined`);
   }
   const roleNames = new Set<string>();
   for (const r of defs.roles) {
