@@ -20,19 +20,9 @@ registerEnumType(OrderDirection, { name: "OrderDirection" });
 /** The most parents one group may have. */
 export const MAX_PARENTS = 50;
 
+/** The optional descriptive fields, alike in create and update (null clears them on update). */
 @InputType()
-export class CreateGroupInput {
-  @Field()
-  @Length(1, 255)
-  @HasNoNul()
-  name!: string;
-
-  @Field(() => String, { nullable: true, defaultValue: "organization" })
-  @IsOptional()
-  @Length(1, 50)
-  @HasNoNul()
-  groupType?: string | null;
-
+abstract class GroupDescriptionFields {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(10_000)
@@ -61,6 +51,20 @@ export class CreateGroupInput {
   @MaxLength(255)
   @HasNoNul()
   campus?: string | null;
+}
+
+@InputType()
+export class CreateGroupInput extends GroupDescriptionFields {
+  @Field()
+  @Length(1, 255)
+  @HasNoNul()
+  name!: string;
+
+  @Field(() => String, { nullable: true, defaultValue: "organization" })
+  @IsOptional()
+  @Length(1, 50)
+  @HasNoNul()
+  groupType?: string | null;
 
   @Field(() => GroupVisibility, { nullable: true, defaultValue: GroupVisibility.PRIVATE })
   visibility?: GroupVisibility | null;
@@ -83,7 +87,7 @@ export class CreateGroupInput {
 }
 
 @InputType({ description: "Only the fields given change. parentIds replaces the parent set." })
-export class UpdateGroupInput {
+export class UpdateGroupInput extends GroupDescriptionFields {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 255)
@@ -95,35 +99,6 @@ export class UpdateGroupInput {
   @Length(1, 50)
   @HasNoNul()
   groupType?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(10_000)
-  @HasNoNul()
-  description?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(50)
-  @HasNoNul()
-  shortName?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsHttpUrl()
-  url?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(255)
-  @HasNoNul()
-  knowledgeArea?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(255)
-  @HasNoNul()
-  campus?: string | null;
 
   @Field(() => GroupVisibility, { nullable: true })
   visibility?: GroupVisibility | null;

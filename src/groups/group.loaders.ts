@@ -36,40 +36,33 @@ function loaderFamily<O, V>(make: (ctx: AppContext, option: O) => DataLoader<str
   });
 }
 
-/** Visible parents of each group, by name. */
-export const parentsByGroupId = perRequest(
-  (ctx) =>
-    new DataLoader<string, Group[]>(async (ids) => {
-      const params: unknown[] = [ids.filter(isUuid)];
-      const visible = visibleGroupsCondition(ctx, "g", params);
-      const rows = await query<Keyed<Group>>(
-        ctx.db,
-        `SELECT gp.child_id AS key, ${GROUP_COLUMNS}
-         FROM group_parents gp JOIN groups g ON g.id = gp.parent_id
-         WHERE gp.child_id = ANY($1::uuid[]) AND ${visible}
-         ORDER BY g.name, g.id`,
-        params,
-      );
-      return groupedByKey(ids, rows, (row) => row.key);
-    }),
-);
+/**
+ * Visible direct relatives of each group, by name: one statement per batch. `up` = parents;
+ * otherwise children (active ones only unless includeInactive).
+ */
+function relativesLoader(ctx: AppContext, up: boolean, includeInactive: boolean) {
+  const [from, to] = up ? ["child_id", "parent_id"] : ["parent_id", "child_id"];
+  return new DataLoader<string, Group[]>(async (ids) => {
+    const params: unknown[] = [ids.filter(isUuid)];
+    const visible = visibleGroupsCondition(ctx, "g", params);
+    const rows = await query<Keyed<Group>>(
+      ctx.db,
+      `SELECT gp.${from} AS key, ${GROUP_COLUMNS}
+       FROM group_parents gp JOIN groups g ON g.id = gp.${to}
+       WHERE gp.${from} = ANY($1::uuid[]) AND ${visible} ${includeInactive ? "" : "AND g.is_active"}
+       ORDER BY g.name, g.id`,
+      params,
+    );
+    return groupedByKey(ids, rows, (row) => row.key);
+  });
+}
 
-/** Visible children of each group, by name; active ones only unless includeInactive. */
-export const childrenByGroupId = loaderFamily(
-  (ctx, includeInactive: boolean) =>
-    new DataLoader<string, Group[]>(async (ids) => {
-      const params: unknown[] = [ids.filter(isUuid)];
-      const visible = visibleGroupsCondition(ctx, "g", params);
-      const rows = await query<Keyed<Group>>(
-        ctx.db,
-        `SELECT gp.parent_id AS key, ${GROUP_COLUMNS}
-         FROM group_parents gp JOIN groups g ON g.id = gp.child_id
-         WHERE gp.parent_id = ANY($1::uuid[]) AND ${visible} ${includeInactive ? "" : "AND g.is_active"}
-         ORDER BY g.name, g.id`,
-        params,
-      );
-      return groupedByKey(ids, rows, (row) => row.key);
-    }),
+/** Visible parents of each group (archived ones included: they still hold their children). */
+export const parentsByGroupId = perRequest((ctx) => relativesLoader(ctx, true, true));
+
+/** Visible children of each group; active ones only unless includeInactive. */
+export const childrenByGroupId = loaderFamily((ctx, includeInactive: boolean) =>
+  relativesLoader(ctx, false, includeInactive),
 );
 
 /**
