@@ -9,8 +9,29 @@ import { logger } from "../shared/logger";
 const USAGE = `Usage: npm run migrate | migration:revert | migration:generate -- <Name>
 Works on DATABASE_URL, or on the embedded database under DATA_DIR when unset.`;
 
+/**
+ * A timestamped skeleton to fill in, not an entity diff. The schema is hand-written SQL (partial
+ * unique indexes, check constraints, the cycle-guard trigger): TypeORM's diff cannot express them
+ * and would propose dropping them. Needs no database.
+ */
+function generateSkeleton(name: string | undefined): void {
+  if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Error(`a PascalCase name is required\n${USAGE}`);
+  const timestamp = Date.now();
+  const file = path.resolve(__dirname, `../../../migrations/${timestamp}-${name}.ts`);
+  fs.writeFileSync(
+    file,
+    `import type { MigrationInterface, QueryRunner } from "typeorm";\n\n` +
+      `export class ${name}${timestamp} implements MigrationInterface {\n  name = "${name}${timestamp}";\n\n` +
+      `  async up(q: QueryRunner): Promise<void> {\n    await q.query(\`\`);\n  }\n\n` +
+      `  async down(q: QueryRunner): Promise<void> {\n    await q.query(\`\`);\n  }\n}\n`,
+  );
+  process.stdout.write(`wrote ${file}\nwrite its SQL, then add ${name}${timestamp} to migrations/index.ts\n`);
+}
+
 async function main(): Promise<void> {
   const [command, name] = process.argv.slice(2);
+  if (command === "generate") return generateSkeleton(name);
+  if (command !== "run" && command !== "revert") throw new Error(USAGE);
   const config = loadConfig();
   logger.setLevel(config.logLevel === "silent" ? "silent" : "info");
   const { url, embedded } = await resolveDatabase(config);
@@ -25,21 +46,6 @@ async function main(): Promise<void> {
     } else if (command === "revert") {
       await db.undoLastMigration({ transaction: "each" });
       process.stdout.write("reverted the last migration\n");
-    } else if (command === "generate") {
-      // The schema is hand-written SQL: partial unique indexes, check constraints, the cycle-guard
-      // trigger. TypeORM's entity diff cannot express them and would propose dropping them, so this
-      // writes a timestamped skeleton to fill in rather than a diff.
-      if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Error(`a PascalCase name is required\n${USAGE}`);
-      const timestamp = Date.now();
-      const file = path.resolve(__dirname, `../../../migrations/${timestamp}-${name}.ts`);
-      fs.writeFileSync(
-        file,
-        `import type { MigrationInterface, QueryRunner } from "typeorm";\n\n` +
-          `export class ${name}${timestamp} implements MigrationInterface {\n  name = "${name}${timestamp}";\n\n` +
-          `  async up(q: QueryRunner): Promise<void> {\n    await q.query(\`\`);\n  }\n\n` +
-          `  async down(q: QueryRunner): Promise<void> {\n    await q.query(\`\`);\n  }\n}\n`,
-      );
-      process.stdout.write(`wrote ${file}\nwrite its SQL, then add ${name}${timestamp} to migrations/index.ts\n`);
     } else {
       throw new Error(USAGE);
     }

@@ -3,3 +3,4 @@ export { StatementCountingLogger } from "./statement-counter";
 export { registerConstraints, translateDbError, type ConstraintRule } from "./errors";
 export { inTransaction, query } from "./transaction";
 export type { DataSource, EntityManager } from "typeorm";
+export { pageWithTotalSql, splitTotal, escapeLike } from "./paging";

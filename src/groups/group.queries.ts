@@ -1,10 +1,9 @@
-import { query } from "../db";
+import { escapeLike, pageWithTotalSql, query, splitTotal } from "../db";
 import { canView, visibleGroupsCondition } from "../permissions";
 import type { AppContext } from "../shared/context";
 import { BadUserInputError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { decodeCursor, encodeCursor, pageSize, toPage } from "../shared/pagination";
-import { escapeLike } from "../users";
 import { GROUP_COLUMNS, type Group, type GroupRelative } from "./group.entity";
 import { type GroupFilter, type GroupOrder, GroupOrderField, OrderDirection } from "./group.inputs";
 import { groupsById } from "./group.loaders";
@@ -100,51 +99,33 @@ export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
       throw BadUserInputError.field("after", "is not a cursor this list produced");
     params.push(sortKey, id);
     const cmp = desc ? "<" : ">";
-    keyset = `WHERE (f.sort_key, f.id) ${cmp} ($${params.length - 1}::${order.cast}, $${params.length}::uuid)`;
+    keyset = `WHERE (sort_key, id) ${cmp} ($${params.length - 1}::${order.cast}, $${params.length}::uuid)`;
   }
   params.push(first + 1);
-  const limit = `LIMIT $${params.length}`;
-  let offset = "";
+  let limit = `LIMIT $${params.length}`;
   if (args.offset != null) {
     params.push(args.offset);
-    offset = `OFFSET $${params.length}`;
+    limit += ` OFFSET $${params.length}`;
   }
   const dir = desc ? "DESC" : "ASC";
-  const rows = await query<Group & { sortKeyText: string; totalCount: number }>(
+  const result = await query<Group & { sort_key: unknown; sortKeyText: string; totalCount: number }>(
     ctx.db,
-    `WITH filtered AS (
-       SELECT ${GROUP_COLUMNS}, ${order.expr} AS sort_key FROM groups g WHERE ${where.join(" AND ")}
-     )
-     SELECT f.*, f.sort_key::text AS "sortKeyText", (SELECT count(*)::int FROM filtered) AS "totalCount"
-     FROM filtered f ${keyset}
-     ORDER BY f.sort_key ${dir}, f.id ${dir} ${limit} ${offset}`,
+    pageWithTotalSql(
+      `WITH filtered AS (
+         SELECT ${GROUP_COLUMNS}, ${order.expr} AS sort_key, ${order.expr}::text AS "sortKeyText"
+         FROM groups g WHERE ${where.join(" AND ")}
+       )`,
+      { where: keyset, order: `sort_key ${dir}, id ${dir}`, limit },
+    ),
     params,
   );
-  const totalCount =
-    rows[0]?.totalCount ?? (args.after != null || args.offset != null ? await countGroups(ctx, args.filter) : 0);
+  const { rows, totalCount } = splitTotal(result);
   const page = toPage(rows, first, (row) => [row.sortKeyText, row.id]);
-  return {
-    nodes: page.nodes.map(stripListColumns),
-    edges: page.nodes.map((row) => ({ node: stripListColumns(row), cursor: encodeCursor([row.sortKeyText, row.id]) })),
-    pageInfo: page.pageInfo,
-    totalCount,
-  };
-}
-
-function stripListColumns(row: Group & { sortKeyText?: string; totalCount?: number; sort_key?: unknown }): Group {
-  const { sortKeyText: _a, totalCount: _b, sort_key: _c, ...group } = row;
-  return group;
-}
-
-async function countGroups(ctx: AppContext, filter: GroupFilter | null | undefined): Promise<number> {
-  const params: unknown[] = [];
-  const where = filterConditions(ctx, filter, params);
-  const [row] = await query<{ n: number }>(
-    ctx.db,
-    `SELECT count(*)::int AS n FROM groups g WHERE ${where.join(" AND ")}`,
-    params,
-  );
-  return row?.n ?? 0;
+  const edges = page.nodes.map(({ sort_key: _key, sortKeyText, ...node }) => ({
+    node,
+    cursor: encodeCursor([sortKeyText, node.id]),
+  }));
+  return { nodes: edges.map((edge) => edge.node), edges, pageInfo: page.pageInfo, totalCount };
 }
 
 export interface DescendantsArgs {
@@ -174,35 +155,31 @@ export async function listDescendants(ctx: AppContext, groupId: string, args: De
       throw BadUserInputError.field("after", "is not a cursor this list produced");
     }
     params.push(depth, name, id);
-    keyset = `WHERE (f.depth, f.name, f.id) > ($${params.length - 2}::int, $${params.length - 1}::text, $${params.length}::uuid)`;
+    keyset = `WHERE (depth, name, id) > ($${params.length - 2}::int, $${params.length - 1}::text, $${params.length}::uuid)`;
   }
   params.push(first + 1);
-  const rows = await query<Group & { depth: number; totalCount: number }>(
+  const result = await query<Group & { depth: number; totalCount: number }>(
     ctx.db,
-    `WITH RECURSIVE down(id, depth) AS (
-       SELECT gp.child_id, 1 FROM group_parents gp WHERE gp.parent_id = $1::uuid
-       UNION
-       SELECT gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id
-       WHERE $2::int IS NULL OR down.depth < $2::int
-     ), filtered AS (
-       SELECT ${GROUP_COLUMNS}, n.depth
-       FROM (SELECT id, min(depth) AS depth FROM down GROUP BY id) n JOIN groups g ON g.id = n.id
-       WHERE ${conditions.join(" AND ")}
-     )
-     SELECT f.*, (SELECT count(*)::int FROM filtered) AS "totalCount"
-     FROM filtered f ${keyset} ORDER BY f.depth, f.name, f.id LIMIT $${params.length}`,
+    pageWithTotalSql(
+      `WITH RECURSIVE down(id, depth) AS (
+         SELECT gp.child_id, 1 FROM group_parents gp WHERE gp.parent_id = $1::uuid
+         UNION
+         SELECT gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id
+         WHERE $2::int IS NULL OR down.depth < $2::int
+       ), filtered AS (
+         SELECT ${GROUP_COLUMNS}, n.depth
+         FROM (SELECT id, min(depth) AS depth FROM down GROUP BY id) n JOIN groups g ON g.id = n.id
+         WHERE ${conditions.join(" AND ")}
+       )`,
+      { where: keyset, order: "depth, name, id", limit: `LIMIT $${params.length}` },
+    ),
     params,
   );
+  const { rows, totalCount } = splitTotal(result);
   const page = toPage(rows, first, (row) => [row.depth, row.name, row.id]);
-  const totalCount = rows[0]?.totalCount ?? (args.after != null ? await countDescendants(ctx, groupId, args) : 0);
   return {
-    nodes: page.nodes.map(({ depth, totalCount: _t, ...group }): GroupRelative => ({ group: group as Group, depth })),
+    nodes: page.nodes.map(({ depth, ...group }): GroupRelative => ({ group, depth })),
     pageInfo: page.pageInfo,
     totalCount,
   };
-}
-
-async function countDescendants(ctx: AppContext, groupId: string, args: DescendantsArgs): Promise<number> {
-  const all = await listDescendants(ctx, groupId, { ...args, after: null, first: 0 });
-  return all.totalCount;
 }

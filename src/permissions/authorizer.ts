@@ -21,7 +21,7 @@ export const COUNTING_MEMBERSHIP = `a.status = 'ACTIVE' AND (a.expires_at IS NUL
  * Roles a user holds in each target group, directly or by cascade: one statement for any number
  * of targets. Walks upward from each target through parents whose cascade is enabled.
  */
-export const EFFECTIVE_ROLES_SQL = `
+const EFFECTIVE_ROLES_SQL = `
   WITH RECURSIVE up(target, node) AS (
     SELECT t, t FROM unnest($2::uuid[]) AS t
     UNION
@@ -75,20 +75,6 @@ export async function canView(ctx: AppContext, group: { id: string; visibility: 
   if (group.visibility === "PUBLIC") return true;
   if (!ctx.viewer) return false;
   return can(ctx, "groups.view", group.id);
-}
-
-/** Keeps the visible ones of `groups`, in order; one batched statement for the private ones. */
-export async function filterVisible<T extends { id: string; visibility: string }>(
-  ctx: AppContext,
-  groups: readonly T[],
-): Promise<T[]> {
-  const flags = await Promise.all(groups.map((g) => canView(ctx, g)));
-  return groups.filter((_, i) => flags[i]);
-}
-
-/** The caller's highest-ranked effective role in a group (undefined for none). */
-export async function effectiveRole(ctx: AppContext, groupId: string): Promise<string | undefined> {
-  return registry.highest(await viewerRolesByGroupId(ctx).load(groupId));
 }
 
 /**

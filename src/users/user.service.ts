@@ -1,4 +1,4 @@
-import { query, registerConstraints } from "../db";
+import { escapeLike, pageWithTotalSql, query, registerConstraints, splitTotal } from "../db";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
@@ -79,29 +79,19 @@ export async function listUsers(
     if (typeof name !== "string" || !isUuid(id))
       throw BadUserInputError.field("after", "is not a cursor this list produced");
     params.push(name, id);
-    keyset = `WHERE (sort_name, id) > ($${params.length - 1}, $${params.length}::uuid)`;
+    keyset = `WHERE ("sortName", id) > ($${params.length - 1}, $${params.length}::uuid)`;
   }
   params.push(first + 1);
-  const rows = await query<User & { sortName: string; totalCount: number }>(
+  const result = await query<User & { sortName: string; totalCount: number }>(
     ctx.db,
-    `WITH filtered AS (SELECT ${USER_COLUMNS}, coalesce(u.name, '') AS sort_name FROM users u ${filtered})
-     SELECT f.*, f.sort_name AS "sortName", (SELECT count(*)::int FROM filtered) AS "totalCount"
-     FROM filtered f ${keyset} ORDER BY sort_name, id LIMIT $${params.length}`,
+    pageWithTotalSql(
+      `WITH filtered AS (SELECT ${USER_COLUMNS}, coalesce(u.name, '') AS "sortName" FROM users u ${filtered})`,
+      { where: keyset, order: `"sortName", id`, limit: `LIMIT $${params.length}` },
+    ),
     params,
   );
-  const totalCount =
-    rows[0]?.totalCount ?? (args.after ? await countUsers(ctx, filtered, params.slice(0, args.search ? 1 : 0)) : 0);
+  const { rows, totalCount } = splitTotal(result);
   return { ...toPage(rows, first, (row) => [row.sortName, row.id]), totalCount };
-}
-
-async function countUsers(ctx: AppContext, where: string, params: unknown[]): Promise<number> {
-  const [row] = await query<{ n: number }>(ctx.db, `SELECT count(*)::int AS n FROM users u ${where}`, params);
-  return row?.n ?? 0;
-}
-
-/** Escapes LIKE wildcards so a search is a plain substring match. */
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export async function createUser(ctx: AppContext, input: CreateUserInput): Promise<User> {
