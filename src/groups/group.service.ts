@@ -47,6 +47,13 @@ async function assertParentsUsable(ctx: AppContext, parentIds: string[]): Promis
   for (const parent of parents) await assertCan(ctx, "groups.create_subgroup", parent);
 }
 
+async function currentParentIds(runner: EntityManager | AppContext["db"], childId: string): Promise<string[]> {
+  const rows = await query<{ id: string }>(runner, `SELECT parent_id AS id FROM group_parents WHERE child_id = $1`, [
+    childId,
+  ]);
+  return rows.map((r) => r.id);
+}
+
 async function linkParents(tx: EntityManager, childId: string, parentIds: string[]): Promise<void> {
   if (parentIds.length === 0) return;
   await tx.query(`INSERT INTO group_parents (child_id, parent_id) SELECT $1, unnest($2::uuid[])`, [childId, parentIds]);
@@ -136,6 +143,15 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
   if (input.parentIds === null) throw BadUserInputError.field("parentIds", "cannot be null; use [] for a root group");
   assertVisibilityAllowed(ctx, input.visibility);
   const newParents = input.parentIds ? [...new Set(input.parentIds)] : undefined;
+  if (newParents) {
+    // Checked before the transaction: the checks read through the request's loaders (other pool
+    // connections), which must not be needed while this request holds a connection and the lock.
+    const current = await currentParentIds(ctx.db, id);
+    await assertParentsUsable(
+      ctx,
+      newParents.filter((p) => !current.includes(p)),
+    );
+  }
 
   const updated = await inTransaction(ctx.db, async (tx) => {
     // Parent changes take the hierarchy lock first (the same one the cycle trigger takes), so
@@ -152,12 +168,9 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
     );
     const fieldsChanged: string[] = changed.map((c) => c.field);
     if (newParents) {
-      const current = (
-        (await tx.query(`SELECT parent_id AS id FROM group_parents WHERE child_id = $1`, [id])) as { id: string }[]
-      ).map((r) => r.id);
+      const current = await currentParentIds(tx, id);
       const added = newParents.filter((p) => !current.includes(p));
       const removed = current.filter((p) => !newParents.includes(p));
-      if (added.length > 0) await assertParentsUsable(ctx, added);
       if (removed.length > 0) {
         await tx.query(`DELETE FROM group_parents WHERE child_id = $1 AND parent_id = ANY($2::uuid[])`, [id, removed]);
       }
