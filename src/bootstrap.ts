@@ -6,6 +6,7 @@ import { createVerifier, mintToken, resolveJwtSecret } from "./auth";
 import { type Config, loadConfig } from "./config";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db";
 import { buildGroupsSubgraph } from "./federation";
+import { applySync, registry, summarize } from "./permissions";
 import { startServer } from "./server";
 import { logger } from "./shared/logger";
 
@@ -57,6 +58,13 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
     if (config.migrateOnStart) {
       const applied = await db.runMigrations({ transaction: "each" });
       if (applied.length) logger.info("migrations applied", { migrations: applied.map((m) => m.name) });
+    }
+    if (config.syncPermissionsOnStart) {
+      // One read when nothing changed; each change is logged by applySync itself.
+      const sync = await applySync(db, registry.definitions, { dataDir: config.dataDir });
+      if (sync.applied) {
+        logger.info("permission registry synced", { changes: summarize(sync.plan.changes), backup: sync.backupPath });
+      }
     }
     const { secret, generated } = config.jwksUrl ? { secret: undefined, generated: false } : resolveJwtSecret(config);
     const { schema } = await buildGroupsSubgraph();

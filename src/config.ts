@@ -20,6 +20,13 @@ export interface Config {
   allowPublicGroups: boolean;
   /** Apply pending migrations on start. @default true */
   migrateOnStart: boolean;
+  /**
+   * Sync the permission registry (code) into the permission tables on start, after migrations:
+   * adds and updates keys and marks removed ones inactive (never force, never clean-orphans).
+   * Replicas starting together take turns on an advisory lock. Turn off to sync only through
+   * `npm run permissions:sync`. @default true
+   */
+  syncPermissionsOnStart: boolean;
   /** Deepest operation accepted (levels of selection sets). @default 12 */
   maxQueryDepth: number;
   /** Complexity budget; list fields multiply by their `first`. @default 50000 */
@@ -86,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxGroupsPerUser: int(env, "MAX_GROUPS_PER_USER", 100),
     allowPublicGroups: bool(env, "ALLOW_PUBLIC_GROUPS", true),
     migrateOnStart: bool(env, "MIGRATE_ON_START", true),
+    syncPermissionsOnStart: bool(env, "SYNC_PERMISSIONS_ON_START", true),
     maxQueryDepth: int(env, "MAX_QUERY_DEPTH", 12, 1),
     maxQueryCost: int(env, "MAX_QUERY_COST", 50000, 1),
     dbPoolSize: int(env, "DB_POOL_SIZE", 10, 1),

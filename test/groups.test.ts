@@ -111,9 +111,9 @@ async function addMembershipRow(svc: TestService, groupId: string, user: TestUse
 
 async function eventsOf(svc: TestService, groupId: string) {
   return (await svc.db.query(
-    `SELECT type, actor_id AS "actorId", payload FROM domain_events WHERE group_id = $1 ORDER BY id`,
+    `SELECT type, user_id AS "userId", actor_id AS "actorId", payload FROM domain_events WHERE group_id = $1 ORDER BY id`,
     [groupId],
-  )) as { type: string; actorId: string; payload: Record<string, unknown> }[];
+  )) as { type: string; userId: string | null; actorId: string; payload: Record<string, unknown> }[];
 }
 
 describe("groups", () => {
@@ -156,6 +156,12 @@ describe("groups", () => {
           type: "GROUP_CREATED",
           actorId: alice.id,
           payload: expect.objectContaining({ name: "Acme Corp", groupType: "organization", createdBy: alice.id }),
+        }),
+        expect.objectContaining({
+          type: "MEMBER_ADDED",
+          userId: alice.id,
+          actorId: alice.id,
+          payload: expect.objectContaining({ role: "owner", invitedBy: alice.id }),
         }),
       ]);
     });
@@ -268,8 +274,8 @@ describe("groups", () => {
       );
       expect(u).toMatchObject({ name: "New", description: null, metadata: { a: "1" }, visibility: "PRIVATE" });
       const events = await eventsOf(svc, g.id);
-      expect(events.map((e) => e.type)).toEqual(["GROUP_CREATED", "GROUP_UPDATED"]);
-      expect((events[1]!.payload.fieldsChanged as string[]).sort()).toEqual(["description", "name"]);
+      expect(events.map((e) => e.type)).toEqual(["GROUP_CREATED", "MEMBER_ADDED", "GROUP_UPDATED"]);
+      expect((events[2]!.payload.fieldsChanged as string[]).sort()).toEqual(["description", "name"]);
       expect(codes(await svc.gql(UpdateGroup, { id: g.id, input: { name: null } }, alice))).toEqual(["BAD_USER_INPUT"]);
     });
 
@@ -335,7 +341,11 @@ describe("groups", () => {
       expect((await svc.ok(GroupById, { id: mid.id }, admin)).group).toBeNull();
       expect((await svc.ok(GroupById, { id: leaf.id }, admin)).group?.parents).toEqual([{ id: top.id }]);
       expect(await svc.db.query(`SELECT 1 FROM memberships WHERE group_id = $1`, [mid.id])).toEqual([]);
-      expect((await eventsOf(svc, mid.id)).map((e) => e.type)).toEqual(["GROUP_CREATED", "GROUP_DELETED"]);
+      expect((await eventsOf(svc, mid.id)).map((e) => e.type)).toEqual([
+        "GROUP_CREATED",
+        "MEMBER_ADDED",
+        "GROUP_DELETED",
+      ]);
     });
 
     it("refuses PUBLIC when ALLOW_PUBLIC_GROUPS=false", async () => {

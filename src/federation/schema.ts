@@ -4,7 +4,14 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { type DocumentNode, execute, type GraphQLSchema, parse, parseValue, visit } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import { findGroup, GroupResolver } from "../groups";
-import { GroupMembersResolver } from "../memberships";
+import {
+  findMembershipById,
+  GroupMembersResolver,
+  MembershipResolver,
+  PermissionCheckResolver,
+  UserMembershipsResolver,
+} from "../memberships";
+import { PermissionResolver } from "../permissions";
 import type { AppContext } from "../shared/context";
 import { DateScalar, DateTimeScalar, JSONObjectScalar } from "../shared/scalars";
 import { usersById, UserResolver } from "../users";
@@ -15,7 +22,15 @@ export const FEDERATION_LINK = `extend schema
         import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@tag", "@inaccessible"])
 `;
 
-const resolvers = [UserResolver, GroupResolver, GroupMembersResolver] as const;
+const resolvers = [
+  UserResolver,
+  GroupResolver,
+  GroupMembersResolver,
+  PermissionResolver,
+  MembershipResolver,
+  UserMembershipsResolver,
+  PermissionCheckResolver,
+] as const;
 
 /** Entity reference resolvers: through the per-request loaders, so _entities is one statement per type. */
 const referenceResolvers: GraphQLResolverMap<AppContext> = {
@@ -24,6 +39,9 @@ const referenceResolvers: GraphQLResolverMap<AppContext> = {
   },
   User: {
     __resolveReference: (ref: { id: string }, ctx: AppContext) => usersById(ctx).load(ref.id),
+  },
+  Membership: {
+    __resolveReference: (ref: { id: string }, ctx: AppContext) => findMembershipById(ctx, ref.id),
   },
 };
 

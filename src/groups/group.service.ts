@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { inTransaction, query, registerConstraints } from "../db";
-import { EventType, recordEvent } from "../events";
+import { EventType, recordEvent, recordEvents } from "../events";
 import { assertCan, canView, forgetViewerRoles } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, NotFoundError } from "../shared/errors";
@@ -90,12 +90,21 @@ export async function createGroup(ctx: AppContext, input: CreateGroupInput): Pro
       `INSERT INTO memberships (group_id, user_id, role, status, invited_by) VALUES ($1, $2, 'owner', 'ACTIVE', $2)`,
       [created!.id, viewer.id],
     );
-    await recordEvent(tx, {
-      type: EventType.GROUP_CREATED,
-      groupId: created!.id,
-      actorId: viewer.id,
-      payload: { name: created!.name, groupType: created!.groupType, createdBy: viewer.id, parentIds },
-    });
+    await recordEvents(tx, [
+      {
+        type: EventType.GROUP_CREATED,
+        groupId: created!.id,
+        actorId: viewer.id,
+        payload: { name: created!.name, groupType: created!.groupType, createdBy: viewer.id, parentIds },
+      },
+      {
+        type: EventType.MEMBER_ADDED,
+        groupId: created!.id,
+        userId: viewer.id,
+        actorId: viewer.id,
+        payload: { role: "owner", invitedBy: viewer.id, status: "ACTIVE", expiresAt: null },
+      },
+    ]);
     return created!;
   });
   forgetViewerRoles(ctx);

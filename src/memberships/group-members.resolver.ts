@@ -1,7 +1,10 @@
-import { Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from "type-graphql";
 import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
+import { Membership } from "./membership.entity";
 import { memberCountByGroupId } from "./membership.loaders";
+import { findMembership, listMembers } from "./membership.queries";
+import { MembershipConnection } from "./membership.resolver";
 
 /** The membership fields of Group (Group itself belongs to groups/). */
 @Resolver(() => Group)
@@ -9,5 +12,29 @@ export class GroupMembersResolver {
   @FieldResolver(() => Int, { description: "direct ACTIVE members" })
   memberCount(@Root() group: Group, @Ctx() ctx: AppContext): Promise<number> {
     return memberCountByGroupId(ctx).load(group.id);
+  }
+
+  @FieldResolver(() => MembershipConnection, {
+    description: `Members. Direct ACTIVE members unless told otherwise; transitive: also the
+members of every descendant, each user once (their nearest membership).`,
+  })
+  members(
+    @Root() group: Group,
+    @Ctx() ctx: AppContext,
+    @Arg("role", () => String, { nullable: true }) role?: string,
+    @Arg("includeInactive", () => Boolean, { nullable: true, defaultValue: false }) includeInactive?: boolean,
+    @Arg("transitive", () => Boolean, { nullable: true, defaultValue: false }) transitive?: boolean,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ): Promise<MembershipConnection> {
+    return listMembers(ctx, group, { role, includeInactive, transitive, first, after });
+  }
+
+  @FieldResolver(() => Membership, {
+    nullable: true,
+    description: "The membership of one user, any status; null when none.",
+  })
+  membership(@Root() group: Group, @Arg("userId", () => ID) userId: string, @Ctx() ctx: AppContext) {
+    return findMembership(ctx, group.id, userId);
   }
 }

@@ -1,3 +1,7 @@
 export { Membership, MembershipStatus, MEMBERSHIP_COLUMNS, effectiveStatus } from "./membership.entity";
+export { MembershipResolver, MembershipConnection } from "./membership.resolver";
 export { GroupMembersResolver } from "./group-members.resolver";
+export { UserMembershipsResolver } from "./user-memberships.resolver";
+export { PermissionCheckResolver } from "./permission-check.resolver";
 export { memberCountByGroupId } from "./membership.loaders";
+export { findMembershipById } from "./membership.queries";

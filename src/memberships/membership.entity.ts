@@ -54,6 +54,7 @@ export function effectiveStatus(m: Pick<Membership, "storedStatus" | "expiresAt"
   return m.storedStatus;
 }
 
-export const MEMBERSHIP_COLUMNS = `m.id, m.group_id AS "groupId", m.user_id AS "userId", m.role,
-  m.status AS "storedStatus", m.invited_by AS "invitedById", m.joined_at AS "joinedAt",
-  m.expires_at AS "expiresAt", m.created_at AS "createdAt", m.updated_at AS "updatedAt"`;
+/** The columns of a membership row (alias a, as in COUNTING_MEMBERSHIP), aliased to the entity's properties. */
+export const MEMBERSHIP_COLUMNS = `a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role,
+  a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt",
+  a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;

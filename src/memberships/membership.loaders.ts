@@ -1,8 +1,23 @@
 import DataLoader from "dataloader";
 import { query } from "../db";
-import { COUNTING_MEMBERSHIP } from "../permissions";
-import { perRequest } from "../shared/context";
+import { GROUP_COLUMNS, type Group } from "../groups";
+import { COUNTING_MEMBERSHIP, heldCondition, visibleGroupsCondition } from "../permissions";
+import { type AppContext, byKey, groupedByKey, perRequest } from "../shared/context";
 import { isUuid } from "../shared/ids";
+import { MEMBERSHIP_COLUMNS, type Membership } from "./membership.entity";
+
+/** One loader per distinct option set, all request-scoped. */
+function loaderFamily<O, K, V>(make: (ctx: AppContext, option: O) => DataLoader<K, V, string>) {
+  return perRequest((ctx) => {
+    const family = new Map<string, DataLoader<K, V, string>>();
+    return (option: O) => {
+      const id = JSON.stringify(option ?? null);
+      let loader = family.get(id);
+      if (!loader) family.set(id, (loader = make(ctx, option)));
+      return loader;
+    };
+  });
+}
 
 /** Direct ACTIVE, unexpired members per group. */
 export const memberCountByGroupId = perRequest(
@@ -16,5 +31,184 @@ export const memberCountByGroupId = perRequest(
       );
       const map = new Map(rows.map((r) => [r.groupId, r.n]));
       return ids.map((id) => map.get(id) ?? 0);
+    }),
+);
+
+/** Memberships by id, any status; callers decide visibility. */
+export const membershipsById = perRequest(
+  (ctx) =>
+    new DataLoader<string, Membership | null>(async (ids) => {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return ids.map(() => null);
+      const rows = await query<Membership>(
+        ctx.db,
+        `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships a WHERE a.id = ANY($1::uuid[])`,
+        [valid],
+      );
+      return byKey(ids, rows, (row) => row.id);
+    }),
+);
+
+export interface MemberKey {
+  groupId: string;
+  userId: string;
+}
+
+/** The membership of a user in a group, any status; callers decide visibility. */
+export const membershipOf = perRequest(
+  (ctx) =>
+    new DataLoader<MemberKey, Membership | null, string>(
+      async (keys) => {
+        const valid = keys.filter((k) => isUuid(k.groupId) && isUuid(k.userId));
+        if (valid.length === 0) return keys.map(() => null);
+        const rows = await query<Membership>(
+          ctx.db,
+          `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships a
+           WHERE (a.group_id, a.user_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
+          [valid.map((k) => k.groupId), valid.map((k) => k.userId)],
+        );
+        return byKey(
+          keys.map((k) => `${k.groupId}/${k.userId}`),
+          rows,
+          (row) => `${row.groupId}/${row.userId}`,
+        );
+      },
+      { cacheKeyFn: (k) => `${k.groupId}/${k.userId}` },
+    ),
+);
+
+/** What the members listing needs to page: its rows with the sort key as text. */
+export type MemberRow = Membership & { depth: number; joinedKey: string };
+
+export interface MemberPage {
+  rows: MemberRow[];
+  totalCount: number;
+}
+
+export interface MemberListOptions {
+  role: string | null;
+  includeInactive: boolean;
+  transitive: boolean;
+  limit: number;
+  after: [number, string, string] | null;
+}
+
+/**
+ * A page of members for each group, with totalCount, in one statement for any number of groups.
+ * transitive: the members of every descendant too, each user once at their nearest membership,
+ * counting only the descendants where the caller holds members.view (the group itself is checked
+ * by the caller of this loader).
+ */
+export const memberPagesByGroupId = loaderFamily(
+  (ctx, o: MemberListOptions) =>
+    new DataLoader<string, MemberPage, string>(async (ids) => {
+      const params: unknown[] = [ids.filter(isUuid)];
+      const conditions: string[] = [];
+      if (!o.includeInactive) conditions.push(COUNTING_MEMBERSHIP);
+      if (o.role !== null) {
+        params.push(o.role);
+        conditions.push(`a.role = $${params.length}`);
+      }
+      if (o.transitive) conditions.push(`(s.depth = 0 OR ${heldCondition(ctx, "members.view", "a.group_id", params)})`);
+      let keyset = "";
+      if (o.after) {
+        params.push(...o.after);
+        const n = params.length;
+        keyset = `AND (f.depth, f."joinedAt", f.id) > ($${n - 2}::int, $${n - 1}::timestamptz, $${n}::uuid)`;
+      }
+      params.push(o.limit);
+      const descend = o.transitive
+        ? `UNION SELECT down.root, gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id`
+        : "";
+      const rows = await query<MemberRow & { key: string; totalCount: number }>(
+        ctx.db,
+        `WITH RECURSIVE down(root, id, depth) AS (
+           SELECT r, r, 0 FROM unnest($1::uuid[]) AS r ${descend}
+         ), scope AS (
+           SELECT root, id, min(depth) AS depth FROM down GROUP BY root, id
+         ), filtered AS (
+           SELECT DISTINCT ON (s.root, a.user_id) s.root, s.depth, ${MEMBERSHIP_COLUMNS}, a.joined_at::text AS "joinedKey"
+           FROM scope s JOIN memberships a ON a.group_id = s.id
+           ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""}
+           ORDER BY s.root, a.user_id, s.depth, a.joined_at, a.id
+         )
+         SELECT r.root AS key, t.n AS "totalCount", p.*
+         FROM unnest($1::uuid[]) AS r(root)
+         CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM filtered f WHERE f.root = r.root) t
+         LEFT JOIN LATERAL (
+           SELECT f.* FROM filtered f WHERE f.root = r.root ${keyset}
+           ORDER BY f.depth, f."joinedAt", f.id LIMIT $${params.length}
+         ) p ON TRUE
+         ORDER BY r.root, p.depth, p."joinedAt", p.id`,
+        params,
+      );
+      const byGroup = new Map<string, MemberPage>();
+      for (const { key, totalCount, root: _root, ...row } of rows as (MemberRow & {
+        key: string;
+        totalCount: number;
+        root: string;
+      })[]) {
+        const page = byGroup.get(key) ?? { rows: [], totalCount };
+        if (row.id !== null) page.rows.push(row);
+        byGroup.set(key, page);
+      }
+      return ids.map((id) => byGroup.get(id) ?? { rows: [], totalCount: 0 });
+    }),
+);
+
+/**
+ * Direct memberships of each user: all of the caller's own; someone else's only in groups where
+ * the caller holds members.view. ACTIVE (unexpired) only unless includeInactive.
+ */
+export const membershipsByUserId = loaderFamily(
+  (ctx, o: { includeInactive: boolean; role: string | null }) =>
+    new DataLoader<string, Membership[], string>(async (ids) => {
+      const params: unknown[] = [ids.filter(isUuid), ctx.viewer?.id ?? null];
+      const conditions = [`(a.user_id = $2::uuid OR ${heldCondition(ctx, "members.view", "a.group_id", params)})`];
+      if (!o.includeInactive) conditions.push(COUNTING_MEMBERSHIP);
+      if (o.role !== null) {
+        params.push(o.role);
+        conditions.push(`a.role = $${params.length}`);
+      }
+      const rows = await query<Membership>(
+        ctx.db,
+        `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships a
+         WHERE a.user_id = ANY($1::uuid[]) AND ${conditions.join(" AND ")}
+         ORDER BY a.joined_at, a.id`,
+        params,
+      );
+      return groupedByKey(ids, rows, (row) => row.userId);
+    }),
+);
+
+/**
+ * Groups where each user has an ACTIVE (unexpired) membership, visible to the caller, by name;
+ * transitive adds every ancestor of those groups, each once. One statement per batch.
+ */
+export const groupsByUserId = loaderFamily(
+  (ctx, o: { transitive: boolean; groupType: string | null }) =>
+    new DataLoader<string, Group[], string>(async (ids) => {
+      const params: unknown[] = [ids.filter(isUuid)];
+      const conditions = [visibleGroupsCondition(ctx, "g", params)];
+      if (o.groupType !== null) {
+        params.push(o.groupType);
+        conditions.push(`g.group_type = $${params.length}`);
+      }
+      const ascend = o.transitive
+        ? `UNION SELECT mine.user_id, gp.parent_id FROM mine JOIN group_parents gp ON gp.child_id = mine.id`
+        : "";
+      const rows = await query<Group & { key: string }>(
+        ctx.db,
+        `WITH RECURSIVE mine(user_id, id) AS (
+           SELECT a.user_id, a.group_id FROM memberships a WHERE a.user_id = ANY($1::uuid[]) AND ${COUNTING_MEMBERSHIP}
+           ${ascend}
+         )
+         SELECT mine.user_id AS key, ${GROUP_COLUMNS}
+         FROM mine JOIN groups g ON g.id = mine.id
+         WHERE ${conditions.join(" AND ")}
+         ORDER BY g.name, g.id`,
+        params,
+      );
+      return groupedByKey(ids, rows, (row) => row.key).map((list) => list.map(({ key: _key, ...group }) => group));
     }),
 );

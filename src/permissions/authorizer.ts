@@ -4,61 +4,124 @@ import { type AppContext, perRequest, requireViewer } from "../shared/context";
 import { ForbiddenError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { registry } from "./registry/registry";
+import { type Decision, decide, type Grant, grantsAt, type HierarchyFacts, type MembershipFacts } from "./rules";
 
 /**
  * The one place that decides access. Every mutation and every visibility decision goes through
- * `can`/`assertCan`/`canView`/`visibleGroupsCondition`; resolvers hold no rules.
- *
- * A role counts in group T when the membership is ACTIVE, unexpired, in an active group H, and H
- * is T itself or an ancestor of T such that every group on some path from H down to T (T
- * excluded) has permissionCascadeEnabled.
+ * `can`/`assertCan`/`canView`/`checkAccess` (one object) or `heldCondition`/`visibleGroupsCondition`
+ * (SQL for lists); resolvers hold no rules. The rules themselves are the pure functions of
+ * rules.ts; this file gathers their facts, batched, and mirrors them in SQL for list queries.
  */
 
-/** SQL: the memberships that count (a = memberships alias, g = their group). */
+/** SQL: the memberships that count, alias a (the group's is_active is checked by the caller). */
 export const COUNTING_MEMBERSHIP = `a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())`;
 
 /**
- * Roles a user holds in each target group, directly or by cascade: one statement for any number
- * of targets. Walks upward from each target through parents whose cascade is enabled.
+ * Facts for rules.ts in one statement: every ancestor edge of the targets, the groups on them, the
+ * memberships of the given users in those groups, and the users' global-admin flags.
  */
-const EFFECTIVE_ROLES_SQL = `
-  WITH RECURSIVE up(target, node) AS (
-    SELECT t, t FROM unnest($2::uuid[]) AS t
+const FACTS_SQL = `
+  WITH RECURSIVE up(child, parent) AS (
+    SELECT gp.child_id, gp.parent_id FROM group_parents gp WHERE gp.child_id = ANY($1::uuid[])
     UNION
-    SELECT up.target, gp.parent_id
-    FROM up
-    JOIN group_parents gp ON gp.child_id = up.node
-    JOIN groups p ON p.id = gp.parent_id AND p.permission_cascade_enabled
+    SELECT gp.child_id, gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.parent
+  ), nodes AS (
+    SELECT unnest($1::uuid[]) AS id UNION SELECT parent FROM up
   )
-  SELECT up.target AS "groupId", array_agg(DISTINCT a.role) AS roles
-  FROM up
-  JOIN memberships a ON a.group_id = up.node AND a.user_id = $1 AND ${COUNTING_MEMBERSHIP}
-  JOIN groups h ON h.id = up.node AND h.is_active
-  GROUP BY up.target`;
+  SELECT 'edge' AS kind, child AS a, parent AS b, NULL AS role, NULL AS status,
+         NULL::timestamptz AS "expiresAt", NULL::boolean AS x, NULL::boolean AS y FROM up
+  UNION ALL
+  SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active
+  FROM groups g WHERE g.id IN (SELECT id FROM nodes)
+  UNION ALL
+  SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL
+  FROM memberships m WHERE m.group_id IN (SELECT id FROM nodes) AND m.user_id = ANY($2::uuid[])
+  UNION ALL
+  SELECT 'user', u.id, NULL, NULL, NULL, NULL, u.is_global_admin, NULL FROM users u WHERE u.id = ANY($2::uuid[])`;
 
-/** The caller's effective roles per group id (empty for none, or without a caller). */
-export const viewerRolesByGroupId = perRequest(
-  (ctx) =>
-    new DataLoader<string, string[]>(async (groupIds) => {
-      const viewer = ctx.viewer;
-      const valid = groupIds.filter(isUuid);
-      if (!viewer || valid.length === 0) return groupIds.map(() => []);
-      const rows = await query<{ groupId: string; roles: string[] }>(ctx.db, EFFECTIVE_ROLES_SQL, [viewer.id, valid]);
-      const map = new Map(rows.map((r) => [r.groupId, r.roles]));
-      return groupIds.map((id) => map.get(id) ?? []);
-    }),
-);
+interface FactRow {
+  kind: "edge" | "group" | "membership" | "user";
+  a: string;
+  b: string | null;
+  role: string | null;
+  status: string | null;
+  expiresAt: Date | null;
+  x: boolean | null;
+  y: boolean | null;
+}
+
+/** What the authorizer knows about one user in one group. */
+export interface Standing {
+  /** Whether the user exists (false for an unknown id). */
+  exists: boolean;
+  isGlobalAdmin: boolean;
+  grants: Grant[];
+}
+
+interface StandingKey {
+  userId: string;
+  groupId: string;
+}
+
+/** Standing of (user, group) pairs: one statement for any number of pairs. */
+export const standingOf = perRequest((ctx) => {
+  const loader: DataLoader<StandingKey, Standing, string> = new DataLoader<StandingKey, Standing, string>(
+    async (keys) => {
+      const valid = keys.filter((k) => isUuid(k.userId) && isUuid(k.groupId));
+      if (valid.length === 0) return keys.map(() => ({ exists: false, isGlobalAdmin: false, grants: [] }));
+      const targets = [...new Set(valid.map((k) => k.groupId))];
+      const users = [...new Set(valid.map((k) => k.userId))];
+      const rows = await query<FactRow>(ctx.db, FACTS_SQL, [targets, users]);
+      const groups = new Map<string, { id: string; permissionCascadeEnabled: boolean; isActive: boolean }>();
+      const parentsOf = new Map<string, string[]>();
+      const memberships: MembershipFacts[] = [];
+      const admins = new Map<string, boolean>();
+      for (const r of rows) {
+        if (r.kind === "edge") parentsOf.set(r.a, [...(parentsOf.get(r.a) ?? []), r.b!]);
+        else if (r.kind === "group") groups.set(r.a, { id: r.a, permissionCascadeEnabled: !!r.x, isActive: !!r.y });
+        else if (r.kind === "membership") {
+          memberships.push({ groupId: r.a, userId: r.b!, role: r.role!, status: r.status!, expiresAt: r.expiresAt });
+        } else admins.set(r.a, !!r.x);
+      }
+      const facts: HierarchyFacts = { groups, parentsOf, memberships };
+      const now = new Date();
+      const standing = (userId: string, groupId: string): Standing => ({
+        exists: admins.has(userId),
+        isGlobalAdmin: admins.get(userId) ?? false,
+        grants: groups.has(groupId) ? grantsAt(facts, userId, groupId, now) : [],
+      });
+      // Every ancestor of a target lies in the facts with all of its own ancestors, so the
+      // standing there is known too: primed, a later check of an ancestor costs no statement.
+      for (const userId of users) {
+        for (const groupId of groups.keys()) loader.prime({ userId, groupId }, standing(userId, groupId));
+      }
+      return keys.map((k) =>
+        isUuid(k.userId) && isUuid(k.groupId)
+          ? standing(k.userId, k.groupId)
+          : { exists: false, isGlobalAdmin: false, grants: [] },
+      );
+    },
+    { cacheKeyFn: (k) => `${k.userId}/${k.groupId}` },
+  );
+  return loader;
+});
+
+/** The caller's effective roles in a group (empty for none, or without a caller). */
+export async function viewerRoles(ctx: AppContext, groupId: string): Promise<string[]> {
+  if (!ctx.viewer) return [];
+  const standing = await standingOf(ctx).load({ userId: ctx.viewer.id, groupId });
+  return [...new Set(standing.grants.map((g) => g.role))];
+}
 
 /** Call after a change to memberships or the hierarchy within a request. */
 export function forgetViewerRoles(ctx: AppContext): void {
-  viewerRolesByGroupId(ctx).clearAll();
+  standingOf(ctx).clearAll();
 }
 
 export async function can(ctx: AppContext, permission: string, groupId: string): Promise<boolean> {
   const viewer = requireViewer(ctx);
   if (viewer.isGlobalAdmin) return true;
-  const roles = await viewerRolesByGroupId(ctx).load(groupId);
-  return roles.some((role) => registry.roleGrants(role, permission));
+  return (await viewerRoles(ctx, groupId)).some((role) => registry.roleGrants(role, permission));
 }
 
 /** Throws FORBIDDEN naming the permission unless the caller holds it in the group. */
@@ -77,18 +140,37 @@ export async function canView(ctx: AppContext, group: { id: string; visibility: 
   return can(ctx, "groups.view", group.id);
 }
 
+/** Whether `userId` holds `permission` in `groupId`, with every grant that allows it. */
+export async function checkAccess(
+  ctx: AppContext,
+  userId: string,
+  groupId: string,
+  permission: string,
+): Promise<Decision & { userExists: boolean }> {
+  const standing = await standingOf(ctx).load({ userId, groupId });
+  return { ...decide(registry, standing.grants, permission, standing.isGlobalAdmin), userExists: standing.exists };
+}
+
+/** Effective permission keys of `userId` in `groupId` (every key for a global admin). */
+export async function permissionsIn(ctx: AppContext, userId: string, groupId: string): Promise<string[]> {
+  const standing = await standingOf(ctx).load({ userId, groupId });
+  if (standing.isGlobalAdmin) return registry.permissions.map((p) => p.key).sort();
+  return registry.permissionsOf(standing.grants.map((g) => g.role));
+}
+
 /**
- * SQL condition "group `alias` is visible to the caller", for list queries: PUBLIC, or inside the
- * downward closure of the groups where the caller holds a role granting groups.view. Pushes its
- * parameters onto `params`.
+ * SQL condition "the caller holds `permission` in group `groupIdSql`", for list queries: the group
+ * lies in the downward closure of the active groups where the caller has a counting membership
+ * with a role granting it, descending only out of groups that cascade (the SQL mirror of
+ * rules.grantsAt). Pushes its parameters onto `params`.
  */
-export function visibleGroupsCondition(ctx: AppContext, alias: string, params: unknown[]): string {
+export function heldCondition(ctx: AppContext, permission: string, groupIdSql: string, params: unknown[]): string {
   const viewer = requireViewer(ctx);
   if (viewer.isGlobalAdmin) return "TRUE";
-  params.push(viewer.id, registry.rolesGranting("groups.view"));
+  params.push(viewer.id, registry.rolesGranting(permission));
   const v = `$${params.length - 1}::uuid`;
   const roles = `$${params.length}::text[]`;
-  return `(${alias}.visibility = 'PUBLIC' OR ${alias}.id IN (
+  return `${groupIdSql} IN (
     WITH RECURSIVE held(id) AS (
       SELECT a.group_id FROM memberships a JOIN groups h ON h.id = a.group_id AND h.is_active
       WHERE a.user_id = ${v} AND ${COUNTING_MEMBERSHIP} AND a.role = ANY(${roles})
@@ -96,5 +178,11 @@ export function visibleGroupsCondition(ctx: AppContext, alias: string, params: u
       SELECT gp.child_id FROM held
       JOIN groups c ON c.id = held.id AND c.permission_cascade_enabled
       JOIN group_parents gp ON gp.parent_id = held.id
-    ) SELECT id FROM held))`;
+    ) SELECT id FROM held)`;
+}
+
+/** SQL condition "group `alias` is visible to the caller": PUBLIC, or groups.view held there. */
+export function visibleGroupsCondition(ctx: AppContext, alias: string, params: unknown[]): string {
+  const held = heldCondition(ctx, "groups.view", `${alias}.id`, params);
+  return held === "TRUE" ? held : `(${alias}.visibility = 'PUBLIC' OR ${held})`;
 }

@@ -4,8 +4,33 @@ export {
   canView,
   forgetViewerRoles,
   visibleGroupsCondition,
-  viewerRolesByGroupId,
+  heldCondition,
+  viewerRoles,
+  checkAccess,
+  permissionsIn,
   COUNTING_MEMBERSHIP,
 } from "./authorizer";
+export { roleChangeRefusal, type Grant, type Decision } from "./rules";
 export { registry, PermissionRegistry, mergeDefinitions, validateDefinitions } from "./registry/registry";
 export type { RegistryDefinitions, ModuleDefinition, PermissionDefinition, RoleDefinition } from "./registry/types";
+export { PermissionResolver } from "./permission.resolver";
+export { Permission, PermissionModule, Role, PermissionHealth } from "./permission.types";
+export {
+  applySync,
+  planSync,
+  diffTables,
+  exportTables,
+  formatChange,
+  summarize,
+  permissionHealth,
+  permissionTotals,
+  InvalidDefinitionsError,
+  type ApplyOptions,
+  type SyncResult,
+  type SyncPlan,
+  type SyncChange,
+  type SyncOptions,
+  type PermissionTables,
+  type PermissionHealthReport,
+  type PermissionTotals,
+} from "./store";

@@ -14,6 +14,27 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query AuthzCheck($userId: ID!, $groupId: ID!, $permission: String!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: $permission) {\n      allowed\n      permission\n      globalAdmin\n      grants {\n        group {\n          id\n        }\n        role\n        inherited\n        path {\n          id\n        }\n      }\n    }\n  }\n": typeof types.AuthzCheckDocument,
+    "\n  query AuthzCheckGroupNames($userId: ID!, $groupId: ID!, $permission: String!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: $permission) {\n      allowed\n      grants {\n        group {\n          id\n          name\n        }\n        path {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.AuthzCheckGroupNamesDocument,
+    "\n  query AuthzUserPermissions($userId: ID!, $groupId: ID!) {\n    user(id: $userId) {\n      id\n      permissions(groupId: $groupId)\n    }\n  }\n": typeof types.AuthzUserPermissionsDocument,
+    "\n  query AuthzPermissionKeys {\n    permissions {\n      key\n    }\n    roles {\n      name\n      permissions\n    }\n  }\n": typeof types.AuthzPermissionKeysDocument,
+    "\n  mutation AuthzUpdateGroup($id: ID!, $input: UpdateGroupInput!) {\n    updateGroup(id: $id, input: $input) {\n      id\n      isActive\n      permissionCascadeEnabled\n    }\n  }\n": typeof types.AuthzUpdateGroupDocument,
+    "\n  mutation AuthzAddMember($input: AddMemberInput!) {\n    addMember(input: $input) {\n      id\n      role\n      status\n    }\n  }\n": typeof types.AuthzAddMemberDocument,
+    "\n  mutation AuthzChangeRole($groupId: ID!, $userId: ID!, $role: String!) {\n    updateMemberRole(groupId: $groupId, userId: $userId, role: $role) {\n      id\n      role\n    }\n  }\n": typeof types.AuthzChangeRoleDocument,
+    "\n  mutation AuthzSetStatus($groupId: ID!, $userId: ID!, $status: MembershipStatus!) {\n    setMemberStatus(groupId: $groupId, userId: $userId, status: $status) {\n      id\n      status\n    }\n  }\n": typeof types.AuthzSetStatusDocument,
+    "\n  mutation AuthzRespond($groupId: ID!, $accept: Boolean!) {\n    respondToInvitation(groupId: $groupId, accept: $accept) {\n      id\n      status\n    }\n  }\n": typeof types.AuthzRespondDocument,
+    "\n  mutation AuthzRemoveMember($groupId: ID!, $userId: ID!) {\n    removeMember(groupId: $groupId, userId: $userId)\n  }\n": typeof types.AuthzRemoveMemberDocument,
+    "\n  query AuthzMembershipOf($groupId: ID!, $userId: ID!) {\n    membership(groupId: $groupId, userId: $userId) {\n      role\n      status\n    }\n  }\n": typeof types.AuthzMembershipOfDocument,
+    "\n  query AuthzGroupById($id: ID!) {\n    group(id: $id) {\n      id\n    }\n  }\n": typeof types.AuthzGroupByIdDocument,
+    "\n  query AuthzGroupsSearch($search: String!) {\n    groups(filter: { search: $search }, first: 500) {\n      nodes {\n        id\n      }\n    }\n  }\n": typeof types.AuthzGroupsSearchDocument,
+    "\n  query AuthzGroupsSearchAll($search: String!) {\n    groups(filter: { search: $search, isActive: null }, first: 500) {\n      nodes {\n        id\n      }\n    }\n  }\n": typeof types.AuthzGroupsSearchAllDocument,
+    "\n  query AuthzRelatives($id: ID!) {\n    group(id: $id) {\n      children(includeInactive: true) {\n        id\n      }\n      descendants {\n        nodes {\n          group {\n            id\n          }\n        }\n      }\n    }\n  }\n": typeof types.AuthzRelativesDocument,
+    "\n  query AuthzGroupByName($name: String!) {\n    groupByName(name: $name) {\n      id\n    }\n  }\n": typeof types.AuthzGroupByNameDocument,
+    "\n  query AuthzEntities($r: [_Any!]!) {\n    _entities(representations: $r) {\n      ... on Group {\n        id\n      }\n    }\n  }\n": typeof types.AuthzEntitiesDocument,
+    "\n  query AuthzSomeonesGroups($id: ID!) {\n    user(id: $id) {\n      groups {\n        id\n      }\n      transitive: groups(transitive: true) {\n        id\n      }\n      memberships {\n        group {\n          id\n        }\n      }\n    }\n  }\n": typeof types.AuthzSomeonesGroupsDocument,
+    "\n  query AuthzTransitiveMembers($id: ID!) {\n    group(id: $id) {\n      members(transitive: true, first: 100) {\n        totalCount\n        nodes {\n          user {\n            id\n          }\n        }\n      }\n    }\n  }\n": typeof types.AuthzTransitiveMembersDocument,
+    "\n  query AuthzUserTransitiveGroups($id: ID!) {\n    user(id: $id) {\n      groups(transitive: true) {\n        id\n      }\n    }\n  }\n": typeof types.AuthzUserTransitiveGroupsDocument,
+    "\n  query AuthzGroupsWithMembers {\n    groups(first: 50) {\n      nodes {\n        id\n        members(first: 10) {\n          nodes {\n            role\n            user {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.AuthzGroupsWithMembersDocument,
     "\n  mutation CreateGroup($input: CreateGroupInput!) {\n    createGroup(input: $input) {\n      id\n      name\n      groupType\n      description\n      shortName\n      url\n      knowledgeArea\n      campus\n      visibility\n      isActive\n      permissionCascadeEnabled\n      metadata\n      createdAt\n      updatedAt\n      createdBy {\n        id\n      }\n      memberCount\n      parents {\n        id\n      }\n    }\n  }\n": typeof types.CreateGroupDocument,
     "\n  mutation UpdateGroup($id: ID!, $input: UpdateGroupInput!) {\n    updateGroup(id: $id, input: $input) {\n      id\n      name\n      description\n      visibility\n      isActive\n      metadata\n      parents {\n        id\n      }\n    }\n  }\n": typeof types.UpdateGroupDocument,
     "\n  mutation DeleteGroup($id: ID!) {\n    deleteGroup(id: $id)\n  }\n": typeof types.DeleteGroupDocument,
@@ -24,6 +45,20 @@ type Documents = {
     "\n  mutation HierarchySetParents($id: ID!, $parentIds: [ID!]) {\n    updateGroup(id: $id, input: { parentIds: $parentIds }) {\n      id\n      parents {\n        id\n      }\n    }\n  }\n": typeof types.HierarchySetParentsDocument,
     "\n  query HierarchyRelatives($id: ID!, $maxDepth: Int, $groupType: String, $first: Int, $after: String) {\n    group(id: $id) {\n      parents {\n        name\n      }\n      children {\n        name\n      }\n      ancestors(maxDepth: $maxDepth) {\n        depth\n        group {\n          name\n        }\n      }\n      descendants(maxDepth: $maxDepth, groupType: $groupType, first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          depth\n          group {\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.HierarchyRelativesDocument,
     "\n        query HierarchyOpen($name: String!) {\n          groupByName(name: $name) {\n            ancestors {\n              group {\n                name\n              }\n            }\n            parents {\n              name\n            }\n          }\n        }\n      ": typeof types.HierarchyOpenDocument,
+    "\n  mutation AddMember($input: AddMemberInput!) {\n    addMember(input: $input) {\n      id\n      role\n      status\n      isActive\n      joinedAt\n      expiresAt\n      group {\n        id\n      }\n      user {\n        id\n      }\n      invitedBy {\n        id\n      }\n    }\n  }\n": typeof types.AddMemberDocument,
+    "\n  mutation UpdateMemberRole($groupId: ID!, $userId: ID!, $role: String!) {\n    updateMemberRole(groupId: $groupId, userId: $userId, role: $role) {\n      id\n      role\n    }\n  }\n": typeof types.UpdateMemberRoleDocument,
+    "\n  mutation SetMemberStatus($groupId: ID!, $userId: ID!, $status: MembershipStatus!) {\n    setMemberStatus(groupId: $groupId, userId: $userId, status: $status) {\n      id\n      status\n      isActive\n    }\n  }\n": typeof types.SetMemberStatusDocument,
+    "\n  mutation RespondToInvitation($groupId: ID!, $accept: Boolean!) {\n    respondToInvitation(groupId: $groupId, accept: $accept) {\n      id\n      status\n    }\n  }\n": typeof types.RespondToInvitationDocument,
+    "\n  mutation RemoveMember($groupId: ID!, $userId: ID!) {\n    removeMember(groupId: $groupId, userId: $userId)\n  }\n": typeof types.RemoveMemberDocument,
+    "\n  query MembershipOf($groupId: ID!, $userId: ID!) {\n    membership(groupId: $groupId, userId: $userId) {\n      id\n      role\n      status\n      isActive\n    }\n    group(id: $groupId) {\n      memberCount\n      membership(userId: $userId) {\n        id\n        status\n      }\n    }\n  }\n": typeof types.MembershipOfDocument,
+    "\n  query Members($id: ID!, $role: String, $includeInactive: Boolean, $transitive: Boolean, $first: Int, $after: String) {\n    group(id: $id) {\n      members(role: $role, includeInactive: $includeInactive, transitive: $transitive, first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          role\n          status\n          user {\n            id\n          }\n          group {\n            id\n          }\n        }\n      }\n    }\n  }\n": typeof types.MembersDocument,
+    "\n  query UserMemberships($id: ID!, $includeInactive: Boolean, $role: String, $transitive: Boolean, $groupType: String) {\n    user(id: $id) {\n      memberships(includeInactive: $includeInactive, role: $role) {\n        role\n        status\n        group {\n          id\n        }\n      }\n      groups(transitive: $transitive, groupType: $groupType) {\n        id\n      }\n    }\n  }\n": typeof types.UserMembershipsDocument,
+    "\n  query CanUpdate($userId: ID!, $groupId: ID!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: \"groups.update\") {\n      allowed\n    }\n  }\n": typeof types.CanUpdateDocument,
+    "\n  query PermissionsList(\n    $keys: [String!]\n    $module: String\n    $capability: String\n    $includeInactive: Boolean\n    $includeDeprecated: Boolean\n  ) {\n    permissions(\n      keys: $keys\n      module: $module\n      capability: $capability\n      includeInactive: $includeInactive\n      includeDeprecated: $includeDeprecated\n    ) {\n      key\n      module\n      capability\n      label\n      description\n      isActive\n      isDeprecated\n      createdAt\n      updatedAt\n    }\n  }\n": typeof types.PermissionsListDocument,
+    "\n  query PermissionByKey($key: String!) {\n    permission(key: $key) {\n      key\n      module\n      capability\n      label\n      isActive\n    }\n  }\n": typeof types.PermissionByKeyDocument,
+    "\n  query PermissionModulesTree {\n    permissionModules {\n      key\n      label\n      description\n      parent {\n        key\n        label\n      }\n      permissions {\n        key\n        isDeprecated\n      }\n    }\n  }\n": typeof types.PermissionModulesTreeDocument,
+    "\n  query RolesList {\n    roles {\n      name\n      label\n      rank\n      permissions\n    }\n  }\n": typeof types.RolesListDocument,
+    "\n  query PermissionHealthReport {\n    permissionHealth {\n      status\n      definedCount\n      storedCount\n      orphanedKeys\n      missingKeys\n    }\n  }\n": typeof types.PermissionHealthReportDocument,
     "\n  query StatementsList($first: Int) {\n    groups(first: $first) {\n      nodes {\n        parents {\n          id\n        }\n        children {\n          id\n        }\n        createdBy {\n          id\n        }\n        memberCount\n      }\n    }\n  }\n": typeof types.StatementsListDocument,
     "\n  query StatementsGroupOnly($id: ID!) {\n    group(id: $id) {\n      id\n    }\n  }\n": typeof types.StatementsGroupOnlyDocument,
     "\n  query StatementsAncestors($id: ID!) {\n    group(id: $id) {\n      id\n      ancestors {\n        depth\n        group {\n          id\n        }\n      }\n    }\n  }\n": typeof types.StatementsAncestorsDocument,
@@ -35,6 +70,27 @@ type Documents = {
     "\n  query UserById($id: ID!) {\n    user(id: $id) {\n      id\n      name\n    }\n  }\n": typeof types.UserByIdDocument,
 };
 const documents: Documents = {
+    "\n  query AuthzCheck($userId: ID!, $groupId: ID!, $permission: String!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: $permission) {\n      allowed\n      permission\n      globalAdmin\n      grants {\n        group {\n          id\n        }\n        role\n        inherited\n        path {\n          id\n        }\n      }\n    }\n  }\n": types.AuthzCheckDocument,
+    "\n  query AuthzCheckGroupNames($userId: ID!, $groupId: ID!, $permission: String!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: $permission) {\n      allowed\n      grants {\n        group {\n          id\n          name\n        }\n        path {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.AuthzCheckGroupNamesDocument,
+    "\n  query AuthzUserPermissions($userId: ID!, $groupId: ID!) {\n    user(id: $userId) {\n      id\n      permissions(groupId: $groupId)\n    }\n  }\n": types.AuthzUserPermissionsDocument,
+    "\n  query AuthzPermissionKeys {\n    permissions {\n      key\n    }\n    roles {\n      name\n      permissions\n    }\n  }\n": types.AuthzPermissionKeysDocument,
+    "\n  mutation AuthzUpdateGroup($id: ID!, $input: UpdateGroupInput!) {\n    updateGroup(id: $id, input: $input) {\n      id\n      isActive\n      permissionCascadeEnabled\n    }\n  }\n": types.AuthzUpdateGroupDocument,
+    "\n  mutation AuthzAddMember($input: AddMemberInput!) {\n    addMember(input: $input) {\n      id\n      role\n      status\n    }\n  }\n": types.AuthzAddMemberDocument,
+    "\n  mutation AuthzChangeRole($groupId: ID!, $userId: ID!, $role: String!) {\n    updateMemberRole(groupId: $groupId, userId: $userId, role: $role) {\n      id\n      role\n    }\n  }\n": types.AuthzChangeRoleDocument,
+    "\n  mutation AuthzSetStatus($groupId: ID!, $userId: ID!, $status: MembershipStatus!) {\n    setMemberStatus(groupId: $groupId, userId: $userId, status: $status) {\n      id\n      status\n    }\n  }\n": types.AuthzSetStatusDocument,
+    "\n  mutation AuthzRespond($groupId: ID!, $accept: Boolean!) {\n    respondToInvitation(groupId: $groupId, accept: $accept) {\n      id\n      status\n    }\n  }\n": types.AuthzRespondDocument,
+    "\n  mutation AuthzRemoveMember($groupId: ID!, $userId: ID!) {\n    removeMember(groupId: $groupId, userId: $userId)\n  }\n": types.AuthzRemoveMemberDocument,
+    "\n  query AuthzMembershipOf($groupId: ID!, $userId: ID!) {\n    membership(groupId: $groupId, userId: $userId) {\n      role\n      status\n    }\n  }\n": types.AuthzMembershipOfDocument,
+    "\n  query AuthzGroupById($id: ID!) {\n    group(id: $id) {\n      id\n    }\n  }\n": types.AuthzGroupByIdDocument,
+    "\n  query AuthzGroupsSearch($search: String!) {\n    groups(filter: { search: $search }, first: 500) {\n      nodes {\n        id\n      }\n    }\n  }\n": types.AuthzGroupsSearchDocument,
+    "\n  query AuthzGroupsSearchAll($search: String!) {\n    groups(filter: { search: $search, isActive: null }, first: 500) {\n      nodes {\n        id\n      }\n    }\n  }\n": types.AuthzGroupsSearchAllDocument,
+    "\n  query AuthzRelatives($id: ID!) {\n    group(id: $id) {\n      children(includeInactive: true) {\n        id\n      }\n      descendants {\n        nodes {\n          group {\n            id\n          }\n        }\n      }\n    }\n  }\n": types.AuthzRelativesDocument,
+    "\n  query AuthzGroupByName($name: String!) {\n    groupByName(name: $name) {\n      id\n    }\n  }\n": types.AuthzGroupByNameDocument,
+    "\n  query AuthzEntities($r: [_Any!]!) {\n    _entities(representations: $r) {\n      ... on Group {\n        id\n      }\n    }\n  }\n": types.AuthzEntitiesDocument,
+    "\n  query AuthzSomeonesGroups($id: ID!) {\n    user(id: $id) {\n      groups {\n        id\n      }\n      transitive: groups(transitive: true) {\n        id\n      }\n      memberships {\n        group {\n          id\n        }\n      }\n    }\n  }\n": types.AuthzSomeonesGroupsDocument,
+    "\n  query AuthzTransitiveMembers($id: ID!) {\n    group(id: $id) {\n      members(transitive: true, first: 100) {\n        totalCount\n        nodes {\n          user {\n            id\n          }\n        }\n      }\n    }\n  }\n": types.AuthzTransitiveMembersDocument,
+    "\n  query AuthzUserTransitiveGroups($id: ID!) {\n    user(id: $id) {\n      groups(transitive: true) {\n        id\n      }\n    }\n  }\n": types.AuthzUserTransitiveGroupsDocument,
+    "\n  query AuthzGroupsWithMembers {\n    groups(first: 50) {\n      nodes {\n        id\n        members(first: 10) {\n          nodes {\n            role\n            user {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": types.AuthzGroupsWithMembersDocument,
     "\n  mutation CreateGroup($input: CreateGroupInput!) {\n    createGroup(input: $input) {\n      id\n      name\n      groupType\n      description\n      shortName\n      url\n      knowledgeArea\n      campus\n      visibility\n      isActive\n      permissionCascadeEnabled\n      metadata\n      createdAt\n      updatedAt\n      createdBy {\n        id\n      }\n      memberCount\n      parents {\n        id\n      }\n    }\n  }\n": types.CreateGroupDocument,
     "\n  mutation UpdateGroup($id: ID!, $input: UpdateGroupInput!) {\n    updateGroup(id: $id, input: $input) {\n      id\n      name\n      description\n      visibility\n      isActive\n      metadata\n      parents {\n        id\n      }\n    }\n  }\n": types.UpdateGroupDocument,
     "\n  mutation DeleteGroup($id: ID!) {\n    deleteGroup(id: $id)\n  }\n": types.DeleteGroupDocument,
@@ -45,6 +101,20 @@ const documents: Documents = {
     "\n  mutation HierarchySetParents($id: ID!, $parentIds: [ID!]) {\n    updateGroup(id: $id, input: { parentIds: $parentIds }) {\n      id\n      parents {\n        id\n      }\n    }\n  }\n": types.HierarchySetParentsDocument,
     "\n  query HierarchyRelatives($id: ID!, $maxDepth: Int, $groupType: String, $first: Int, $after: String) {\n    group(id: $id) {\n      parents {\n        name\n      }\n      children {\n        name\n      }\n      ancestors(maxDepth: $maxDepth) {\n        depth\n        group {\n          name\n        }\n      }\n      descendants(maxDepth: $maxDepth, groupType: $groupType, first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          depth\n          group {\n            name\n          }\n        }\n      }\n    }\n  }\n": types.HierarchyRelativesDocument,
     "\n        query HierarchyOpen($name: String!) {\n          groupByName(name: $name) {\n            ancestors {\n              group {\n                name\n              }\n            }\n            parents {\n              name\n            }\n          }\n        }\n      ": types.HierarchyOpenDocument,
+    "\n  mutation AddMember($input: AddMemberInput!) {\n    addMember(input: $input) {\n      id\n      role\n      status\n      isActive\n      joinedAt\n      expiresAt\n      group {\n        id\n      }\n      user {\n        id\n      }\n      invitedBy {\n        id\n      }\n    }\n  }\n": types.AddMemberDocument,
+    "\n  mutation UpdateMemberRole($groupId: ID!, $userId: ID!, $role: String!) {\n    updateMemberRole(groupId: $groupId, userId: $userId, role: $role) {\n      id\n      role\n    }\n  }\n": types.UpdateMemberRoleDocument,
+    "\n  mutation SetMemberStatus($groupId: ID!, $userId: ID!, $status: MembershipStatus!) {\n    setMemberStatus(groupId: $groupId, userId: $userId, status: $status) {\n      id\n      status\n      isActive\n    }\n  }\n": types.SetMemberStatusDocument,
+    "\n  mutation RespondToInvitation($groupId: ID!, $accept: Boolean!) {\n    respondToInvitation(groupId: $groupId, accept: $accept) {\n      id\n      status\n    }\n  }\n": types.RespondToInvitationDocument,
+    "\n  mutation RemoveMember($groupId: ID!, $userId: ID!) {\n    removeMember(groupId: $groupId, userId: $userId)\n  }\n": types.RemoveMemberDocument,
+    "\n  query MembershipOf($groupId: ID!, $userId: ID!) {\n    membership(groupId: $groupId, userId: $userId) {\n      id\n      role\n      status\n      isActive\n    }\n    group(id: $groupId) {\n      memberCount\n      membership(userId: $userId) {\n        id\n        status\n      }\n    }\n  }\n": types.MembershipOfDocument,
+    "\n  query Members($id: ID!, $role: String, $includeInactive: Boolean, $transitive: Boolean, $first: Int, $after: String) {\n    group(id: $id) {\n      members(role: $role, includeInactive: $includeInactive, transitive: $transitive, first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          role\n          status\n          user {\n            id\n          }\n          group {\n            id\n          }\n        }\n      }\n    }\n  }\n": types.MembersDocument,
+    "\n  query UserMemberships($id: ID!, $includeInactive: Boolean, $role: String, $transitive: Boolean, $groupType: String) {\n    user(id: $id) {\n      memberships(includeInactive: $includeInactive, role: $role) {\n        role\n        status\n        group {\n          id\n        }\n      }\n      groups(transitive: $transitive, groupType: $groupType) {\n        id\n      }\n    }\n  }\n": types.UserMembershipsDocument,
+    "\n  query CanUpdate($userId: ID!, $groupId: ID!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: \"groups.update\") {\n      allowed\n    }\n  }\n": types.CanUpdateDocument,
+    "\n  query PermissionsList(\n    $keys: [String!]\n    $module: String\n    $capability: String\n    $includeInactive: Boolean\n    $includeDeprecated: Boolean\n  ) {\n    permissions(\n      keys: $keys\n      module: $module\n      capability: $capability\n      includeInactive: $includeInactive\n      includeDeprecated: $includeDeprecated\n    ) {\n      key\n      module\n      capability\n      label\n      description\n      isActive\n      isDeprecated\n      createdAt\n      updatedAt\n    }\n  }\n": types.PermissionsListDocument,
+    "\n  query PermissionByKey($key: String!) {\n    permission(key: $key) {\n      key\n      module\n      capability\n      label\n      isActive\n    }\n  }\n": types.PermissionByKeyDocument,
+    "\n  query PermissionModulesTree {\n    permissionModules {\n      key\n      label\n      description\n      parent {\n        key\n        label\n      }\n      permissions {\n        key\n        isDeprecated\n      }\n    }\n  }\n": types.PermissionModulesTreeDocument,
+    "\n  query RolesList {\n    roles {\n      name\n      label\n      rank\n      permissions\n    }\n  }\n": types.RolesListDocument,
+    "\n  query PermissionHealthReport {\n    permissionHealth {\n      status\n      definedCount\n      storedCount\n      orphanedKeys\n      missingKeys\n    }\n  }\n": types.PermissionHealthReportDocument,
     "\n  query StatementsList($first: Int) {\n    groups(first: $first) {\n      nodes {\n        parents {\n          id\n        }\n        children {\n          id\n        }\n        createdBy {\n          id\n        }\n        memberCount\n      }\n    }\n  }\n": types.StatementsListDocument,
     "\n  query StatementsGroupOnly($id: ID!) {\n    group(id: $id) {\n      id\n    }\n  }\n": types.StatementsGroupOnlyDocument,
     "\n  query StatementsAncestors($id: ID!) {\n    group(id: $id) {\n      id\n      ancestors {\n        depth\n        group {\n          id\n        }\n      }\n    }\n  }\n": types.StatementsAncestorsDocument,
@@ -70,6 +140,90 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzCheck($userId: ID!, $groupId: ID!, $permission: String!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: $permission) {\n      allowed\n      permission\n      globalAdmin\n      grants {\n        group {\n          id\n        }\n        role\n        inherited\n        path {\n          id\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuthzCheck($userId: ID!, $groupId: ID!, $permission: String!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: $permission) {\n      allowed\n      permission\n      globalAdmin\n      grants {\n        group {\n          id\n        }\n        role\n        inherited\n        path {\n          id\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzCheckGroupNames($userId: ID!, $groupId: ID!, $permission: String!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: $permission) {\n      allowed\n      grants {\n        group {\n          id\n          name\n        }\n        path {\n          id\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuthzCheckGroupNames($userId: ID!, $groupId: ID!, $permission: String!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: $permission) {\n      allowed\n      grants {\n        group {\n          id\n          name\n        }\n        path {\n          id\n          name\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzUserPermissions($userId: ID!, $groupId: ID!) {\n    user(id: $userId) {\n      id\n      permissions(groupId: $groupId)\n    }\n  }\n"): (typeof documents)["\n  query AuthzUserPermissions($userId: ID!, $groupId: ID!) {\n    user(id: $userId) {\n      id\n      permissions(groupId: $groupId)\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzPermissionKeys {\n    permissions {\n      key\n    }\n    roles {\n      name\n      permissions\n    }\n  }\n"): (typeof documents)["\n  query AuthzPermissionKeys {\n    permissions {\n      key\n    }\n    roles {\n      name\n      permissions\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AuthzUpdateGroup($id: ID!, $input: UpdateGroupInput!) {\n    updateGroup(id: $id, input: $input) {\n      id\n      isActive\n      permissionCascadeEnabled\n    }\n  }\n"): (typeof documents)["\n  mutation AuthzUpdateGroup($id: ID!, $input: UpdateGroupInput!) {\n    updateGroup(id: $id, input: $input) {\n      id\n      isActive\n      permissionCascadeEnabled\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AuthzAddMember($input: AddMemberInput!) {\n    addMember(input: $input) {\n      id\n      role\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation AuthzAddMember($input: AddMemberInput!) {\n    addMember(input: $input) {\n      id\n      role\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AuthzChangeRole($groupId: ID!, $userId: ID!, $role: String!) {\n    updateMemberRole(groupId: $groupId, userId: $userId, role: $role) {\n      id\n      role\n    }\n  }\n"): (typeof documents)["\n  mutation AuthzChangeRole($groupId: ID!, $userId: ID!, $role: String!) {\n    updateMemberRole(groupId: $groupId, userId: $userId, role: $role) {\n      id\n      role\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AuthzSetStatus($groupId: ID!, $userId: ID!, $status: MembershipStatus!) {\n    setMemberStatus(groupId: $groupId, userId: $userId, status: $status) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation AuthzSetStatus($groupId: ID!, $userId: ID!, $status: MembershipStatus!) {\n    setMemberStatus(groupId: $groupId, userId: $userId, status: $status) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AuthzRespond($groupId: ID!, $accept: Boolean!) {\n    respondToInvitation(groupId: $groupId, accept: $accept) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation AuthzRespond($groupId: ID!, $accept: Boolean!) {\n    respondToInvitation(groupId: $groupId, accept: $accept) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AuthzRemoveMember($groupId: ID!, $userId: ID!) {\n    removeMember(groupId: $groupId, userId: $userId)\n  }\n"): (typeof documents)["\n  mutation AuthzRemoveMember($groupId: ID!, $userId: ID!) {\n    removeMember(groupId: $groupId, userId: $userId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzMembershipOf($groupId: ID!, $userId: ID!) {\n    membership(groupId: $groupId, userId: $userId) {\n      role\n      status\n    }\n  }\n"): (typeof documents)["\n  query AuthzMembershipOf($groupId: ID!, $userId: ID!) {\n    membership(groupId: $groupId, userId: $userId) {\n      role\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzGroupById($id: ID!) {\n    group(id: $id) {\n      id\n    }\n  }\n"): (typeof documents)["\n  query AuthzGroupById($id: ID!) {\n    group(id: $id) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzGroupsSearch($search: String!) {\n    groups(filter: { search: $search }, first: 500) {\n      nodes {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuthzGroupsSearch($search: String!) {\n    groups(filter: { search: $search }, first: 500) {\n      nodes {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzGroupsSearchAll($search: String!) {\n    groups(filter: { search: $search, isActive: null }, first: 500) {\n      nodes {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuthzGroupsSearchAll($search: String!) {\n    groups(filter: { search: $search, isActive: null }, first: 500) {\n      nodes {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzRelatives($id: ID!) {\n    group(id: $id) {\n      children(includeInactive: true) {\n        id\n      }\n      descendants {\n        nodes {\n          group {\n            id\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuthzRelatives($id: ID!) {\n    group(id: $id) {\n      children(includeInactive: true) {\n        id\n      }\n      descendants {\n        nodes {\n          group {\n            id\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzGroupByName($name: String!) {\n    groupByName(name: $name) {\n      id\n    }\n  }\n"): (typeof documents)["\n  query AuthzGroupByName($name: String!) {\n    groupByName(name: $name) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzEntities($r: [_Any!]!) {\n    _entities(representations: $r) {\n      ... on Group {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuthzEntities($r: [_Any!]!) {\n    _entities(representations: $r) {\n      ... on Group {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzSomeonesGroups($id: ID!) {\n    user(id: $id) {\n      groups {\n        id\n      }\n      transitive: groups(transitive: true) {\n        id\n      }\n      memberships {\n        group {\n          id\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuthzSomeonesGroups($id: ID!) {\n    user(id: $id) {\n      groups {\n        id\n      }\n      transitive: groups(transitive: true) {\n        id\n      }\n      memberships {\n        group {\n          id\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzTransitiveMembers($id: ID!) {\n    group(id: $id) {\n      members(transitive: true, first: 100) {\n        totalCount\n        nodes {\n          user {\n            id\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuthzTransitiveMembers($id: ID!) {\n    group(id: $id) {\n      members(transitive: true, first: 100) {\n        totalCount\n        nodes {\n          user {\n            id\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzUserTransitiveGroups($id: ID!) {\n    user(id: $id) {\n      groups(transitive: true) {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuthzUserTransitiveGroups($id: ID!) {\n    user(id: $id) {\n      groups(transitive: true) {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthzGroupsWithMembers {\n    groups(first: 50) {\n      nodes {\n        id\n        members(first: 10) {\n          nodes {\n            role\n            user {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuthzGroupsWithMembers {\n    groups(first: 50) {\n      nodes {\n        id\n        members(first: 10) {\n          nodes {\n            role\n            user {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -110,6 +264,62 @@ export function graphql(source: "\n  query HierarchyRelatives($id: ID!, $maxDept
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n        query HierarchyOpen($name: String!) {\n          groupByName(name: $name) {\n            ancestors {\n              group {\n                name\n              }\n            }\n            parents {\n              name\n            }\n          }\n        }\n      "): (typeof documents)["\n        query HierarchyOpen($name: String!) {\n          groupByName(name: $name) {\n            ancestors {\n              group {\n                name\n              }\n            }\n            parents {\n              name\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddMember($input: AddMemberInput!) {\n    addMember(input: $input) {\n      id\n      role\n      status\n      isActive\n      joinedAt\n      expiresAt\n      group {\n        id\n      }\n      user {\n        id\n      }\n      invitedBy {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation AddMember($input: AddMemberInput!) {\n    addMember(input: $input) {\n      id\n      role\n      status\n      isActive\n      joinedAt\n      expiresAt\n      group {\n        id\n      }\n      user {\n        id\n      }\n      invitedBy {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateMemberRole($groupId: ID!, $userId: ID!, $role: String!) {\n    updateMemberRole(groupId: $groupId, userId: $userId, role: $role) {\n      id\n      role\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateMemberRole($groupId: ID!, $userId: ID!, $role: String!) {\n    updateMemberRole(groupId: $groupId, userId: $userId, role: $role) {\n      id\n      role\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetMemberStatus($groupId: ID!, $userId: ID!, $status: MembershipStatus!) {\n    setMemberStatus(groupId: $groupId, userId: $userId, status: $status) {\n      id\n      status\n      isActive\n    }\n  }\n"): (typeof documents)["\n  mutation SetMemberStatus($groupId: ID!, $userId: ID!, $status: MembershipStatus!) {\n    setMemberStatus(groupId: $groupId, userId: $userId, status: $status) {\n      id\n      status\n      isActive\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RespondToInvitation($groupId: ID!, $accept: Boolean!) {\n    respondToInvitation(groupId: $groupId, accept: $accept) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation RespondToInvitation($groupId: ID!, $accept: Boolean!) {\n    respondToInvitation(groupId: $groupId, accept: $accept) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveMember($groupId: ID!, $userId: ID!) {\n    removeMember(groupId: $groupId, userId: $userId)\n  }\n"): (typeof documents)["\n  mutation RemoveMember($groupId: ID!, $userId: ID!) {\n    removeMember(groupId: $groupId, userId: $userId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MembershipOf($groupId: ID!, $userId: ID!) {\n    membership(groupId: $groupId, userId: $userId) {\n      id\n      role\n      status\n      isActive\n    }\n    group(id: $groupId) {\n      memberCount\n      membership(userId: $userId) {\n        id\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  query MembershipOf($groupId: ID!, $userId: ID!) {\n    membership(groupId: $groupId, userId: $userId) {\n      id\n      role\n      status\n      isActive\n    }\n    group(id: $groupId) {\n      memberCount\n      membership(userId: $userId) {\n        id\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Members($id: ID!, $role: String, $includeInactive: Boolean, $transitive: Boolean, $first: Int, $after: String) {\n    group(id: $id) {\n      members(role: $role, includeInactive: $includeInactive, transitive: $transitive, first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          role\n          status\n          user {\n            id\n          }\n          group {\n            id\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Members($id: ID!, $role: String, $includeInactive: Boolean, $transitive: Boolean, $first: Int, $after: String) {\n    group(id: $id) {\n      members(role: $role, includeInactive: $includeInactive, transitive: $transitive, first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          role\n          status\n          user {\n            id\n          }\n          group {\n            id\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UserMemberships($id: ID!, $includeInactive: Boolean, $role: String, $transitive: Boolean, $groupType: String) {\n    user(id: $id) {\n      memberships(includeInactive: $includeInactive, role: $role) {\n        role\n        status\n        group {\n          id\n        }\n      }\n      groups(transitive: $transitive, groupType: $groupType) {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query UserMemberships($id: ID!, $includeInactive: Boolean, $role: String, $transitive: Boolean, $groupType: String) {\n    user(id: $id) {\n      memberships(includeInactive: $includeInactive, role: $role) {\n        role\n        status\n        group {\n          id\n        }\n      }\n      groups(transitive: $transitive, groupType: $groupType) {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CanUpdate($userId: ID!, $groupId: ID!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: \"groups.update\") {\n      allowed\n    }\n  }\n"): (typeof documents)["\n  query CanUpdate($userId: ID!, $groupId: ID!) {\n    checkPermission(userId: $userId, groupId: $groupId, permission: \"groups.update\") {\n      allowed\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PermissionsList(\n    $keys: [String!]\n    $module: String\n    $capability: String\n    $includeInactive: Boolean\n    $includeDeprecated: Boolean\n  ) {\n    permissions(\n      keys: $keys\n      module: $module\n      capability: $capability\n      includeInactive: $includeInactive\n      includeDeprecated: $includeDeprecated\n    ) {\n      key\n      module\n      capability\n      label\n      description\n      isActive\n      isDeprecated\n      createdAt\n      updatedAt\n    }\n  }\n"): (typeof documents)["\n  query PermissionsList(\n    $keys: [String!]\n    $module: String\n    $capability: String\n    $includeInactive: Boolean\n    $includeDeprecated: Boolean\n  ) {\n    permissions(\n      keys: $keys\n      module: $module\n      capability: $capability\n      includeInactive: $includeInactive\n      includeDeprecated: $includeDeprecated\n    ) {\n      key\n      module\n      capability\n      label\n      description\n      isActive\n      isDeprecated\n      createdAt\n      updatedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PermissionByKey($key: String!) {\n    permission(key: $key) {\n      key\n      module\n      capability\n      label\n      isActive\n    }\n  }\n"): (typeof documents)["\n  query PermissionByKey($key: String!) {\n    permission(key: $key) {\n      key\n      module\n      capability\n      label\n      isActive\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PermissionModulesTree {\n    permissionModules {\n      key\n      label\n      description\n      parent {\n        key\n        label\n      }\n      permissions {\n        key\n        isDeprecated\n      }\n    }\n  }\n"): (typeof documents)["\n  query PermissionModulesTree {\n    permissionModules {\n      key\n      label\n      description\n      parent {\n        key\n        label\n      }\n      permissions {\n        key\n        isDeprecated\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RolesList {\n    roles {\n      name\n      label\n      rank\n      permissions\n    }\n  }\n"): (typeof documents)["\n  query RolesList {\n    roles {\n      name\n      label\n      rank\n      permissions\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PermissionHealthReport {\n    permissionHealth {\n      status\n      definedCount\n      storedCount\n      orphanedKeys\n      missingKeys\n    }\n  }\n"): (typeof documents)["\n  query PermissionHealthReport {\n    permissionHealth {\n      status\n      definedCount\n      storedCount\n      orphanedKeys\n      missingKeys\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,0 +1,119 @@
+import { findGroup, type Group, groupsById } from "../groups";
+import { can, canView, checkAccess, permissionsIn, registry } from "../permissions";
+import { type AppContext, requireViewer } from "../shared/context";
+import { BadUserInputError, ForbiddenError, NotFoundError } from "../shared/errors";
+import { isUuid } from "../shared/ids";
+import { decodeCursor, pageSize, toPage } from "../shared/pagination";
+import type { Membership } from "./membership.entity";
+import type { MembersArgs } from "./membership.inputs";
+import { memberPagesByGroupId, membershipOf, membershipsById } from "./membership.loaders";
+
+/**
+ * A membership is readable by its own user, and by whoever holds members.view in its group
+ * (global admins included). Someone else's membership in a group the caller cannot see is null.
+ */
+async function readable(ctx: AppContext, m: Membership | null): Promise<Membership | null> {
+  if (!m) return null;
+  if (m.userId === requireViewer(ctx).id) return m;
+  return (await can(ctx, "members.view", m.groupId)) ? m : null;
+}
+
+export async function findMembership(ctx: AppContext, groupId: string, userId: string): Promise<Membership | null> {
+  return readable(ctx, await membershipOf(ctx).load({ groupId, userId }));
+}
+
+export async function findMembershipById(ctx: AppContext, id: string): Promise<Membership | null> {
+  return readable(ctx, await membershipsById(ctx).load(id));
+}
+
+/** Group.members: needs members.view in the group; paginated by (depth, joinedAt, id) with totalCount. */
+export async function listMembers(ctx: AppContext, group: Group, args: MembersArgs) {
+  const first = pageSize(args.first, 50);
+  if (!(await can(ctx, "members.view", group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
+  let after: [number, string, string] | null = null;
+  if (args.after != null) {
+    const [depth, joined, id] = decodeCursor(args.after, 3);
+    if (typeof depth !== "number" || typeof joined !== "string" || !isUuid(id)) {
+      throw BadUserInputError.field("after", "is not a cursor this list produced");
+    }
+    after = [depth, joined, id];
+  }
+  const page = await memberPagesByGroupId(ctx)({
+    role: args.role ?? null,
+    includeInactive: args.includeInactive ?? false,
+    transitive: args.transitive ?? false,
+    limit: first + 1,
+    after,
+  }).load(group.id);
+  const { nodes, pageInfo } = toPage(page.rows, first, (row) => [row.depth, row.joinedKey, row.id]);
+  return {
+    nodes: nodes.map(({ depth: _d, joinedKey: _j, ...m }) => m as Membership),
+    pageInfo,
+    totalCount: page.totalCount,
+  };
+}
+
+/** The group a per-user question is about: NOT_FOUND unless it exists and the caller sees it. */
+async function visibleGroup(ctx: AppContext, groupId: string): Promise<Group> {
+  const group = await findGroup(ctx, groupId);
+  if (!group) throw new NotFoundError("Group", groupId);
+  return group;
+}
+
+/** About someone else, the caller needs members.view in the group (global admins pass). */
+async function assertMayAskAbout(ctx: AppContext, userId: string, group: Group): Promise<void> {
+  if (userId === requireViewer(ctx).id) return;
+  if (!(await can(ctx, "members.view", group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
+}
+
+/**
+ * checkPermission: the subject's grants and the caller's standing come from one statement, the
+ * target and every group on the grants' paths from a second one.
+ */
+export async function checkPermission(ctx: AppContext, userId: string, groupId: string, permission: string) {
+  requireViewer(ctx);
+  if (!registry.isPermission(permission)) {
+    throw BadUserInputError.field("permission", `unknown permission "${permission}"; see Query.permissions`);
+  }
+  const [decision] = await Promise.all([
+    checkAccess(ctx, userId, groupId, permission),
+    // Loaded in the same batch as the subject's facts: canView and members.view below reuse it.
+    can(ctx, "groups.view", groupId),
+  ]);
+  const pathIds = decision.grants.flatMap((g) => g.path);
+  const [group, ...pathGroups] = await groupsById(ctx).loadMany([groupId, ...pathIds]);
+  if (!group || group instanceof Error || !(await canView(ctx, group))) throw new NotFoundError("Group", groupId);
+  if (!decision.userExists) throw new NotFoundError("User", userId);
+  await assertMayAskAbout(ctx, userId, group);
+  // A grant is shown only when the caller may see every group on its path: checkPermission must
+  // not reveal a PRIVATE ancestor. `allowed` stays the truth. (The caller's standing in those
+  // ancestors came with the first statement, so these checks cost none.)
+  const byId = new Map<string, Group>();
+  for (const g of [group, ...pathGroups]) {
+    if (g && !(g instanceof Error) && (await canView(ctx, g))) byId.set(g.id, g);
+  }
+  const shown = decision.grants.filter((g) => g.path.every((id) => byId.has(id)));
+  return {
+    allowed: decision.allowed,
+    permission,
+    globalAdmin: decision.globalAdmin,
+    grants: shown.map((g) => ({
+      group: byId.get(g.groupId)!,
+      role: g.role,
+      inherited: g.inherited,
+      path: g.path.map((id) => byId.get(id)!),
+    })),
+  };
+}
+
+/** User.permissions(groupId): agrees with checkPermission for every key. */
+export async function userPermissions(ctx: AppContext, userId: string, groupId: string): Promise<string[]> {
+  // The caller's standing is loaded in the same batch as the subject's (one statement).
+  const [keys, , group] = await Promise.all([
+    permissionsIn(ctx, userId, groupId),
+    can(ctx, "groups.view", groupId),
+    visibleGroup(ctx, groupId),
+  ]);
+  await assertMayAskAbout(ctx, userId, group);
+  return keys;
+}

@@ -1,0 +1,109 @@
+import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { Group, groupsById } from "../groups";
+import type { AppContext } from "../shared/context";
+import { PageInfo } from "../shared/pagination";
+import { User, usersById } from "../users";
+import { effectiveStatus, Membership, MembershipStatus } from "./membership.entity";
+import { AddMemberInput } from "./membership.inputs";
+import { findMembership } from "./membership.queries";
+import { addMember, removeMember, respondToInvitation, setMemberStatus, updateMemberRole } from "./membership.service";
+
+@ObjectType()
+export class MembershipConnection {
+  @Field(() => [Membership])
+  nodes!: Membership[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@Resolver(() => Membership)
+export class MembershipResolver {
+  @Query(() => Membership, { nullable: true })
+  membership(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("userId", () => ID) userId: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<Membership | null> {
+    return findMembership(ctx, groupId, userId);
+  }
+
+  @Mutation(() => Membership)
+  addMember(@Arg("input", () => AddMemberInput) input: AddMemberInput, @Ctx() ctx: AppContext): Promise<Membership> {
+    return addMember(ctx, input);
+  }
+
+  @Mutation(() => Membership)
+  updateMemberRole(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("userId", () => ID) userId: string,
+    @Arg("role") role: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<Membership> {
+    return updateMemberRole(ctx, groupId, userId, role);
+  }
+
+  @Mutation(() => Membership)
+  setMemberStatus(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("userId", () => ID) userId: string,
+    @Arg("status", () => MembershipStatus) status: MembershipStatus,
+    @Ctx() ctx: AppContext,
+  ): Promise<Membership> {
+    return setMemberStatus(ctx, groupId, userId, status);
+  }
+
+  @Mutation(() => Membership, {
+    nullable: true,
+    description: "The caller accepts (-> ACTIVE, returned) or declines (-> removed, null) its own PENDING invitation.",
+  })
+  respondToInvitation(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("accept") accept: boolean,
+    @Ctx() ctx: AppContext,
+  ): Promise<Membership | null> {
+    return respondToInvitation(ctx, groupId, accept);
+  }
+
+  @Mutation(() => Boolean, { description: "false when the user was not a member." })
+  removeMember(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("userId", () => ID) userId: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<boolean> {
+    return removeMember(ctx, groupId, userId);
+  }
+
+  @FieldResolver(() => MembershipStatus, { description: "PENDING = invited, not yet accepted" })
+  status(@Root() m: Membership): MembershipStatus {
+    return effectiveStatus(m);
+  }
+
+  @FieldResolver(() => Boolean, { description: "status == ACTIVE" })
+  isActive(@Root() m: Membership): boolean {
+    return effectiveStatus(m) === MembershipStatus.ACTIVE;
+  }
+
+  /** Readable memberships imply a readable group: the caller's own, or one they hold members.view in. */
+  @FieldResolver(() => Group)
+  async group(@Root() m: Membership, @Ctx() ctx: AppContext): Promise<Group> {
+    const group = await groupsById(ctx).load(m.groupId);
+    if (!group) throw new Error(`membership ${m.id} has no group`);
+    return group;
+  }
+
+  @FieldResolver(() => User)
+  async user(@Root() m: Membership, @Ctx() ctx: AppContext): Promise<User> {
+    const user = await usersById(ctx).load(m.userId);
+    if (!user) throw new Error(`membership ${m.id} has no user`);
+    return user;
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  invitedBy(@Root() m: Membership, @Ctx() ctx: AppContext): Promise<User | null> | null {
+    return m.invitedById ? usersById(ctx).load(m.invitedById) : null;
+  }
+}

@@ -1,0 +1,279 @@
+import { type EntityManager, inTransaction, query, registerConstraints } from "../db";
+import { EventType, recordEvent } from "../events";
+import { type Group, groupForMutation } from "../groups";
+import { assertCan, forgetViewerRoles, registry, roleChangeRefusal, viewerRoles } from "../permissions";
+import { type AppContext, requireViewer } from "../shared/context";
+import { BadUserInputError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
+import { isUuid } from "../shared/ids";
+import { usersById } from "../users";
+import { effectiveStatus, MEMBERSHIP_COLUMNS, type Membership, MembershipStatus } from "./membership.entity";
+import type { AddMemberInput } from "./membership.inputs";
+import { membershipOf, membershipsById } from "./membership.loaders";
+
+registerConstraints({
+  memberships_group_user_key: {
+    kind: "conflict",
+    field: "userId",
+    message: "this user is already a member of the group",
+  },
+  memberships_user_id_fkey: { kind: "notFound", what: "User" },
+  memberships_group_id_fkey: { kind: "notFound", what: "Group" },
+  memberships_invited_by_fkey: { kind: "notFound", what: "User (invitedBy)" },
+  memberships_role_length: { kind: "input", field: "role", message: "must be 1 to 50 characters" },
+});
+
+const LAST_OWNER = "a group must keep at least one active owner; make someone else owner first";
+
+function assertRole(role: string): void {
+  if (!registry.isRole(role)) {
+    throw BadUserInputError.field(
+      "role",
+      `unknown role "${role}"; one of ${registry.roles.map((r) => r.name).join(", ")}`,
+    );
+  }
+}
+
+/** Refuses a change the rank rules forbid (rules.roleChangeRefusal), as FORBIDDEN with the reason. */
+async function assertRankAllows(
+  ctx: AppContext,
+  group: Group,
+  change: { userId: string; currentRole: string | null; newRole: string | null },
+): Promise<void> {
+  const viewer = requireViewer(ctx);
+  const refusal = roleChangeRefusal(registry, {
+    callerRoles: await viewerRoles(ctx, group.id),
+    callerIsGlobalAdmin: viewer.isGlobalAdmin,
+    self: change.userId === viewer.id,
+    currentRole: change.currentRole,
+    newRole: change.newRole,
+  });
+  if (refusal) throw new ForbiddenRuleError(`${refusal} (group "${group.name}")`);
+}
+
+/** Loads the member's row for update after locking the group row, which serializes owner-count checks. */
+async function lockMembership(tx: EntityManager, groupId: string, userId: string): Promise<Membership | undefined> {
+  await tx.query(`SELECT 1 FROM groups WHERE id = $1 FOR NO KEY UPDATE`, [groupId]);
+  const [row] = await query<Membership>(
+    tx,
+    `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships a WHERE a.group_id = $1 AND a.user_id = $2 FOR UPDATE`,
+    [groupId, userId],
+  );
+  return row;
+}
+
+/** True when `m` is an owner that currently counts (ACTIVE, unexpired). */
+function isCountingOwner(m: Membership): boolean {
+  return m.role === "owner" && effectiveStatus(m) === MembershipStatus.ACTIVE;
+}
+
+/** Refuses taking away the group's last counting owner; call with the group row locked. */
+async function assertAnotherOwner(tx: EntityManager, m: Membership): Promise<void> {
+  if (!isCountingOwner(m)) return;
+  const [{ n }] = (await tx.query(
+    `SELECT count(*)::int AS n FROM memberships a
+     WHERE a.group_id = $1 AND a.user_id <> $2 AND a.role = 'owner'
+       AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())`,
+    [m.groupId, m.userId],
+  )) as { n: number }[];
+  if (n === 0) throw BadUserInputError.field("userId", LAST_OWNER);
+}
+
+function afterChange(ctx: AppContext, m: Membership): Membership {
+  forgetViewerRoles(ctx);
+  membershipOf(ctx).clearAll();
+  membershipsById(ctx).clear(m.id).prime(m.id, m);
+  return m;
+}
+
+export async function addMember(ctx: AppContext, input: AddMemberInput): Promise<Membership> {
+  const viewer = requireViewer(ctx);
+  const group = await groupForMutation(ctx, input.groupId);
+  await assertCan(ctx, "members.add", group);
+  const role = input.role ?? "member";
+  assertRole(role);
+  const status = input.status ?? MembershipStatus.ACTIVE;
+  if (status === MembershipStatus.INACTIVE) {
+    throw BadUserInputError.field("status", "a new membership is ACTIVE, or PENDING for an invitation");
+  }
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+    throw BadUserInputError.field("expiresAt", "must lie in the future");
+  }
+  const invitedBy = input.invitedBy ?? viewer.id;
+  const [user, inviter] = await usersById(ctx).loadMany([input.userId, invitedBy]);
+  if (!user || user instanceof Error) throw new NotFoundError("User", input.userId);
+  if (!inviter || inviter instanceof Error) throw new NotFoundError("User (invitedBy)", invitedBy);
+  await assertRankAllows(ctx, group, { userId: input.userId, currentRole: null, newRole: role });
+  const created = await inTransaction(ctx.db, async (tx) => {
+    const [row] = await query<Membership>(
+      tx,
+      `INSERT INTO memberships AS a (group_id, user_id, role, status, invited_by, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${MEMBERSHIP_COLUMNS}`,
+      [group.id, input.userId, role, status, invitedBy, input.expiresAt ?? null],
+    );
+    await recordEvent(tx, {
+      type: EventType.MEMBER_ADDED,
+      groupId: group.id,
+      userId: input.userId,
+      actorId: viewer.id,
+      payload: { role, invitedBy, status, expiresAt: input.expiresAt?.toISOString() ?? null },
+    });
+    return row!;
+  });
+  return afterChange(ctx, created);
+}
+
+export async function updateMemberRole(
+  ctx: AppContext,
+  groupId: string,
+  userId: string,
+  role: string,
+): Promise<Membership> {
+  const viewer = requireViewer(ctx);
+  const group = await groupForMutation(ctx, groupId);
+  await assertCan(ctx, "members.change_role", group);
+  assertRole(role);
+  const current = await membershipOf(ctx).load({ groupId, userId });
+  if (!current) throw new NotFoundError("Membership of user", userId);
+  await assertRankAllows(ctx, group, { userId, currentRole: current.role, newRole: role });
+  const updated = await inTransaction(ctx.db, async (tx) => {
+    const before = await lockMembership(tx, groupId, userId);
+    if (!before) throw new NotFoundError("Membership of user", userId);
+    if (before.role === role) return before;
+    // Checked again under the lock: the role may have changed since the rank check read it.
+    if (before.role !== current.role)
+      await assertRankAllows(ctx, group, { userId, currentRole: before.role, newRole: role });
+    if (role !== "owner") await assertAnotherOwner(tx, before);
+    const [after] = await query<Membership>(
+      tx,
+      `UPDATE memberships AS a SET role = $3, updated_at = now()
+       WHERE a.group_id = $1 AND a.user_id = $2 RETURNING ${MEMBERSHIP_COLUMNS}`,
+      [groupId, userId, role],
+    );
+    await recordEvent(tx, {
+      type: EventType.MEMBER_ROLE_CHANGED,
+      groupId,
+      userId,
+      actorId: viewer.id,
+      payload: { oldRole: before.role, newRole: role },
+    });
+    return after!;
+  });
+  return afterChange(ctx, updated);
+}
+
+export async function setMemberStatus(
+  ctx: AppContext,
+  groupId: string,
+  userId: string,
+  status: MembershipStatus,
+): Promise<Membership> {
+  const viewer = requireViewer(ctx);
+  const group = await groupForMutation(ctx, groupId);
+  await assertCan(ctx, "members.change_role", group);
+  const current = await membershipOf(ctx).load({ groupId, userId });
+  if (!current) throw new NotFoundError("Membership of user", userId);
+  await assertRankAllows(ctx, group, { userId, currentRole: current.role, newRole: null });
+  const updated = await inTransaction(ctx.db, async (tx) => {
+    const before = await lockMembership(tx, groupId, userId);
+    if (!before) throw new NotFoundError("Membership of user", userId);
+    const oldStatus = effectiveStatus(before);
+    if (oldStatus === status) return before;
+    if (status !== MembershipStatus.ACTIVE) await assertAnotherOwner(tx, before);
+    // Reactivating an expired membership clears its past expiry; otherwise it would stay INACTIVE.
+    const [after] = await query<Membership>(
+      tx,
+      `UPDATE memberships AS a SET status = $3::varchar, updated_at = now(),
+         expires_at = CASE WHEN $3::varchar = 'ACTIVE' AND a.expires_at <= now() THEN NULL ELSE a.expires_at END
+       WHERE a.group_id = $1 AND a.user_id = $2 RETURNING ${MEMBERSHIP_COLUMNS}`,
+      [groupId, userId, status],
+    );
+    await recordEvent(tx, {
+      type: EventType.MEMBER_STATUS_CHANGED,
+      groupId,
+      userId,
+      actorId: viewer.id,
+      payload: { oldStatus, newStatus: status },
+    });
+    return after!;
+  });
+  return afterChange(ctx, updated);
+}
+
+/** The caller accepts (-> ACTIVE) or declines (-> removed, null) their own PENDING invitation. */
+export async function respondToInvitation(
+  ctx: AppContext,
+  groupId: string,
+  accept: boolean,
+): Promise<Membership | null> {
+  const viewer = requireViewer(ctx);
+  if (!isUuid(groupId)) throw new NotFoundError("Invitation to group", groupId);
+  const result = await inTransaction(ctx.db, async (tx) => {
+    const before = await lockMembership(tx, groupId, viewer.id);
+    if (!before) throw new NotFoundError("Invitation to group", groupId);
+    const status = effectiveStatus(before);
+    if (before.storedStatus === MembershipStatus.PENDING && status === MembershipStatus.INACTIVE) {
+      throw BadUserInputError.field("groupId", "this invitation has expired; ask for a new one");
+    }
+    if (status !== MembershipStatus.PENDING) {
+      throw BadUserInputError.field("groupId", `there is no pending invitation: your membership is ${status}`);
+    }
+    if (!accept) {
+      await tx.query(`DELETE FROM memberships WHERE id = $1`, [before.id]);
+      await recordEvent(tx, {
+        type: EventType.MEMBER_REMOVED,
+        groupId,
+        userId: viewer.id,
+        actorId: viewer.id,
+        payload: { role: before.role, reason: "declined" },
+      });
+      return null;
+    }
+    const [after] = await query<Membership>(
+      tx,
+      `UPDATE memberships AS a SET status = 'ACTIVE', updated_at = now() WHERE a.id = $1 RETURNING ${MEMBERSHIP_COLUMNS}`,
+      [before.id],
+    );
+    await recordEvent(tx, {
+      type: EventType.MEMBER_STATUS_CHANGED,
+      groupId,
+      userId: viewer.id,
+      actorId: viewer.id,
+      payload: { oldStatus: MembershipStatus.PENDING, newStatus: MembershipStatus.ACTIVE },
+    });
+    return after!;
+  });
+  forgetViewerRoles(ctx);
+  membershipOf(ctx).clearAll();
+  return result && afterChange(ctx, result);
+}
+
+/** false when the user was not a member. Members may always leave; removing others needs members.remove. */
+export async function removeMember(ctx: AppContext, groupId: string, userId: string): Promise<boolean> {
+  const viewer = requireViewer(ctx);
+  const group = await groupForMutation(ctx, groupId);
+  const self = userId === viewer.id;
+  if (!self) await assertCan(ctx, "members.remove", group);
+  const current = await membershipOf(ctx).load({ groupId, userId });
+  if (!current) return false;
+  if (!self) await assertRankAllows(ctx, group, { userId, currentRole: current.role, newRole: null });
+  const removed = await inTransaction(ctx.db, async (tx) => {
+    const before = await lockMembership(tx, groupId, userId);
+    if (!before) return false;
+    if (!self && before.role !== current.role) {
+      await assertRankAllows(ctx, group, { userId, currentRole: before.role, newRole: null });
+    }
+    await assertAnotherOwner(tx, before);
+    await tx.query(`DELETE FROM memberships WHERE id = $1`, [before.id]);
+    await recordEvent(tx, {
+      type: EventType.MEMBER_REMOVED,
+      groupId,
+      userId,
+      actorId: viewer.id,
+      payload: { role: before.role, reason: self ? "left" : "removed" },
+    });
+    return true;
+  });
+  forgetViewerRoles(ctx);
+  membershipOf(ctx).clearAll();
+  return removed;
+}

@@ -1,0 +1,56 @@
+import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver } from "type-graphql";
+import { Group } from "../groups";
+import type { AppContext } from "../shared/context";
+import { checkPermission } from "./membership.queries";
+
+@ObjectType()
+export class PermissionGrant {
+  @Field(() => Group, { description: "where the role is held" })
+  group!: Group;
+
+  @Field()
+  role!: string;
+
+  @Field({ description: "false = held in the target group itself" })
+  inherited!: boolean;
+
+  @Field(() => [Group], { description: "from the group holding the role down to the target group, both included" })
+  path!: Group[];
+}
+
+@ObjectType()
+export class PermissionCheck {
+  @Field()
+  allowed!: boolean;
+
+  @Field()
+  permission!: string;
+
+  @Field({ description: "allowed because the user is a global admin (grants may then be empty)" })
+  globalAdmin!: boolean;
+
+  @Field(() => [PermissionGrant], {
+    description:
+      "every grant that allows it; empty when denied. Grants through a group the caller cannot see are left out.",
+  })
+  grants!: PermissionGrant[];
+}
+
+/** checkPermission lives with memberships: a grant is a role held in a group, and it answers Groups. */
+@Resolver()
+export class PermissionCheckResolver {
+  @Query(() => PermissionCheck, {
+    description: `Whether userId holds permission in groupId: a role held directly in the group,
+or in an ancestor A where every group on some path from A down to groupId,
+groupId excluded, has permissionCascadeEnabled. Only ACTIVE, unexpired
+memberships in active groups count. Global admins are allowed everything.`,
+  })
+  checkPermission(
+    @Arg("userId", () => ID) userId: string,
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("permission") permission: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<PermissionCheck> {
+    return checkPermission(ctx, userId, groupId, permission);
+  }
+}

@@ -1,0 +1,47 @@
+import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
+import { Group } from "../groups";
+import type { AppContext } from "../shared/context";
+import { User } from "../users";
+import { Membership } from "./membership.entity";
+import { groupsByUserId, membershipsByUserId } from "./membership.loaders";
+import { userPermissions } from "./membership.queries";
+
+/** The membership fields of User (User itself belongs to users/). */
+@Resolver(() => User)
+export class UserMembershipsResolver {
+  @FieldResolver(() => [Membership], {
+    description: "Direct memberships. ACTIVE only unless includeInactive (then PENDING and INACTIVE too).",
+  })
+  memberships(
+    @Root() user: User,
+    @Ctx() ctx: AppContext,
+    @Arg("includeInactive", () => Boolean, { nullable: true, defaultValue: false }) includeInactive?: boolean,
+    @Arg("role", () => String, { nullable: true }) role?: string,
+  ): Promise<Membership[]> {
+    return membershipsByUserId(ctx)({ includeInactive: includeInactive ?? false, role: role ?? null }).load(user.id);
+  }
+
+  @FieldResolver(() => [Group], {
+    description: `Groups with an ACTIVE membership of this user. transitive: also every ancestor
+of those groups (a member of Backend Team is inside Engineering and Acme Corp).`,
+  })
+  groups(
+    @Root() user: User,
+    @Ctx() ctx: AppContext,
+    @Arg("transitive", () => Boolean, { nullable: true, defaultValue: false }) transitive?: boolean,
+    @Arg("groupType", () => String, { nullable: true }) groupType?: string,
+  ): Promise<Group[]> {
+    return groupsByUserId(ctx)({ transitive: transitive ?? false, groupType: groupType ?? null }).load(user.id);
+  }
+
+  @FieldResolver(() => [String], {
+    description: "Effective permission keys of this user in that group (direct role plus cascade).",
+  })
+  permissions(
+    @Root() user: User,
+    @Arg("groupId", () => ID) groupId: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<string[]> {
+    return userPermissions(ctx, user.id, groupId);
+  }
+}

@@ -1,0 +1,52 @@
+import { registry, type RegistryDefinitions, validateDefinitions } from "../../src/permissions";
+
+/** What `permissions:validate` refuses: one kind of bad definition at a time, on top of the real registry. */
+const BROKEN: [string, (defs: RegistryDefinitions) => void, string][] = [
+  [
+    "a permission key without a dot",
+    (d) => d.permissions.push({ key: "groups", module: "groups", label: "No dot" }),
+    'permission "groups" has no dot: keys are "<module>.<capability>"',
+  ],
+  [
+    "a permission whose key does not start with its module",
+    (d) => d.permissions.push({ key: "members.ban", module: "groups", label: "Wrong module" }),
+    'permission "members.ban" does not start with its module "groups" followed by a dot',
+  ],
+  [
+    "a permission key defined twice",
+    (d) => d.permissions.push({ key: "groups.view", module: "groups", label: "Again" }),
+    'permission "groups.view" is defined twice',
+  ],
+  [
+    "a role granting an unknown permission",
+    (d) => d.roles.find((r) => r.name === "member")!.permissions.push("members.fly"),
+    'role "member" grants "members.fly", which is not a defined permission',
+  ],
+  [
+    "a module whose parent is missing",
+    (d) => d.modules.push({ key: "reports.daily", label: "Daily reports", parent: "reports" }),
+    'module "reports.daily" names parent "reports", which is not defined',
+  ],
+];
+
+function deployment(): RegistryDefinitions {
+  return structuredClone(registry.definitions) as RegistryDefinitions;
+}
+
+describe("validateDefinitions on the deployment's registry", () => {
+  it("finds nothing wrong with it as it is", () => {
+    expect(validateDefinitions(deployment())).toEqual([]);
+  });
+
+  it.each(BROKEN)("refuses %s with a sentence naming it", (_kind, breakIt, message) => {
+    const defs = deployment();
+    breakIt(defs);
+    expect(validateDefinitions(defs)).toEqual([message]);
+  });
+
+  it("names every problem of a set broken several ways at once", () => {
+    const defs = deployment();
+    for (const [, breakIt] of BROKEN) breakIt(defs);
+    expect(validateDefinitions(defs)).toEqual(expect.arrayContaining(BROKEN.map(([, , message]) => message)));
+  });
+});
