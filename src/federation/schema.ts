@@ -4,6 +4,7 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { type DocumentNode, execute, type GraphQLSchema, parse, parseValue, visit } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import { findGroup, GroupResolver } from "../groups";
+import { findLeadership, GroupLeadersResolver, LeadershipResolver, UserLeadershipsResolver } from "../leadership";
 import {
   findMembershipById,
   GroupMembersResolver,
@@ -30,6 +31,9 @@ const resolvers = [
   MembershipResolver,
   UserMembershipsResolver,
   PermissionCheckResolver,
+  LeadershipResolver,
+  GroupLeadersResolver,
+  UserLeadershipsResolver,
 ] as const;
 
 /** Entity reference resolvers: through the per-request loaders, so _entities is one statement per type. */
@@ -42,6 +46,9 @@ const referenceResolvers: GraphQLResolverMap<AppContext> = {
   },
   Membership: {
     __resolveReference: (ref: { id: string }, ctx: AppContext) => findMembershipById(ctx, ref.id),
+  },
+  Leadership: {
+    __resolveReference: (ref: { id: string }, ctx: AppContext) => findLeadership(ctx, ref.id),
   },
 };
 

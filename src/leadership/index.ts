@@ -1,0 +1,5 @@
+export { Leadership } from "./leadership.entity";
+export { LeadershipResolver } from "./leadership.resolver";
+export { GroupLeadersResolver } from "./group-leaders.resolver";
+export { UserLeadershipsResolver } from "./user-leaderships.resolver";
+export { findLeadership } from "./leadership.queries";

@@ -1,0 +1,97 @@
+import { inTransaction, query, registerConstraints } from "../db";
+import { EventType, recordEvent } from "../events";
+import { groupForMutation } from "../groups";
+import { assertCan } from "../permissions";
+import { type AppContext, requireViewer } from "../shared/context";
+import { BadUserInputError, NotFoundError } from "../shared/errors";
+import { todayUtc } from "../shared/scalars";
+import { usersById } from "../users";
+import { LEADERSHIP_COLUMNS, type Leadership } from "./leadership.entity";
+import type { AddLeaderInput, RemoveLeaderInput } from "./leadership.inputs";
+import { leadershipsById } from "./leadership.loaders";
+
+registerConstraints({
+  leaderships_no_overlap: {
+    kind: "input",
+    field: "userId",
+    message: "this user already leads the group during that time (periods of one leader may not overlap)",
+  },
+  leaderships_group_user_start_key: {
+    kind: "input",
+    field: "startDate",
+    message: "this user already has a leadership of this group starting that day",
+  },
+  leaderships_dates_order: { kind: "input", field: "endDate", message: "must not be before the startDate" },
+  leaderships_user_id_fkey: { kind: "notFound", what: "User" },
+  leaderships_group_id_fkey: { kind: "notFound", what: "Group" },
+});
+
+/**
+ * Starts a leadership (startDate defaults to today). A user already leading the group in an
+ * overlapping period is BAD_USER_INPUT; the database's exclusion constraint decides, so
+ * concurrent calls cannot both win. A leader need not be a member.
+ */
+export async function addLeader(ctx: AppContext, input: AddLeaderInput): Promise<Leadership> {
+  const viewer = requireViewer(ctx);
+  const group = await groupForMutation(ctx, input.groupId);
+  await assertCan(ctx, "leaders.manage", group);
+  if (!(await usersById(ctx).load(input.userId))) throw new NotFoundError("User", input.userId);
+  const startDate = input.startDate ?? todayUtc();
+  const created = await inTransaction(ctx.db, async (tx) => {
+    const [row] = await query<Leadership>(
+      tx,
+      `INSERT INTO leaderships AS l (group_id, user_id, start_date) VALUES ($1, $2, $3::date)
+       RETURNING ${LEADERSHIP_COLUMNS}`,
+      [group.id, input.userId, startDate],
+    );
+    await recordEvent(tx, {
+      type: EventType.LEADER_ADDED,
+      groupId: group.id,
+      userId: input.userId,
+      actorId: viewer.id,
+      payload: { leadershipId: row!.id, startDate },
+    });
+    return row!;
+  });
+  leadershipsById(ctx).prime(created.id, created);
+  return created;
+}
+
+/**
+ * Ends the user's leadership that has not ended yet (endDate defaults to today); the period stays
+ * in the history. Not a current leader, or an endDate before the startDate: BAD_USER_INPUT.
+ */
+export async function removeLeader(ctx: AppContext, input: RemoveLeaderInput): Promise<Leadership> {
+  const viewer = requireViewer(ctx);
+  const group = await groupForMutation(ctx, input.groupId);
+  await assertCan(ctx, "leaders.manage", group);
+  const endDate = input.endDate ?? todayUtc();
+  const ended = await inTransaction(ctx.db, async (tx) => {
+    const [current] = await query<Leadership>(
+      tx,
+      `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l
+       WHERE l.group_id = $1 AND l.user_id = $2 AND (l.end_date IS NULL OR l.end_date > $3::date)
+       ORDER BY l.start_date DESC LIMIT 1 FOR UPDATE`,
+      [group.id, input.userId, todayUtc()],
+    );
+    if (!current) throw BadUserInputError.field("userId", "this user is not a current leader of the group");
+    if (endDate < current.startDate) {
+      throw BadUserInputError.field("endDate", `must not be before the leadership's startDate ${current.startDate}`);
+    }
+    const [row] = await query<Leadership>(
+      tx,
+      `UPDATE leaderships AS l SET end_date = $2::date, updated_at = now() WHERE l.id = $1 RETURNING ${LEADERSHIP_COLUMNS}`,
+      [current.id, endDate],
+    );
+    await recordEvent(tx, {
+      type: EventType.LEADER_REMOVED,
+      groupId: group.id,
+      userId: input.userId,
+      actorId: viewer.id,
+      payload: { leadershipId: current.id, startDate: current.startDate, endDate },
+    });
+    return row!;
+  });
+  leadershipsById(ctx).clear(ended.id).prime(ended.id, ended);
+  return ended;
+}
