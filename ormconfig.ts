@@ -4,6 +4,7 @@ import { migrations } from "./migrations";
 import { StatementCountingLogger } from "./src/db/statement-counter";
 import { GroupEvent } from "./src/events/event.entity";
 import { Group } from "./src/groups/group.entity";
+import { Initiative } from "./src/initiatives/initiative.entity";
 import { Leadership } from "./src/leadership/leadership.entity";
 import { Membership } from "./src/memberships/membership.entity";
 import { User } from "./src/users/user.entity";
@@ -13,7 +14,7 @@ import pg from "pg";
 // DATE columns stay "YYYY-MM-DD" strings: a Date object would shift them with the time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 
-export const entities = [User, Group, Membership, Leadership, GroupEvent];
+export const entities = [User, Group, Membership, Leadership, Initiative, GroupEvent];
 
 export interface DataSourceOptions {
   /** Connections in the pool. @default 10 */

@@ -4,6 +4,7 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { type DocumentNode, execute, type GraphQLSchema, parse, parseValue, visit } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import { findGroup, GroupResolver } from "../groups";
+import { findInitiative, GroupInitiativesResolver, InitiativeResolver } from "../initiatives";
 import { findLeadership, GroupLeadersResolver, LeadershipResolver, UserLeadershipsResolver } from "../leadership";
 import {
   findMembershipById,
@@ -34,6 +35,8 @@ const resolvers = [
   LeadershipResolver,
   GroupLeadersResolver,
   UserLeadershipsResolver,
+  InitiativeResolver,
+  GroupInitiativesResolver,
 ] as const;
 
 /** Entity reference resolvers: through the per-request loaders, so _entities is one statement per type. */
@@ -49,6 +52,9 @@ const referenceResolvers: GraphQLResolverMap<AppContext> = {
   },
   Leadership: {
     __resolveReference: (ref: { id: string }, ctx: AppContext) => findLeadership(ctx, ref.id),
+  },
+  Initiative: {
+    __resolveReference: (ref: { id: string }, ctx: AppContext) => findInitiative(ctx, ref.id),
   },
 };
 

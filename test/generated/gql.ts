@@ -45,6 +45,16 @@ type Documents = {
     "\n  mutation HierarchySetParents($id: ID!, $parentIds: [ID!]) {\n    updateGroup(id: $id, input: { parentIds: $parentIds }) {\n      id\n      parents {\n        id\n      }\n    }\n  }\n": typeof types.HierarchySetParentsDocument,
     "\n  query HierarchyRelatives($id: ID!, $maxDepth: Int, $groupType: String, $first: Int, $after: String) {\n    group(id: $id) {\n      parents {\n        name\n      }\n      children {\n        name\n      }\n      ancestors(maxDepth: $maxDepth) {\n        depth\n        group {\n          name\n        }\n      }\n      descendants(maxDepth: $maxDepth, groupType: $groupType, first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          depth\n          group {\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.HierarchyRelativesDocument,
     "\n        query HierarchyOpen($name: String!) {\n          groupByName(name: $name) {\n            ancestors {\n              group {\n                name\n              }\n            }\n            parents {\n              name\n            }\n          }\n        }\n      ": typeof types.HierarchyOpenDocument,
+    "\n  mutation InitiativeCreate($input: CreateInitiativeInput!) {\n    createInitiative(input: $input) {\n      id\n      name\n      description\n      startDate\n      endDate\n      createdAt\n      updatedAt\n      groups {\n        id\n      }\n    }\n  }\n": typeof types.InitiativeCreateDocument,
+    "\n  mutation InitiativeUpdate($id: ID!, $input: UpdateInitiativeInput!) {\n    updateInitiative(id: $id, input: $input) {\n      id\n      name\n      description\n      startDate\n      endDate\n      createdAt\n      updatedAt\n    }\n  }\n": typeof types.InitiativeUpdateDocument,
+    "\n  mutation InitiativeDelete($id: ID!) {\n    deleteInitiative(id: $id)\n  }\n": typeof types.InitiativeDeleteDocument,
+    "\n  mutation InitiativeLink($groupId: ID!, $initiativeId: ID!) {\n    linkInitiative(groupId: $groupId, initiativeId: $initiativeId) {\n      id\n      initiativeCount\n      initiatives {\n        id\n      }\n    }\n  }\n": typeof types.InitiativeLinkDocument,
+    "\n  mutation InitiativeUnlink($groupId: ID!, $initiativeId: ID!) {\n    unlinkInitiative(groupId: $groupId, initiativeId: $initiativeId) {\n      id\n      initiativeCount\n      initiatives {\n        id\n      }\n    }\n  }\n": typeof types.InitiativeUnlinkDocument,
+    "\n  query InitiativeById($id: ID!) {\n    initiative(id: $id) {\n      id\n      name\n      groups {\n        id\n      }\n    }\n  }\n": typeof types.InitiativeByIdDocument,
+    "\n  query InitiativeList($search: String, $first: Int, $after: String) {\n    initiatives(search: $search, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n      }\n    }\n  }\n": typeof types.InitiativeListDocument,
+    "\n  query InitiativeGroupInitiatives($id: ID!) {\n    group(id: $id) {\n      initiativeCount\n      initiatives {\n        id\n        name\n      }\n    }\n  }\n": typeof types.InitiativeGroupInitiativesDocument,
+    "\n  query InitiativeGroupsWithInitiatives {\n    groups(first: 50) {\n      nodes {\n        initiatives {\n          id\n          name\n        }\n        initiativeCount\n      }\n    }\n  }\n": typeof types.InitiativeGroupsWithInitiativesDocument,
+    "\n  query InitiativeListWithGroups {\n    initiatives(first: 50) {\n      nodes {\n        groups {\n          id\n        }\n      }\n    }\n  }\n": typeof types.InitiativeListWithGroupsDocument,
     "\n  mutation AddLeader($input: AddLeaderInput!) {\n    addLeader(input: $input) {\n      id\n      startDate\n      endDate\n      isActive\n      createdAt\n      updatedAt\n      group {\n        id\n      }\n      user {\n        id\n      }\n    }\n  }\n": typeof types.AddLeaderDocument,
     "\n  mutation RemoveLeader($input: RemoveLeaderInput!) {\n    removeLeader(input: $input) {\n      id\n      startDate\n      endDate\n      isActive\n    }\n  }\n": typeof types.RemoveLeaderDocument,
     "\n  query Leaders($id: ID!, $asOf: Date) {\n    group(id: $id) {\n      leaders(asOf: $asOf) {\n        user {\n          id\n        }\n        startDate\n        endDate\n      }\n      leaderCount\n      warnings\n      leadershipHistory {\n        user {\n          id\n        }\n        startDate\n        endDate\n        isActive\n      }\n    }\n  }\n": typeof types.LeadersDocument,
@@ -106,6 +116,16 @@ const documents: Documents = {
     "\n  mutation HierarchySetParents($id: ID!, $parentIds: [ID!]) {\n    updateGroup(id: $id, input: { parentIds: $parentIds }) {\n      id\n      parents {\n        id\n      }\n    }\n  }\n": types.HierarchySetParentsDocument,
     "\n  query HierarchyRelatives($id: ID!, $maxDepth: Int, $groupType: String, $first: Int, $after: String) {\n    group(id: $id) {\n      parents {\n        name\n      }\n      children {\n        name\n      }\n      ancestors(maxDepth: $maxDepth) {\n        depth\n        group {\n          name\n        }\n      }\n      descendants(maxDepth: $maxDepth, groupType: $groupType, first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          depth\n          group {\n            name\n          }\n        }\n      }\n    }\n  }\n": types.HierarchyRelativesDocument,
     "\n        query HierarchyOpen($name: String!) {\n          groupByName(name: $name) {\n            ancestors {\n              group {\n                name\n              }\n            }\n            parents {\n              name\n            }\n          }\n        }\n      ": types.HierarchyOpenDocument,
+    "\n  mutation InitiativeCreate($input: CreateInitiativeInput!) {\n    createInitiative(input: $input) {\n      id\n      name\n      description\n      startDate\n      endDate\n      createdAt\n      updatedAt\n      groups {\n        id\n      }\n    }\n  }\n": types.InitiativeCreateDocument,
+    "\n  mutation InitiativeUpdate($id: ID!, $input: UpdateInitiativeInput!) {\n    updateInitiative(id: $id, input: $input) {\n      id\n      name\n      description\n      startDate\n      endDate\n      createdAt\n      updatedAt\n    }\n  }\n": types.InitiativeUpdateDocument,
+    "\n  mutation InitiativeDelete($id: ID!) {\n    deleteInitiative(id: $id)\n  }\n": types.InitiativeDeleteDocument,
+    "\n  mutation InitiativeLink($groupId: ID!, $initiativeId: ID!) {\n    linkInitiative(groupId: $groupId, initiativeId: $initiativeId) {\n      id\n      initiativeCount\n      initiatives {\n        id\n      }\n    }\n  }\n": types.InitiativeLinkDocument,
+    "\n  mutation InitiativeUnlink($groupId: ID!, $initiativeId: ID!) {\n    unlinkInitiative(groupId: $groupId, initiativeId: $initiativeId) {\n      id\n      initiativeCount\n      initiatives {\n        id\n      }\n    }\n  }\n": types.InitiativeUnlinkDocument,
+    "\n  query InitiativeById($id: ID!) {\n    initiative(id: $id) {\n      id\n      name\n      groups {\n        id\n      }\n    }\n  }\n": types.InitiativeByIdDocument,
+    "\n  query InitiativeList($search: String, $first: Int, $after: String) {\n    initiatives(search: $search, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n      }\n    }\n  }\n": types.InitiativeListDocument,
+    "\n  query InitiativeGroupInitiatives($id: ID!) {\n    group(id: $id) {\n      initiativeCount\n      initiatives {\n        id\n        name\n      }\n    }\n  }\n": types.InitiativeGroupInitiativesDocument,
+    "\n  query InitiativeGroupsWithInitiatives {\n    groups(first: 50) {\n      nodes {\n        initiatives {\n          id\n          name\n        }\n        initiativeCount\n      }\n    }\n  }\n": types.InitiativeGroupsWithInitiativesDocument,
+    "\n  query InitiativeListWithGroups {\n    initiatives(first: 50) {\n      nodes {\n        groups {\n          id\n        }\n      }\n    }\n  }\n": types.InitiativeListWithGroupsDocument,
     "\n  mutation AddLeader($input: AddLeaderInput!) {\n    addLeader(input: $input) {\n      id\n      startDate\n      endDate\n      isActive\n      createdAt\n      updatedAt\n      group {\n        id\n      }\n      user {\n        id\n      }\n    }\n  }\n": types.AddLeaderDocument,
     "\n  mutation RemoveLeader($input: RemoveLeaderInput!) {\n    removeLeader(input: $input) {\n      id\n      startDate\n      endDate\n      isActive\n    }\n  }\n": types.RemoveLeaderDocument,
     "\n  query Leaders($id: ID!, $asOf: Date) {\n    group(id: $id) {\n      leaders(asOf: $asOf) {\n        user {\n          id\n        }\n        startDate\n        endDate\n      }\n      leaderCount\n      warnings\n      leadershipHistory {\n        user {\n          id\n        }\n        startDate\n        endDate\n        isActive\n      }\n    }\n  }\n": types.LeadersDocument,
@@ -274,6 +294,46 @@ export function graphql(source: "\n  query HierarchyRelatives($id: ID!, $maxDept
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n        query HierarchyOpen($name: String!) {\n          groupByName(name: $name) {\n            ancestors {\n              group {\n                name\n              }\n            }\n            parents {\n              name\n            }\n          }\n        }\n      "): (typeof documents)["\n        query HierarchyOpen($name: String!) {\n          groupByName(name: $name) {\n            ancestors {\n              group {\n                name\n              }\n            }\n            parents {\n              name\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InitiativeCreate($input: CreateInitiativeInput!) {\n    createInitiative(input: $input) {\n      id\n      name\n      description\n      startDate\n      endDate\n      createdAt\n      updatedAt\n      groups {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation InitiativeCreate($input: CreateInitiativeInput!) {\n    createInitiative(input: $input) {\n      id\n      name\n      description\n      startDate\n      endDate\n      createdAt\n      updatedAt\n      groups {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InitiativeUpdate($id: ID!, $input: UpdateInitiativeInput!) {\n    updateInitiative(id: $id, input: $input) {\n      id\n      name\n      description\n      startDate\n      endDate\n      createdAt\n      updatedAt\n    }\n  }\n"): (typeof documents)["\n  mutation InitiativeUpdate($id: ID!, $input: UpdateInitiativeInput!) {\n    updateInitiative(id: $id, input: $input) {\n      id\n      name\n      description\n      startDate\n      endDate\n      createdAt\n      updatedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InitiativeDelete($id: ID!) {\n    deleteInitiative(id: $id)\n  }\n"): (typeof documents)["\n  mutation InitiativeDelete($id: ID!) {\n    deleteInitiative(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InitiativeLink($groupId: ID!, $initiativeId: ID!) {\n    linkInitiative(groupId: $groupId, initiativeId: $initiativeId) {\n      id\n      initiativeCount\n      initiatives {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation InitiativeLink($groupId: ID!, $initiativeId: ID!) {\n    linkInitiative(groupId: $groupId, initiativeId: $initiativeId) {\n      id\n      initiativeCount\n      initiatives {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InitiativeUnlink($groupId: ID!, $initiativeId: ID!) {\n    unlinkInitiative(groupId: $groupId, initiativeId: $initiativeId) {\n      id\n      initiativeCount\n      initiatives {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation InitiativeUnlink($groupId: ID!, $initiativeId: ID!) {\n    unlinkInitiative(groupId: $groupId, initiativeId: $initiativeId) {\n      id\n      initiativeCount\n      initiatives {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query InitiativeById($id: ID!) {\n    initiative(id: $id) {\n      id\n      name\n      groups {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query InitiativeById($id: ID!) {\n    initiative(id: $id) {\n      id\n      name\n      groups {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query InitiativeList($search: String, $first: Int, $after: String) {\n    initiatives(search: $search, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query InitiativeList($search: String, $first: Int, $after: String) {\n    initiatives(search: $search, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query InitiativeGroupInitiatives($id: ID!) {\n    group(id: $id) {\n      initiativeCount\n      initiatives {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query InitiativeGroupInitiatives($id: ID!) {\n    group(id: $id) {\n      initiativeCount\n      initiatives {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query InitiativeGroupsWithInitiatives {\n    groups(first: 50) {\n      nodes {\n        initiatives {\n          id\n          name\n        }\n        initiativeCount\n      }\n    }\n  }\n"): (typeof documents)["\n  query InitiativeGroupsWithInitiatives {\n    groups(first: 50) {\n      nodes {\n        initiatives {\n          id\n          name\n        }\n        initiativeCount\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query InitiativeListWithGroups {\n    initiatives(first: 50) {\n      nodes {\n        groups {\n          id\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query InitiativeListWithGroups {\n    initiatives(first: 50) {\n      nodes {\n        groups {\n          id\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
