@@ -4,3 +4,4 @@ export { registerConstraints, translateDbError, type ConstraintRule } from "./er
 export { inTransaction, query } from "./transaction";
 export type { DataSource, EntityManager } from "typeorm";
 export { pageWithTotalSql, splitTotal, escapeLike } from "./paging";
+export { rowsById, countsByKey } from "./loaders";

@@ -1,40 +1,16 @@
 import DataLoader from "dataloader";
-import { query } from "../db";
+import { query, rowsById } from "../db";
 import { visibleGroupsCondition } from "../permissions";
-import { type AppContext, byKey, groupedByKey, perRequest } from "../shared/context";
+import { type AppContext, groupedByKey, loaderFamily, perRequest } from "../shared/context";
 import { isUuid } from "../shared/ids";
 import { GROUP_COLUMNS, type Group, type GroupRelative } from "./group.entity";
 
 /** Groups by id, visible or not: callers decide visibility (canView). */
-export const groupsById = perRequest(
-  (ctx) =>
-    new DataLoader<string, Group | null>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      if (valid.length === 0) return ids.map(() => null);
-      const rows = await query<Group>(ctx.db, `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = ANY($1::uuid[])`, [
-        valid,
-      ]);
-      return byKey(ids, rows, (row) => row.id);
-    }),
+export const groupsById = perRequest((ctx) =>
+  rowsById<Group>(ctx, `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = ANY($1::uuid[])`),
 );
 
 type Keyed<T> = T & { key: string };
-
-/** One loader per distinct option value, all request-scoped. */
-function loaderFamily<O, V>(make: (ctx: AppContext, option: O) => DataLoader<string, V>) {
-  return perRequest((ctx) => {
-    const family = new Map<string, DataLoader<string, V>>();
-    return (option: O) => {
-      const id = JSON.stringify(option ?? null);
-      let loader = family.get(id);
-      if (!loader) {
-        loader = make(ctx, option);
-        family.set(id, loader);
-      }
-      return loader;
-    };
-  });
-}
 
 /**
  * Visible direct relatives of each group, by name: one statement per batch. `up` = parents;

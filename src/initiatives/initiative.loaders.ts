@@ -1,24 +1,14 @@
 import DataLoader from "dataloader";
-import { query } from "../db";
+import { countsByKey, query, rowsById } from "../db";
 import { GROUP_COLUMNS, type Group } from "../groups";
 import { visibleGroupsCondition } from "../permissions";
-import { type AppContext, byKey, groupedByKey, perRequest } from "../shared/context";
+import { type AppContext, groupedByKeyColumn, perRequest } from "../shared/context";
 import { isUuid } from "../shared/ids";
 import { INITIATIVE_COLUMNS, type Initiative } from "./initiative.entity";
 
 /** Initiatives by id (every authenticated caller may read any initiative); null for unknown ids. */
-export const initiativesById = perRequest(
-  (ctx) =>
-    new DataLoader<string, Initiative | null>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      if (valid.length === 0) return ids.map(() => null);
-      const rows = await query<Initiative>(
-        ctx.db,
-        `SELECT ${INITIATIVE_COLUMNS} FROM initiatives i WHERE i.id = ANY($1::uuid[])`,
-        [valid],
-      );
-      return byKey(ids, rows, (row) => row.id);
-    }),
+export const initiativesById = perRequest((ctx) =>
+  rowsById<Initiative>(ctx, `SELECT ${INITIATIVE_COLUMNS} FROM initiatives i WHERE i.id = ANY($1::uuid[])`),
 );
 
 /** The initiatives linked to each group, by name. */
@@ -33,23 +23,17 @@ export const initiativesByGroupId = perRequest(
          ORDER BY i.name, i.id`,
         [ids.filter(isUuid)],
       );
-      return groupedByKey(ids, rows, (row) => row.key).map((list) => list.map(({ key: _key, ...i }) => i));
+      return groupedByKeyColumn<string, Initiative>(ids, rows);
     }),
 );
 
 /** How many initiatives are linked to each group. */
-export const initiativeCountByGroupId = perRequest(
-  (ctx) =>
-    new DataLoader<string, number>(async (ids) => {
-      const rows = await query<{ groupId: string; n: number }>(
-        ctx.db,
-        `SELECT gi.group_id AS "groupId", count(*)::int AS n FROM group_initiatives gi
-         WHERE gi.group_id = ANY($1::uuid[]) GROUP BY gi.group_id`,
-        [ids.filter(isUuid)],
-      );
-      const map = new Map(rows.map((r) => [r.groupId, r.n]));
-      return ids.map((id) => map.get(id) ?? 0);
-    }),
+export const initiativeCountByGroupId = perRequest((ctx) =>
+  countsByKey(
+    ctx,
+    `SELECT gi.group_id AS key, count(*)::int AS n FROM group_initiatives gi
+     WHERE gi.group_id = ANY($1::uuid[]) GROUP BY gi.group_id`,
+  ),
 );
 
 /** The groups each initiative is linked to, only those the caller can see, by name. */
@@ -66,7 +50,7 @@ export const groupsByInitiativeId = perRequest(
          ORDER BY g.name, g.id`,
         params,
       );
-      return groupedByKey(ids, rows, (row) => row.key).map((list) => list.map(({ key: _key, ...group }) => group));
+      return groupedByKeyColumn<string, Group>(ids, rows);
     }),
 );
 

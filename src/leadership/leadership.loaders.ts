@@ -1,81 +1,43 @@
 import DataLoader from "dataloader";
-import { query } from "../db";
+import { countsByKey, query, rowsById } from "../db";
 import { visibleGroupsCondition } from "../permissions";
-import { type AppContext, byKey, groupedByKey, perRequest } from "../shared/context";
+import { groupedByKey, loaderFamily, perRequest } from "../shared/context";
 import { isUuid } from "../shared/ids";
 import { todayUtc } from "../shared/scalars";
 import { covers, LEADERSHIP_COLUMNS, type Leadership } from "./leadership.entity";
 
-/** One loader per distinct option value, all request-scoped. */
-function loaderFamily<O, V>(make: (ctx: AppContext, option: O) => DataLoader<string, V>) {
-  return perRequest((ctx) => {
-    const family = new Map<string, DataLoader<string, V>>();
-    return (option: O) => {
-      const id = JSON.stringify(option ?? null);
-      let loader = family.get(id);
-      if (!loader) family.set(id, (loader = make(ctx, option)));
-      return loader;
-    };
-  });
-}
-
 /** Leaderships by id; callers decide visibility. */
-export const leadershipsById = perRequest(
-  (ctx) =>
-    new DataLoader<string, Leadership | null>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      if (valid.length === 0) return ids.map(() => null);
-      const rows = await query<Leadership>(
-        ctx.db,
-        `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l WHERE l.id = ANY($1::uuid[])`,
-        [valid],
-      );
-      return byKey(ids, rows, (row) => row.id);
-    }),
+export const leadershipsById = perRequest((ctx) =>
+  rowsById<Leadership>(ctx, `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l WHERE l.id = ANY($1::uuid[])`),
 );
 
-/** Leaders of each group as of a date (start included, end excluded), by start date. */
-export const leadersByGroupId = loaderFamily(
-  (ctx, asOf: string) =>
-    new DataLoader<string, Leadership[]>(async (ids) => {
+/**
+ * Leaderships of each group, oldest start date first: those covering `asOf` (start included,
+ * end excluded), or every one ever for null (the history).
+ */
+export const leadershipsByGroupId = loaderFamily(
+  (ctx, asOf: string | null) =>
+    new DataLoader<string, Leadership[], string>(async (ids) => {
+      const params: unknown[] = [ids.filter(isUuid)];
+      const when = asOf === null ? "" : `AND ${covers(`$${params.push(asOf)}`)}`;
       const rows = await query<Leadership>(
         ctx.db,
-        `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l
-         WHERE l.group_id = ANY($1::uuid[]) AND ${covers("$2")}
+        `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l WHERE l.group_id = ANY($1::uuid[]) ${when}
          ORDER BY l.start_date, l.created_at, l.id`,
-        [ids.filter(isUuid), asOf],
-      );
-      return groupedByKey(ids, rows, (row) => row.groupId);
-    }),
-);
-
-/** Every leadership of each group, oldest start date first. */
-export const historyByGroupId = perRequest(
-  (ctx) =>
-    new DataLoader<string, Leadership[]>(async (ids) => {
-      const rows = await query<Leadership>(
-        ctx.db,
-        `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l WHERE l.group_id = ANY($1::uuid[])
-         ORDER BY l.start_date, l.created_at, l.id`,
-        [ids.filter(isUuid)],
+        params,
       );
       return groupedByKey(ids, rows, (row) => row.groupId);
     }),
 );
 
 /** How many lead each group today. */
-export const leaderCountByGroupId = perRequest(
-  (ctx) =>
-    new DataLoader<string, number>(async (ids) => {
-      const rows = await query<{ groupId: string; n: number }>(
-        ctx.db,
-        `SELECT l.group_id AS "groupId", count(*)::int AS n FROM leaderships l
-         WHERE l.group_id = ANY($1::uuid[]) AND ${covers("$2")} GROUP BY l.group_id`,
-        [ids.filter(isUuid), todayUtc()],
-      );
-      const map = new Map(rows.map((r) => [r.groupId, r.n]));
-      return ids.map((id) => map.get(id) ?? 0);
-    }),
+export const leaderCountByGroupId = perRequest((ctx) =>
+  countsByKey(
+    ctx,
+    `SELECT l.group_id AS key, count(*)::int AS n FROM leaderships l
+     WHERE l.group_id = ANY($1::uuid[]) AND ${covers("$2")} GROUP BY l.group_id`,
+    [todayUtc()],
+  ),
 );
 
 /**
@@ -84,7 +46,7 @@ export const leaderCountByGroupId = perRequest(
  */
 export const leadershipsByUserId = loaderFamily(
   (ctx, includeHistorical: boolean) =>
-    new DataLoader<string, Leadership[]>(async (ids) => {
+    new DataLoader<string, Leadership[], string>(async (ids) => {
       const params: unknown[] = [ids.filter(isUuid)];
       const conditions = [visibleGroupsCondition(ctx, "g", params)];
       if (!includeHistorical) {

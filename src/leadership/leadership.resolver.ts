@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import { Group, groupsById } from "../groups";
-import type { AppContext } from "../shared/context";
+import { type AppContext, required } from "../shared/context";
 import { todayUtc } from "../shared/scalars";
 import { User, usersById } from "../users";
 import { isActiveLeadership, Leadership } from "./leadership.entity";
@@ -29,16 +29,12 @@ export class LeadershipResolver {
 
   /** Leaderships are only handed out for groups the caller can see. */
   @FieldResolver(() => Group)
-  async group(@Root() l: Leadership, @Ctx() ctx: AppContext): Promise<Group> {
-    const group = await groupsById(ctx).load(l.groupId);
-    if (!group) throw new Error(`leadership ${l.id} has no group`);
-    return group;
+  group(@Root() l: Leadership, @Ctx() ctx: AppContext): Promise<Group> {
+    return required(groupsById(ctx).load(l.groupId), `group of leadership ${l.id}`);
   }
 
   @FieldResolver(() => User)
-  async user(@Root() l: Leadership, @Ctx() ctx: AppContext): Promise<User> {
-    const user = await usersById(ctx).load(l.userId);
-    if (!user) throw new Error(`leadership ${l.id} has no user`);
-    return user;
+  user(@Root() l: Leadership, @Ctx() ctx: AppContext): Promise<User> {
+    return required(usersById(ctx).load(l.userId), `user of leadership ${l.id}`);
   }
 }

@@ -1,52 +1,23 @@
 import DataLoader from "dataloader";
-import { query } from "../db";
+import { countsByKey, query, rowsById } from "../db";
 import { GROUP_COLUMNS, type Group } from "../groups";
 import { COUNTING_MEMBERSHIP, heldCondition, visibleGroupsCondition } from "../permissions";
-import { type AppContext, byKey, groupedByKey, perRequest } from "../shared/context";
+import { byKey, groupedByKey, groupedByKeyColumn, loaderFamily, perRequest } from "../shared/context";
 import { isUuid } from "../shared/ids";
 import { MEMBERSHIP_COLUMNS, type Membership } from "./membership.entity";
 
-/** One loader per distinct option set, all request-scoped. */
-function loaderFamily<O, K, V>(make: (ctx: AppContext, option: O) => DataLoader<K, V, string>) {
-  return perRequest((ctx) => {
-    const family = new Map<string, DataLoader<K, V, string>>();
-    return (option: O) => {
-      const id = JSON.stringify(option ?? null);
-      let loader = family.get(id);
-      if (!loader) family.set(id, (loader = make(ctx, option)));
-      return loader;
-    };
-  });
-}
-
 /** Direct ACTIVE, unexpired members per group. */
-export const memberCountByGroupId = perRequest(
-  (ctx) =>
-    new DataLoader<string, number>(async (ids) => {
-      const rows = await query<{ groupId: string; n: number }>(
-        ctx.db,
-        `SELECT a.group_id AS "groupId", count(*)::int AS n FROM memberships a
-         WHERE a.group_id = ANY($1::uuid[]) AND ${COUNTING_MEMBERSHIP} GROUP BY a.group_id`,
-        [ids.filter(isUuid)],
-      );
-      const map = new Map(rows.map((r) => [r.groupId, r.n]));
-      return ids.map((id) => map.get(id) ?? 0);
-    }),
+export const memberCountByGroupId = perRequest((ctx) =>
+  countsByKey(
+    ctx,
+    `SELECT a.group_id AS key, count(*)::int AS n FROM memberships a
+     WHERE a.group_id = ANY($1::uuid[]) AND ${COUNTING_MEMBERSHIP} GROUP BY a.group_id`,
+  ),
 );
 
 /** Memberships by id, any status; callers decide visibility. */
-export const membershipsById = perRequest(
-  (ctx) =>
-    new DataLoader<string, Membership | null>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      if (valid.length === 0) return ids.map(() => null);
-      const rows = await query<Membership>(
-        ctx.db,
-        `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships a WHERE a.id = ANY($1::uuid[])`,
-        [valid],
-      );
-      return byKey(ids, rows, (row) => row.id);
-    }),
+export const membershipsById = perRequest((ctx) =>
+  rowsById<Membership>(ctx, `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships a WHERE a.id = ANY($1::uuid[])`),
 );
 
 export interface MemberKey {
@@ -209,6 +180,6 @@ export const groupsByUserId = loaderFamily(
          ORDER BY g.name, g.id`,
         params,
       );
-      return groupedByKey(ids, rows, (row) => row.key).map((list) => list.map(({ key: _key, ...group }) => group));
+      return groupedByKeyColumn<string, Group>(ids, rows);
     }),
 );

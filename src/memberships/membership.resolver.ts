@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { Group, groupsById } from "../groups";
-import type { AppContext } from "../shared/context";
+import { type AppContext, required } from "../shared/context";
 import { PageInfo } from "../shared/pagination";
 import { User, usersById } from "../users";
 import { effectiveStatus, Membership, MembershipStatus } from "./membership.entity";
@@ -89,17 +89,13 @@ export class MembershipResolver {
 
   /** Readable memberships imply a readable group: the caller's own, or one they hold members.view in. */
   @FieldResolver(() => Group)
-  async group(@Root() m: Membership, @Ctx() ctx: AppContext): Promise<Group> {
-    const group = await groupsById(ctx).load(m.groupId);
-    if (!group) throw new Error(`membership ${m.id} has no group`);
-    return group;
+  group(@Root() m: Membership, @Ctx() ctx: AppContext): Promise<Group> {
+    return required(groupsById(ctx).load(m.groupId), `group of membership ${m.id}`);
   }
 
   @FieldResolver(() => User)
-  async user(@Root() m: Membership, @Ctx() ctx: AppContext): Promise<User> {
-    const user = await usersById(ctx).load(m.userId);
-    if (!user) throw new Error(`membership ${m.id} has no user`);
-    return user;
+  user(@Root() m: Membership, @Ctx() ctx: AppContext): Promise<User> {
+    return required(usersById(ctx).load(m.userId), `user of membership ${m.id}`);
   }
 
   @FieldResolver(() => User, { nullable: true })

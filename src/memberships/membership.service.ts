@@ -1,7 +1,14 @@
 import { type EntityManager, inTransaction, query, registerConstraints } from "../db";
 import { EventType, recordEvent } from "../events";
 import { type Group, groupForMutation } from "../groups";
-import { assertCan, forgetViewerRoles, registry, roleChangeRefusal, viewerRoles } from "../permissions";
+import {
+  assertCan,
+  COUNTING_MEMBERSHIP,
+  forgetViewerRoles,
+  registry,
+  roleChangeRefusal,
+  viewerRoles,
+} from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
@@ -71,18 +78,59 @@ async function assertAnotherOwner(tx: EntityManager, m: Membership): Promise<voi
   if (!isCountingOwner(m)) return;
   const [{ n }] = (await tx.query(
     `SELECT count(*)::int AS n FROM memberships a
-     WHERE a.group_id = $1 AND a.user_id <> $2 AND a.role = 'owner'
-       AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())`,
+     WHERE a.group_id = $1 AND a.user_id <> $2 AND a.role = 'owner' AND ${COUNTING_MEMBERSHIP}`,
     [m.groupId, m.userId],
   )) as { n: number }[];
   if (n === 0) throw BadUserInputError.field("userId", LAST_OWNER);
 }
 
-function afterChange(ctx: AppContext, m: Membership): Membership {
+/** The request's cached roles and memberships are stale after a change. */
+function forgetMemberships(ctx: AppContext): void {
   forgetViewerRoles(ctx);
   membershipOf(ctx).clearAll();
+}
+
+function afterChange(ctx: AppContext, m: Membership): Membership {
+  forgetMemberships(ctx);
   membershipsById(ctx).clear(m.id).prime(m.id, m);
   return m;
+}
+
+/**
+ * The checks before changing someone's role or status: the group (NOT_FOUND unless visible), the
+ * permission, the membership (NOT_FOUND), and the rank rules for `newRole` (null: status only).
+ */
+async function memberToChange(
+  ctx: AppContext,
+  groupId: string,
+  userId: string,
+  newRole: string | null,
+): Promise<{ group: Group; current: Membership }> {
+  const group = await groupForMutation(ctx, groupId);
+  await assertCan(ctx, "members.change_role", group);
+  if (newRole !== null) assertRole(newRole);
+  const current = await membershipOf(ctx).load({ groupId, userId });
+  if (!current) throw new NotFoundError("Membership of user", userId);
+  await assertRankAllows(ctx, group, { userId, currentRole: current.role, newRole });
+  return { group, current };
+}
+
+/**
+ * Locks the membership for a change checked against `checked`; when its role changed meanwhile,
+ * the rank rules are checked again under the lock (the caller's standing is cached by then).
+ */
+async function lockForChange(
+  ctx: AppContext,
+  tx: EntityManager,
+  group: Group,
+  checked: Membership,
+  newRole: string | null,
+): Promise<Membership | undefined> {
+  const locked = await lockMembership(tx, checked.groupId, checked.userId);
+  if (locked && locked.role !== checked.role) {
+    await assertRankAllows(ctx, group, { userId: checked.userId, currentRole: locked.role, newRole });
+  }
+  return locked;
 }
 
 export async function addMember(ctx: AppContext, input: AddMemberInput): Promise<Membership> {
@@ -129,19 +177,11 @@ export async function updateMemberRole(
   role: string,
 ): Promise<Membership> {
   const viewer = requireViewer(ctx);
-  const group = await groupForMutation(ctx, groupId);
-  await assertCan(ctx, "members.change_role", group);
-  assertRole(role);
-  const current = await membershipOf(ctx).load({ groupId, userId });
-  if (!current) throw new NotFoundError("Membership of user", userId);
-  await assertRankAllows(ctx, group, { userId, currentRole: current.role, newRole: role });
+  const { group, current } = await memberToChange(ctx, groupId, userId, role);
   const updated = await inTransaction(ctx.db, async (tx) => {
-    const before = await lockMembership(tx, groupId, userId);
+    const before = await lockForChange(ctx, tx, group, current, role);
     if (!before) throw new NotFoundError("Membership of user", userId);
     if (before.role === role) return before;
-    // Checked again under the lock: the role may have changed since the rank check read it.
-    if (before.role !== current.role)
-      await assertRankAllows(ctx, group, { userId, currentRole: before.role, newRole: role });
     if (role !== "owner") await assertAnotherOwner(tx, before);
     const [after] = await query<Membership>(
       tx,
@@ -168,13 +208,9 @@ export async function setMemberStatus(
   status: MembershipStatus,
 ): Promise<Membership> {
   const viewer = requireViewer(ctx);
-  const group = await groupForMutation(ctx, groupId);
-  await assertCan(ctx, "members.change_role", group);
-  const current = await membershipOf(ctx).load({ groupId, userId });
-  if (!current) throw new NotFoundError("Membership of user", userId);
-  await assertRankAllows(ctx, group, { userId, currentRole: current.role, newRole: null });
+  const { group, current } = await memberToChange(ctx, groupId, userId, null);
   const updated = await inTransaction(ctx.db, async (tx) => {
-    const before = await lockMembership(tx, groupId, userId);
+    const before = await lockForChange(ctx, tx, group, current, null);
     if (!before) throw new NotFoundError("Membership of user", userId);
     const oldStatus = effectiveStatus(before);
     if (oldStatus === status) return before;
@@ -242,9 +278,9 @@ export async function respondToInvitation(
     });
     return after!;
   });
-  forgetViewerRoles(ctx);
-  membershipOf(ctx).clearAll();
-  return result && afterChange(ctx, result);
+  if (result) return afterChange(ctx, result);
+  forgetMemberships(ctx);
+  return null;
 }
 
 /** false when the user was not a member. Members may always leave; removing others needs members.remove. */
@@ -257,11 +293,11 @@ export async function removeMember(ctx: AppContext, groupId: string, userId: str
   if (!current) return false;
   if (!self) await assertRankAllows(ctx, group, { userId, currentRole: current.role, newRole: null });
   const removed = await inTransaction(ctx.db, async (tx) => {
-    const before = await lockMembership(tx, groupId, userId);
+    // Leaving needs no rank check; removing someone else is checked again if their role changed.
+    const before = self
+      ? await lockMembership(tx, groupId, userId)
+      : await lockForChange(ctx, tx, group, current, null);
     if (!before) return false;
-    if (!self && before.role !== current.role) {
-      await assertRankAllows(ctx, group, { userId, currentRole: before.role, newRole: null });
-    }
     await assertAnotherOwner(tx, before);
     await tx.query(`DELETE FROM memberships WHERE id = $1`, [before.id]);
     await recordEvent(tx, {
@@ -273,7 +309,6 @@ export async function removeMember(ctx: AppContext, groupId: string, userId: str
     });
     return true;
   });
-  forgetViewerRoles(ctx);
-  membershipOf(ctx).clearAll();
+  forgetMemberships(ctx);
   return removed;
 }

@@ -1,3 +1,4 @@
+import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import type { Config } from "../config";
 import { UnauthenticatedError } from "./errors";
@@ -53,4 +54,35 @@ export function groupedByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V
     else map.set(key, [row]);
   }
   return keys.map((key) => map.get(key) ?? []);
+}
+
+/** Like groupedByKey for rows that carry their key in a `key` column, which is dropped. */
+export function groupedByKeyColumn<K, V>(keys: readonly K[], rows: (V & { key: K })[]): V[][] {
+  return groupedByKey(keys, rows, (row) => row.key).map((list) => list.map(({ key: _key, ...row }) => row as V));
+}
+
+/**
+ * A request-scoped family of loaders, one per distinct option value (e.g. a field argument such
+ * as `includeInactive`), so fields asked with different arguments batch separately.
+ */
+export function loaderFamily<O, K, V>(make: (ctx: AppContext, option: O) => DataLoader<K, V, string>) {
+  return perRequest((ctx) => {
+    const family = new Map<string, DataLoader<K, V, string>>();
+    return (option: O) => {
+      const id = JSON.stringify(option ?? null);
+      let loader = family.get(id);
+      if (!loader) family.set(id, (loader = make(ctx, option)));
+      return loader;
+    };
+  });
+}
+
+/**
+ * For a non-null relation the database guarantees (a foreign key): the loaded row, or an internal
+ * error (masked for the client) naming what is broken.
+ */
+export async function required<T>(row: Promise<T | null>, what: string): Promise<T> {
+  const value = await row;
+  if (value === null) throw new Error(`${what} is missing`);
+  return value;
 }
