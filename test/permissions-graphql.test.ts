@@ -1,5 +1,6 @@
 import { graphql } from "./generated";
 import { codes, TestService, type TestUser } from "./utils/service";
+import { ADMIN, CONTRACT_PERMISSIONS, MEMBER, OWNER, VIEWER } from "./utils/contract-registry";
 
 const Permissions = graphql(`
   query PermissionsList(
@@ -82,21 +83,7 @@ const Health = graphql(`
   }
 `);
 
-/** The contract's default registry, written out independently of the code under test. */
-const VIEWER = ["groups.view"];
-const MEMBER = [...VIEWER, "members.view", "events.view"];
-const ADMIN = [
-  ...MEMBER,
-  "groups.update",
-  "groups.create_subgroup",
-  "members.add",
-  "members.remove",
-  "members.change_role",
-  "leaders.manage",
-  "initiatives.manage",
-];
-const OWNER = [...ADMIN, "groups.delete"];
-const ALL_KEYS = [...OWNER].sort();
+const ALL_KEYS = [...CONTRACT_PERMISSIONS].sort();
 
 const keysOf = (rows: { key: string }[]) => rows.map((r) => r.key);
 

@@ -6,39 +6,7 @@ import {
   validateDefinitions,
 } from "../../src/permissions/registry/registry";
 import type { RegistryDefinitions } from "../../src/permissions/registry/types";
-
-/** The contract's default registry, written out independently of the code under test. */
-const CONTRACT_PERMISSIONS = [
-  "groups.view",
-  "groups.update",
-  "groups.delete",
-  "groups.create_subgroup",
-  "members.view",
-  "members.add",
-  "members.remove",
-  "members.change_role",
-  "leaders.manage",
-  "initiatives.manage",
-  "events.view",
-];
-const VIEWER = ["groups.view"];
-const MEMBER = [...VIEWER, "members.view", "events.view"];
-const ADMIN = [
-  ...MEMBER,
-  "groups.update",
-  "groups.create_subgroup",
-  "members.add",
-  "members.remove",
-  "members.change_role",
-  "leaders.manage",
-  "initiatives.manage",
-];
-const CONTRACT_ROLES: Record<string, { rank: number; permissions: string[] }> = {
-  viewer: { rank: 10, permissions: VIEWER },
-  member: { rank: 20, permissions: MEMBER },
-  admin: { rank: 30, permissions: ADMIN },
-  owner: { rank: 40, permissions: CONTRACT_PERMISSIONS },
-};
+import { ADMIN, CONTRACT_PERMISSIONS, CONTRACT_ROLES } from "../utils/contract-registry";
 
 const sorted = (values: Iterable<string>) => [...values].sort();
 

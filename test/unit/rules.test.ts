@@ -11,6 +11,7 @@ import {
   type MembershipFacts,
   type RoleChange,
 } from "../../src/permissions/rules";
+import { CONTRACT_PERMISSIONS, CONTRACT_ROLES as ROLE_TABLE } from "../utils/contract-registry";
 
 /*
  * The authorization rules as an allow/deny table over hand-made facts (no database).
@@ -18,38 +19,9 @@ import {
  * under test (contract.graphql, "The default registry").
  */
 
-const CONTRACT_PERMISSIONS = [
-  "groups.view",
-  "groups.update",
-  "groups.delete",
-  "groups.create_subgroup",
-  "members.view",
-  "members.add",
-  "members.remove",
-  "members.change_role",
-  "leaders.manage",
-  "initiatives.manage",
-  "events.view",
-] as const;
-const VIEWER = ["groups.view"];
-const MEMBER = [...VIEWER, "members.view", "events.view"];
-const ADMIN = [
-  ...MEMBER,
-  "groups.update",
-  "groups.create_subgroup",
-  "members.add",
-  "members.remove",
-  "members.change_role",
-  "leaders.manage",
-  "initiatives.manage",
-];
-const OWNER = [...CONTRACT_PERMISSIONS];
-const CONTRACT_ROLES: Record<string, readonly string[]> = {
-  viewer: VIEWER,
-  member: MEMBER,
-  admin: ADMIN,
-  owner: OWNER,
-};
+const CONTRACT_ROLES: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(ROLE_TABLE).map(([name, role]) => [name, role.permissions]),
+);
 const ROLE_NAMES = Object.keys(CONTRACT_ROLES);
 
 /** The rules are exercised with the contract's default roles. */
