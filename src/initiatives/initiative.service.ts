@@ -1,9 +1,9 @@
 import { type EntityManager, inTransaction, query, registerConstraints } from "../db";
 import { EventType, recordEvent, recordEvents } from "../events";
 import { type Group, groupForMutation } from "../groups";
-import { assertCan } from "../permissions";
-import { type AppContext, requireViewer, type Viewer } from "../shared/context";
-import { BadUserInputError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
+import { assertCan, assertSelfOrGlobalAdmin } from "../permissions";
+import { type AppContext, requireViewer } from "../shared/context";
+import { BadUserInputError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { INITIATIVE_COLUMNS, type Initiative } from "./initiative.entity";
 import type { CreateInitiativeInput, UpdateInitiativeInput } from "./initiative.inputs";
@@ -44,7 +44,7 @@ export async function createInitiative(ctx: AppContext, input: CreateInitiativeI
  * creator or a global admin. The lock also holds off links made meanwhile (their foreign-key check
  * waits for it), so a delete sees every link it removes.
  */
-async function lockOwnInitiative(tx: EntityManager, viewer: Viewer, id: string, verb: string): Promise<Initiative> {
+async function lockOwnInitiative(ctx: AppContext, tx: EntityManager, id: string, verb: string): Promise<Initiative> {
   if (!isUuid(id)) throw new NotFoundError("Initiative", id);
   const [row] = await query<Initiative>(
     tx,
@@ -52,9 +52,11 @@ async function lockOwnInitiative(tx: EntityManager, viewer: Viewer, id: string, 
     [id],
   );
   if (!row) throw new NotFoundError("Initiative", id);
-  if (!viewer.isGlobalAdmin && row.createdById !== viewer.id) {
-    throw new ForbiddenRuleError(`Only the creator of initiative "${row.name}" or a global admin may ${verb} it`);
-  }
+  assertSelfOrGlobalAdmin(
+    ctx,
+    row.createdById,
+    `Only the creator of initiative "${row.name}" or a global admin may ${verb} it`,
+  );
   return row;
 }
 
@@ -68,9 +70,8 @@ const UPDATABLE: { field: keyof UpdateInitiativeInput & keyof Initiative; column
 
 /** Only the fields given change; the date order is checked on the merge with the stored dates. */
 export async function updateInitiative(ctx: AppContext, id: string, input: UpdateInitiativeInput): Promise<Initiative> {
-  const viewer = requireViewer(ctx);
   const updated = await inTransaction(ctx.db, async (tx) => {
-    const before = await lockOwnInitiative(tx, viewer, id, "update");
+    const before = await lockOwnInitiative(ctx, tx, id, "update");
     if (input.name === null) throw BadUserInputError.field("name", "cannot be null");
     assertDatesInOrder(
       input.startDate !== undefined ? input.startDate : before.startDate,
@@ -100,7 +101,7 @@ export async function updateInitiative(ctx: AppContext, id: string, input: Updat
 export async function deleteInitiative(ctx: AppContext, id: string): Promise<boolean> {
   const viewer = requireViewer(ctx);
   await inTransaction(ctx.db, async (tx) => {
-    const before = await lockOwnInitiative(tx, viewer, id, "delete");
+    const before = await lockOwnInitiative(ctx, tx, id, "delete");
     const links = await query<{ groupId: string }>(
       tx,
       `DELETE FROM group_initiatives WHERE initiative_id = $1 RETURNING group_id AS "groupId"`,

@@ -1,5 +1,5 @@
 import { findGroup, type Group, groupsById } from "../groups";
-import { can, canView, checkAccess, permissionsIn, registry } from "../permissions";
+import { can, canSeeMemberOf, canView, checkAccess, permissionsIn, registry } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ForbiddenError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
@@ -13,9 +13,7 @@ import { memberPagesByGroupId, membershipOf, membershipsById } from "./membershi
  * (global admins included). Someone else's membership in a group the caller cannot see is null.
  */
 async function readable(ctx: AppContext, m: Membership | null): Promise<Membership | null> {
-  if (!m) return null;
-  if (m.userId === requireViewer(ctx).id) return m;
-  return (await can(ctx, "members.view", m.groupId)) ? m : null;
+  return m && (await canSeeMemberOf(ctx, m.userId, m.groupId)) ? m : null;
 }
 
 export async function findMembership(ctx: AppContext, groupId: string, userId: string): Promise<Membership | null> {
@@ -62,8 +60,7 @@ async function visibleGroup(ctx: AppContext, groupId: string): Promise<Group> {
 
 /** About someone else, the caller needs members.view in the group (global admins pass). */
 async function assertMayAskAbout(ctx: AppContext, userId: string, group: Group): Promise<void> {
-  if (userId === requireViewer(ctx).id) return;
-  if (!(await can(ctx, "members.view", group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
+  if (!(await canSeeMemberOf(ctx, userId, group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { query } from "../db";
 import { type AppContext, perRequest, requireViewer } from "../shared/context";
-import { ForbiddenError } from "../shared/errors";
+import { ForbiddenError, ForbiddenRuleError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { registry } from "./registry/registry";
 import { type Decision, decide, type Grant, grantsAt, type HierarchyFacts, type MembershipFacts } from "./rules";
@@ -185,4 +185,18 @@ export function heldCondition(ctx: AppContext, permission: string, groupIdSql: s
 export function visibleGroupsCondition(ctx: AppContext, alias: string, params: unknown[]): string {
   const held = heldCondition(ctx, "groups.view", `${alias}.id`, params);
   return held === "TRUE" ? held : `(${alias}.visibility = 'PUBLIC' OR ${held})`;
+}
+
+/**
+ * Rules not tied to a group: only `ownerId` (the user themself, or a resource's creator) or a
+ * global admin may act; otherwise FORBIDDEN with `refusal`. A null ownerId leaves global admins only.
+ */
+export function assertSelfOrGlobalAdmin(ctx: AppContext, ownerId: string | null, refusal: string): void {
+  const viewer = requireViewer(ctx);
+  if (!viewer.isGlobalAdmin && viewer.id !== ownerId) throw new ForbiddenRuleError(refusal);
+}
+
+/** What a group knows about one of its users (membership, permissions) is theirs, or for members.view holders. */
+export async function canSeeMemberOf(ctx: AppContext, userId: string, groupId: string): Promise<boolean> {
+  return userId === requireViewer(ctx).id || can(ctx, "members.view", groupId);
 }

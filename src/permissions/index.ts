@@ -9,6 +9,8 @@ export {
   checkAccess,
   permissionsIn,
   COUNTING_MEMBERSHIP,
+  assertSelfOrGlobalAdmin,
+  canSeeMemberOf,
 } from "./authorizer";
 export { roleChangeRefusal, type Grant, type Decision } from "./rules";
 export { registry, PermissionRegistry, mergeDefinitions, validateDefinitions } from "./registry/registry";

@@ -1,6 +1,7 @@
 import { escapeLike, pageWithTotalSql, query, registerConstraints, splitTotal } from "../db";
+import { assertSelfOrGlobalAdmin } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
-import { BadUserInputError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
+import { BadUserInputError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { decodeCursor, pageSize, toPage } from "../shared/pagination";
 import { USER_COLUMNS, type User } from "./user.entity";
@@ -95,8 +96,7 @@ export async function listUsers(
 }
 
 export async function createUser(ctx: AppContext, input: CreateUserInput): Promise<User> {
-  const viewer = requireViewer(ctx);
-  if (!viewer.isGlobalAdmin) throw new ForbiddenRuleError("createUser needs a global admin");
+  assertSelfOrGlobalAdmin(ctx, null, "createUser needs a global admin");
   const [user] = await query<User>(
     ctx.db,
     `INSERT INTO users AS u (name, email) VALUES ($1, $2) RETURNING ${USER_COLUMNS}`,
@@ -106,11 +106,9 @@ export async function createUser(ctx: AppContext, input: CreateUserInput): Promi
 }
 
 export async function updateUser(ctx: AppContext, id: string, input: UpdateUserInput): Promise<User> {
-  const viewer = requireViewer(ctx);
+  requireViewer(ctx);
   if (!isUuid(id)) throw new NotFoundError("User", id);
-  if (!viewer.isGlobalAdmin && viewer.id !== id) {
-    throw new ForbiddenRuleError("updateUser needs a global admin or the user themself");
-  }
+  assertSelfOrGlobalAdmin(ctx, id, "updateUser needs a global admin or the user themself");
   if (input.name === null) throw BadUserInputError.field("name", "cannot be null");
   if (input.email === null) throw BadUserInputError.field("email", "cannot be null");
   const [user] = await query<User>(
