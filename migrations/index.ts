@@ -2,6 +2,7 @@ import { Foundation1795000000000 } from "./1795000000000-Foundation";
 import { PermissionRegistry1795000001000 } from "./1795000001000-PermissionRegistry";
 import { Leadership1795000002000 } from "./1795000002000-Leadership";
 import { Initiatives1795000003000 } from "./1795000003000-Initiatives";
+import { EventFeed1795000004000 } from "./1795000004000-EventFeed";
 
 /** Every migration, oldest first. `npm run migration:generate` writes a new file; add its class here. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   PermissionRegistry1795000001000,
   Leadership1795000002000,
   Initiatives1795000003000,
+  EventFeed1795000004000,
 ];

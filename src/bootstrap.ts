@@ -5,6 +5,7 @@ import { createDataSource } from "../ormconfig";
 import { createVerifier, mintToken, resolveJwtSecret } from "./auth";
 import { type Config, loadConfig } from "./config";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db";
+import { EventFeed, EventHub } from "./events";
 import { buildGroupsSubgraph } from "./federation";
 import { applySync, registry, summarize } from "./permissions";
 import { startServer } from "./server";
@@ -19,6 +20,8 @@ export interface Service {
   secret: string | undefined;
   /** True when the secret was generated under ./data (local mode: print an admin token). */
   generatedSecret: boolean;
+  /** The live event hub: subscriptions and their buffers. */
+  events: EventHub;
   stop(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
   logger.setLevel(config.logLevel);
   const { url, embedded } = await resolveDatabase(config);
   const db = createDataSource(url, { poolSize: config.dbPoolSize });
+  let feed: EventFeed | undefined;
   try {
     await db.initialize();
     if (config.migrateOnStart) {
@@ -68,7 +72,11 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
     }
     const { secret, generated } = config.jwksUrl ? { secret: undefined, generated: false } : resolveJwtSecret(config);
     const { schema } = await buildGroupsSubgraph();
-    const server = await startServer({ config, db, schema, verify: createVerifier(config, secret) });
+    feed = new EventFeed(db, { databaseUrl: url, pollIntervalMs: config.eventsPollIntervalMs });
+    await feed.start();
+    const eventHub = new EventHub(feed, { db, config });
+    eventHub.start();
+    const server = await startServer({ config, db, schema, verify: createVerifier(config, secret), eventHub });
     let stopping: Promise<void> | undefined;
     return {
       config,
@@ -77,14 +85,18 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
       port: server.port,
       secret,
       generatedSecret: generated,
+      events: eventHub,
       stop: () =>
         (stopping ??= (async () => {
           await server.stop();
+          await eventHub.stop();
+          await feed!.stop();
           await db.destroy();
           await embedded?.stop();
         })()),
     };
   } catch (error) {
+    await feed?.stop();
     if (db.isInitialized) await db.destroy();
     await embedded?.stop();
     throw error;

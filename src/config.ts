@@ -41,6 +41,15 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** The name this subgraph has in a supergraph. @default "groups" */
   subgraphName: string;
+  /**
+   * Events one subscription may have waiting for its client; beyond that the connection is closed
+   * with 1013 and the client resumes with `after`. @default 1000
+   */
+  subscriptionBufferLimit: number;
+  /** The event feed reads the log this often even without a notification (ms). @default 1000 */
+  eventsPollIntervalMs: number;
+  /** graphql-ws keep-alive: ping every this many ms; a client that does not pong is dropped. 0 = off. @default 12000 */
+  wsKeepAliveMs: number;
   /** "production" turns introspection off (stack traces never reach clients in any mode). */
   nodeEnv: string;
 }
@@ -101,6 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     exposeSqlCount: bool(env, "EXPOSE_SQL_COUNT", false),
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10000, 1),
     subgraphName: str(env, "SUBGRAPH_NAME") ?? "groups",
+    subscriptionBufferLimit: int(env, "SUBSCRIPTION_BUFFER_LIMIT", 1000, 1),
+    eventsPollIntervalMs: int(env, "EVENTS_POLL_INTERVAL_MS", 1000, 10),
+    wsKeepAliveMs: int(env, "WS_KEEPALIVE_MS", 12000, 0),
     nodeEnv: str(env, "NODE_ENV") ?? "development",
     ...overrides,
   };

@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import type { TokenVerifier } from "./auth";
 import { bearerToken } from "./auth";
 import type { Config } from "./config";
+import type { EventHub } from "./events";
 import type { AppContext } from "./shared/context";
 import { requestScope } from "./shared/logger";
 import { provisionViewer } from "./users";
@@ -11,6 +12,7 @@ export interface ContextDeps {
   db: DataSource;
   config: Config;
   verify: TokenVerifier;
+  eventHub?: EventHub;
 }
 
 /**
@@ -26,6 +28,7 @@ export function contextFactory(deps: ContextDeps) {
       db: deps.db,
       config: deps.config,
       cache: new Map(),
+      eventHub: deps.eventHub,
     };
     try {
       const token = bearerToken(authorization);

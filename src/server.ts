@@ -6,17 +6,18 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import type { GraphQLSchema } from "graphql";
+import { type ExecutionResult, type GraphQLError, type GraphQLSchema, specifiedRules, validate } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { DataSource } from "typeorm";
 import type { TokenVerifier } from "./auth";
+import type { EventHub } from "./events";
 import type { Config } from "./config";
 import { contextFactory } from "./context";
 import { guardPlugin, observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
 import { formatError } from "./shared/format-error";
-import { depthLimitRule } from "./shared/limits";
+import { depthLimitRule, subscriptionsOverWebSocketRule } from "./shared/limits";
 import { logger, requestScope } from "./shared/logger";
 
 export interface ServerDeps {
@@ -24,6 +25,8 @@ export interface ServerDeps {
   db: DataSource;
   schema: GraphQLSchema;
   verify: TokenVerifier;
+  /** Serves subscriptions from the event log. */
+  eventHub: EventHub;
 }
 
 export interface RunningServer {
@@ -76,10 +79,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     }
   });
 
+  // Subscriptions (and any operation) over graphql-ws: the token travels in connection_init.
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  const rules = [...specifiedRules, depthLimitRule(config.maxQueryDepth)];
   const wsCleanup = useServer<Record<string, unknown>, { ctx?: AppContext }>(
     {
       schema,
+      validate: (s, document) => validate(s, document, rules),
       onConnect: async (wsCtx) => {
         const params = wsCtx.connectionParams ?? {};
         const key = Object.keys(params).find((k) => k.toLowerCase() === "authorization");
@@ -89,9 +96,19 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         wsCtx.extra.ctx = ctx;
         return true;
       },
-      context: (wsCtx) => ({ ...wsCtx.extra.ctx!, cache: new Map(), requestId: crypto.randomUUID() }),
+      // One context per operation: its own loader caches (cleared again for every event).
+      context: (wsCtx) => ({
+        ...wsCtx.extra.ctx!,
+        cache: new Map(),
+        requestId: crypto.randomUUID(),
+        transport: { close: (code: number, reason: string) => wsCtx.extra.socket.close(code, reason) },
+      }),
+      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
+        result.errors ? { ...result, errors: format(result.errors) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => format(errors),
     },
     wsServer,
+    config.wsKeepAliveMs,
   );
 
   const apollo = new ApolloServer<AppContext>({
@@ -102,7 +119,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     stopOnTerminationSignals: false,
     introspection: config.nodeEnv !== "production",
     csrfPrevention: true,
-    validationRules: [depthLimitRule(config.maxQueryDepth)],
+    validationRules: [depthLimitRule(config.maxQueryDepth), subscriptionsOverWebSocketRule],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       ApolloServerPluginInlineTraceDisabled(),

@@ -1,2 +1,14 @@
 export { GroupEvent, EventType, EVENT_COLUMNS } from "./event.entity";
 export { recordEvent, recordEvents, type NewEvent } from "./event.writer";
+export { EventFeed, EVENT_CHANNEL, type FeedOptions } from "./feed";
+export {
+  EventHub,
+  SLOW_SUBSCRIBER_CLOSE_CODE,
+  DELIVERY_FAILED_CLOSE_CODE,
+  type HubStats,
+  type StreamSpec,
+  type StreamTransport,
+} from "./hub";
+export { EventResolver, EventFilter, GroupEventConnection, hubOf, openStream } from "./event.resolver";
+export { listEvents, groupEventPage, parseEventId, type EventPage } from "./event.queries";
+export { Sequencer } from "./sequencer";

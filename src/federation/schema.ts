@@ -3,7 +3,8 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { type DocumentNode, execute, type GraphQLSchema, parse, parseValue, visit } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
-import { findGroup, GroupResolver } from "../groups";
+import { EventResolver } from "../events";
+import { findGroup, GroupEventGroupResolver, GroupEventsResolver, GroupResolver } from "../groups";
 import { findInitiative, GroupInitiativesResolver, InitiativeResolver } from "../initiatives";
 import { findLeadership, GroupLeadersResolver, LeadershipResolver, UserLeadershipsResolver } from "../leadership";
 import {
@@ -37,7 +38,23 @@ const resolvers = [
   UserLeadershipsResolver,
   InitiativeResolver,
   GroupInitiativesResolver,
+  EventResolver,
+  GroupEventsResolver,
+  GroupEventGroupResolver,
 ] as const;
+
+/**
+ * TypeGraphQL insists on a PubSub once there are subscriptions, for `topics`; ours use `subscribe`
+ * (events/hub.ts reads the event log), so nothing may publish through this one.
+ */
+const noTopics = {
+  publish(): never {
+    throw new Error("subscriptions read the event log; there are no topics to publish to");
+  },
+  subscribe(): never {
+    throw new Error("subscriptions read the event log; there are no topics to subscribe to");
+  },
+};
 
 /** Entity reference resolvers: through the per-request loaders, so _entities is one statement per type. */
 const referenceResolvers: GraphQLResolverMap<AppContext> = {
@@ -97,6 +114,7 @@ export async function buildGroupsSubgraph(): Promise<SubgraphSchema> {
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     orphanedTypes: [],
+    pubSub: noTopics,
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
   });
   const typeDefs = addSdlDefaults(parse(FEDERATION_LINK + printSchemaWithDirectives(typeGraphQLSchema)));

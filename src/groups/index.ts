@@ -3,3 +3,4 @@ export { GroupResolver, GroupConnection } from "./group.resolver";
 export { groupsById } from "./group.loaders";
 export { findGroup } from "./group.queries";
 export { groupForMutation } from "./group.service";
+export { GroupEventsResolver, GroupEventGroupResolver } from "./group-events.resolver";

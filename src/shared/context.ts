@@ -19,6 +19,10 @@ export interface AppContext {
   config: Config;
   /** Per-request memo for loaders and other request-scoped helpers (see `perRequest`). */
   cache: Map<unknown, unknown>;
+  /** The process's live event hub (an events/EventHub; see `hubOf` there). */
+  eventHub?: unknown;
+  /** Set for an operation over graphql-ws: closes its connection (a subscriber that cannot keep up). */
+  transport?: { close(code: number, reason: string): void };
 }
 
 /**

@@ -163,3 +163,21 @@ export function costLimitError(cost: number, budget: number): GraphQLError {
     { extensions: { ...VALIDATION_FAILED, cost, budget, http: { status: 400 } } },
   );
 }
+
+/**
+ * Validation rule for the HTTP transport: subscriptions are served over graphql-ws on the same
+ * path; a subscription POSTed over HTTP is refused with a message that says where to go.
+ */
+export function subscriptionsOverWebSocketRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (node.operation !== "subscription") return;
+      context.reportError(
+        new GraphQLError(
+          "Subscriptions are served over WebSocket (protocol graphql-transport-ws) on this path, not over HTTP",
+          { nodes: [node], extensions: VALIDATION_FAILED },
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,227 @@
+import { Client } from "pg";
+import type { DataSource } from "typeorm";
+import { query } from "../db";
+import { logger } from "../shared/logger";
+import { EVENT_COLUMNS, type GroupEvent } from "./event.entity";
+import { Sequencer } from "./sequencer";
+
+export interface FeedOptions {
+  /** The connection string of the database (the LISTEN connection is one of its own). */
+  databaseUrl: string;
+  /** Read even without a notification this often (ms): a safety net, not the delivery path. */
+  pollIntervalMs: number;
+  /** Events read per statement. @default 500 */
+  batchSize?: number;
+}
+
+/** The channel the migration's trigger notifies at every commit that wrote events. */
+export const EVENT_CHANNEL = "domain_events";
+
+/** Retry delay while a gap is waited out (ms). */
+const GAP_RETRY_MS = 20;
+/** A gap waited on longer than this is logged once (a long-running writing transaction). */
+const SLOW_GAP_MS = 10_000;
+
+export type FeedListener = (events: GroupEvent[]) => void;
+
+/**
+ * The live tail of the event log, one per process. The table is the source of truth: a commit
+ * anywhere NOTIFYs `domain_events`, which wakes the feed of every replica; the feed then reads the
+ * committed rows after its position and hands them, in id order, exactly once, to its listeners
+ * (see sequencer.ts for why that needs care). Nothing is published from memory, so an event
+ * committed by a process that died right after still reaches everyone, and a missed notification
+ * only delays delivery until the next poll.
+ */
+export class EventFeed {
+  private readonly listeners = new Set<FeedListener>();
+  private sequencer: Sequencer | undefined;
+  private listenClient: Client | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reading: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private warnedSlowGap = false;
+  private reconnectDelay = 250;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly options: FeedOptions,
+  ) {}
+
+  /** Listens, then settles the starting position; resolves once subscribers can be served. */
+  async start(): Promise<void> {
+    await this.connectListener();
+    this.sequencer = new Sequencer(await this.settledTail());
+    this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.pollTimer.unref();
+  }
+
+  /** Every id at or below this has been handed to the listeners (or will never exist). */
+  get position(): bigint {
+    if (!this.sequencer) throw new Error("the event feed is not started");
+    return this.sequencer.position;
+  }
+
+  /**
+   * Registers a listener for every event after the current position, which is answered with it
+   * (read synchronously together, so nothing falls between a replay up to it and the listener).
+   */
+  listen(listener: FeedListener): { position: bigint; close(): void } {
+    this.listeners.add(listener);
+    return { position: this.position, close: () => this.listeners.delete(listener) };
+  }
+
+  /** Reads now (coalesced: a read already running is followed by exactly one more). */
+  wake(): void {
+    if (this.stopped || !this.sequencer) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = this.drain().finally(() => {
+      this.reading = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.reconnectTimer);
+    await this.reading;
+    this.listeners.clear();
+    const client = this.listenClient;
+    this.listenClient = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  /** Reads until caught up; a pending gap schedules a quick retry. */
+  private async drain(): Promise<void> {
+    const sequencer = this.sequencer!;
+    const batchSize = this.options.batchSize ?? 500;
+    try {
+      for (;;) {
+        const waitingOn = sequencer.waitingOn;
+        // Asked BEFORE the read: a transaction finished by now has its rows visible to the read.
+        const gapSettled = waitingOn?.length ? await this.allFinished(waitingOn) : true;
+        const rows = await query<GroupEvent & { running: string[] }>(
+          this.db,
+          `WITH s AS MATERIALIZED (
+             SELECT ARRAY(SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) x) AS running
+           )
+           SELECT s.running, e.* FROM s LEFT JOIN LATERAL (
+             SELECT ${EVENT_COLUMNS} FROM domain_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2
+           ) e ON TRUE ORDER BY e.id`,
+          [sequencer.position.toString(), batchSize],
+        );
+        const events = rows.filter((row) => row.id !== null).map(({ running: _running, ...event }) => event);
+        const ready = sequencer.accept({ rows: events, running: rows[0]?.running ?? [], gapSettled }, Date.now());
+        if (ready.length) this.emit(ready);
+        this.watchGap();
+        if (this.stopped || events.length < batchSize || ready.length === 0) return;
+      }
+    } catch (error) {
+      // The database is away: the next wake-up (poll, notification, reconnect) tries again.
+      logger.warn("event feed read failed", { error: (error as Error).message });
+    }
+  }
+
+  private emit(events: GroupEvent[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        logger.error("event listener failed", { error });
+      }
+    }
+  }
+
+  private watchGap(): void {
+    const since = this.sequencer!.waitingSince;
+    if (since === undefined) {
+      this.warnedSlowGap = false;
+      return;
+    }
+    if (!this.warnedSlowGap && Date.now() - since > SLOW_GAP_MS) {
+      this.warnedSlowGap = true;
+      logger.warn("event delivery waits for a long-running transaction", {
+        position: this.sequencer!.position.toString(),
+        transactions: this.sequencer!.waitingOn,
+      });
+    }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.wake(), GAP_RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  private async allFinished(xids: string[]): Promise<boolean> {
+    const [row] = await query<{ running: number }>(
+      this.db,
+      `SELECT count(*)::int AS running FROM unnest($1::xid8[]) x WHERE pg_xact_status(x) = 'in progress'`,
+      [xids],
+    );
+    return row?.running === 0;
+  }
+
+  /** The highest id once every transaction that might still commit a lower one has finished. */
+  private async settledTail(): Promise<bigint> {
+    const [tail] = await query<{ max: string; running: string[] }>(
+      this.db,
+      `SELECT coalesce(max(id), 0)::text AS max,
+              ARRAY(SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) x) AS running
+       FROM domain_events`,
+    );
+    const started = Date.now();
+    while (tail!.running.length && !(await this.allFinished(tail!.running))) {
+      if (Date.now() - started > SLOW_GAP_MS && !this.warnedSlowGap) {
+        this.warnedSlowGap = true;
+        logger.warn("event feed start waits for a long-running transaction", { transactions: tail!.running });
+      }
+      await new Promise((resolve) => setTimeout(resolve, GAP_RETRY_MS));
+    }
+    this.warnedSlowGap = false;
+    return BigInt(tail!.max);
+  }
+
+  /** LISTEN on a connection of its own; reconnects with backoff and reads after each reconnect. */
+  private async connectListener(): Promise<void> {
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: "groups-event-feed" });
+    client.on("notification", () => this.wake());
+    client.on("error", (error) => {
+      logger.warn("event feed connection lost", { error: error.message });
+      this.scheduleReconnect(client);
+    });
+    client.on("end", () => this.scheduleReconnect(client));
+    await client.connect();
+    await client.query(`LISTEN ${EVENT_CHANNEL}`);
+    this.listenClient = client;
+    this.reconnectDelay = 250;
+  }
+
+  private scheduleReconnect(lost: Client): void {
+    if (this.stopped || this.listenClient !== lost) return;
+    this.listenClient = undefined;
+    lost.removeAllListeners("end");
+    lost.end().catch(() => undefined);
+    const retry = () => {
+      this.reconnectTimer = undefined;
+      if (this.stopped) return;
+      this.connectListener().then(
+        () => this.wake(),
+        () => {
+          this.reconnectDelay = Math.min(this.reconnectDelay * 2, 5000);
+          this.reconnectTimer = setTimeout(retry, this.reconnectDelay);
+          this.reconnectTimer.unref();
+        },
+      );
+    };
+    this.reconnectTimer = setTimeout(retry, this.reconnectDelay);
+    this.reconnectTimer.unref();
+  }
+}

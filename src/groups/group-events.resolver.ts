@@ -1,0 +1,77 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Resolver, Root, Subscription } from "type-graphql";
+import { EventType, GroupEvent, GroupEventConnection, groupEventPage, openStream, parseEventId } from "../events";
+import { assertCan } from "../permissions";
+import { type AppContext, requireViewer } from "../shared/context";
+import { NotFoundError } from "../shared/errors";
+import { Group } from "./group.entity";
+import { findGroup } from "./group.queries";
+
+@ArgsType()
+class GroupEventsArgs {
+  @Field(() => ID, { nullable: true })
+  groupId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false })
+  includeDescendants?: boolean | null;
+
+  @Field(() => [EventType], { nullable: true })
+  types?: EventType[] | null;
+
+  @Field(() => ID, { nullable: true })
+  after?: string | null;
+}
+
+/** Subscription.groupEvents: the group must be visible and its events readable (events.view) now. */
+async function groupEvents(ctx: AppContext, args: GroupEventsArgs) {
+  requireViewer(ctx);
+  const after = parseEventId(args.after, "after");
+  if (args.groupId != null) {
+    const group = await findGroup(ctx, args.groupId);
+    if (!group) throw new NotFoundError("Group", args.groupId);
+    await assertCan(ctx, "events.view", group);
+  }
+  return openStream(ctx, {
+    groupId: args.groupId ?? null,
+    includeDescendants: (args.groupId != null && args.includeDescendants) ?? false,
+    types: args.types?.length ? new Set(args.types) : null,
+    userId: null,
+    after,
+  });
+}
+
+/** The event fields of Group, GroupEvent.group, and the group event subscription (events/ cannot import Group). */
+@Resolver(() => Group)
+export class GroupEventsResolver {
+  @FieldResolver(() => GroupEventConnection, {
+    description: "This group's audit trail, oldest first. Needs events.view here; after: an event id.",
+  })
+  async events(
+    @Root() group: Group,
+    @Ctx() ctx: AppContext,
+    @Arg("types", () => [EventType], { nullable: true }) types?: EventType[],
+    @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ): Promise<GroupEventConnection> {
+    await assertCan(ctx, "events.view", group);
+    return groupEventPage(ctx, group.id, { types, first, after });
+  }
+
+  @Subscription(() => GroupEvent, {
+    description: `Events of one group (all visible groups when groupId is null), optionally of
+its descendants too. after: first replay every stored event with a larger id,
+then go live, with no gap and no duplicate. Each event is checked at delivery: it reaches the
+caller only while they hold events.view in its group.`,
+    subscribe: ({ args, context }) => groupEvents(context as AppContext, args as GroupEventsArgs),
+  })
+  groupEvents(@Root() event: GroupEvent, @Args(() => GroupEventsArgs) _args: GroupEventsArgs): GroupEvent {
+    return event;
+  }
+}
+
+@Resolver(() => GroupEvent)
+export class GroupEventGroupResolver {
+  @FieldResolver(() => Group, { nullable: true, description: "null once deleted (or when not visible to the caller)" })
+  group(@Root() event: GroupEvent, @Ctx() ctx: AppContext): Promise<Group | null> {
+    return findGroup(ctx, event.groupId);
+  }
+}
