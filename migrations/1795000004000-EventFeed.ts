@@ -11,12 +11,16 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * - A statement-level trigger NOTIFYs channel `domain_events` at commit (PostgreSQL sends
  *   notifications only when, and if, the transaction commits), waking every replica's feed.
  * - Query.events filters by type and by actor/time; an index for each common shape.
+ * - `reach` (never shown to clients) keeps, on a GROUP_DELETED event, who could read the group's
+ *   events and the group's ancestors at the moment of deletion: once the group and its memberships
+ *   are gone, live delivery decides with these.
  */
 export class EventFeed1795000004000 implements MigrationInterface {
   name = "EventFeed1795000004000";
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE domain_events ALTER COLUMN id DROP DEFAULT`);
+    await q.query(`ALTER TABLE domain_events ADD COLUMN reach jsonb`);
     await q.query(`
       CREATE FUNCTION domain_events_assign_id() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -48,5 +52,6 @@ export class EventFeed1795000004000 implements MigrationInterface {
     await q.query(`DROP TRIGGER domain_events_assign_id ON domain_events`);
     await q.query(`DROP FUNCTION domain_events_assign_id()`);
     await q.query(`ALTER TABLE domain_events ALTER COLUMN id SET DEFAULT nextval('domain_events_id_seq')`);
+    await q.query(`ALTER TABLE domain_events DROP COLUMN reach`);
   }
 }

@@ -2,7 +2,7 @@ import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import { query } from "../db";
 import { logger } from "../shared/logger";
-import { EVENT_COLUMNS, type GroupEvent } from "./event.entity";
+import { DELIVERY_COLUMNS, type GroupEvent } from "./event.entity";
 import { Sequencer } from "./sequencer";
 
 export interface FeedOptions {
@@ -116,7 +116,7 @@ export class EventFeed {
              SELECT ARRAY(SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) x) AS running
            )
            SELECT s.running, e.* FROM s LEFT JOIN LATERAL (
-             SELECT ${EVENT_COLUMNS} FROM domain_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2
+             SELECT ${DELIVERY_COLUMNS} FROM domain_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2
            ) e ON TRUE ORDER BY e.id`,
           [sequencer.position.toString(), batchSize],
         );

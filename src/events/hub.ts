@@ -5,7 +5,8 @@ import { query } from "../db";
 import { checkAccess } from "../permissions";
 import type { AppContext, Viewer } from "../shared/context";
 import { logger } from "../shared/logger";
-import { EVENT_COLUMNS, EventType, type GroupEvent } from "./event.entity";
+import { DELIVERY_COLUMNS, EventType, type GroupEvent } from "./event.entity";
+import type { EventReach } from "./event.writer";
 import type { EventFeed } from "./feed";
 
 /** What one subscription asks for (validated by its resolver). */
@@ -175,7 +176,7 @@ export class EventHub {
       if (spec.groupId && !spec.includeDescendants) conditions.push(`e.group_id = $${params.push(spec.groupId)}`);
       const rows = await query<GroupEvent>(
         this.deps.db,
-        `SELECT ${EVENT_COLUMNS} FROM domain_events e WHERE ${conditions.join(" AND ")} ORDER BY e.id LIMIT $3`,
+        `SELECT ${DELIVERY_COLUMNS} FROM domain_events e WHERE ${conditions.join(" AND ")} ORDER BY e.id LIMIT $3`,
         params,
       );
       replayCursor = rows.length < REPLAY_PAGE ? null : BigInt(rows[rows.length - 1]!.id);
@@ -274,6 +275,11 @@ export class EventHub {
       ),
     ]);
     const holds = new Map(decisions.map(([key, decision]) => [key, decision.allowed]));
+    // A group deleted in this batch: who could read it, and where it sat, just before.
+    const reachOf = new Map<string, EventReach>();
+    for (const e of events as (GroupEvent & { reach?: EventReach | null })[]) {
+      if (e.reach) reachOf.set(e.groupId, e.reach);
+    }
 
     const result = new Map<Subscriber, GroupEvent[]>();
     for (const [subscriber, share] of candidates) {
@@ -283,9 +289,15 @@ export class EventHub {
         share.filter((e) => {
           const ancestors = groups.get(e.groupId);
           if (!ancestors) {
-            // Deleted since: as the subscriber could read it before (the memo), else only by right.
-            const known = readable.get(e.groupId);
-            return known ?? (!needsCheck(subscriber, e) && !(spec.groupId && spec.includeDescendants));
+            // Deleted since: by who could read it at deletion, else as this subscriber last could.
+            const reach = reachOf.get(e.groupId);
+            if (!reach) return readable.get(e.groupId) === true;
+            const inScope =
+              !spec.groupId ||
+              e.groupId === spec.groupId ||
+              !spec.includeDescendants ||
+              reach.ancestors.includes(spec.groupId);
+            return inScope && (!needsCheck(subscriber, e) || reach.readers.includes(viewer.id));
           }
           const inScope = !spec.groupId || !spec.includeDescendants || ancestors.includes(spec.groupId);
           const allowed = inScope && (!needsCheck(subscriber, e) || holds.get(`${viewer.id}/${e.groupId}`) === true);

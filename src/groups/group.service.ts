@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { inTransaction, query, registerConstraints } from "../db";
 import { EventType, recordEvent, recordEvents } from "../events";
-import { assertCan, canView, forgetViewerRoles } from "../permissions";
+import { assertCan, canView, forgetViewerRoles, holdersAndAncestors } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, NotFoundError } from "../shared/errors";
 import { GROUP_COLUMNS, type Group, GroupVisibility } from "./group.entity";
@@ -221,6 +221,8 @@ export async function deleteGroup(ctx: AppContext, id: string): Promise<boolean>
       groupId: id,
       actorId: viewer.id,
       payload: { name: group.name, groupType: group.groupType },
+      // Its subscribers hear of the deletion after the memberships are gone: keep who they were.
+      reach: await holdersAndAncestors(tx, id, "events.view"),
     });
     await tx.query(`DELETE FROM groups WHERE id = $1`, [id]);
   });

@@ -181,6 +181,39 @@ export function heldCondition(ctx: AppContext, permission: string, groupIdSql: s
     ) SELECT id FROM held)`;
 }
 
+/**
+ * Everyone who holds `permission` in `groupId` right now (global admins aside) and the group's
+ * ancestors, in one statement: the upward mirror of heldCondition (a counting membership with a
+ * granting role in the group itself, or in an active ancestor reached through cascading groups).
+ * Taken before a group is deleted, for whoever must still hear of it.
+ */
+export async function holdersAndAncestors(
+  runner: Parameters<typeof query>[0],
+  groupId: string,
+  permission: string,
+): Promise<{ readers: string[]; ancestors: string[] }> {
+  const [row] = await query<{ readers: string[]; ancestors: string[] }>(
+    runner,
+    `WITH RECURSIVE up(id) AS (
+       SELECT $1::uuid
+       UNION
+       SELECT gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.id
+       JOIN groups p ON p.id = gp.parent_id AND p.permission_cascade_enabled
+     ), anc(id) AS (
+       SELECT gp.parent_id FROM group_parents gp WHERE gp.child_id = $1
+       UNION
+       SELECT gp.parent_id FROM anc JOIN group_parents gp ON gp.child_id = anc.id
+     )
+     SELECT ARRAY(
+              SELECT DISTINCT a.user_id::text FROM memberships a JOIN groups h ON h.id = a.group_id AND h.is_active
+              WHERE a.group_id IN (SELECT id FROM up) AND ${COUNTING_MEMBERSHIP} AND a.role = ANY($2::text[])
+            ) AS readers,
+            ARRAY(SELECT id::text FROM anc) AS ancestors`,
+    [groupId, registry.rolesGranting(permission)],
+  );
+  return row!;
+}
+
 /** SQL condition "group `alias` is visible to the caller": PUBLIC, or groups.view held there. */
 export function visibleGroupsCondition(ctx: AppContext, alias: string, params: unknown[]): string {
   const held = heldCondition(ctx, "groups.view", `${alias}.id`, params);

@@ -11,6 +11,7 @@ export {
   COUNTING_MEMBERSHIP,
   assertSelfOrGlobalAdmin,
   canSeeMemberOf,
+  holdersAndAncestors,
 } from "./authorizer";
 export { roleChangeRefusal, type Grant, type Decision } from "./rules";
 export { registry, PermissionRegistry, mergeDefinitions, validateDefinitions } from "./registry/registry";
