@@ -72,7 +72,12 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
     }
     const { secret, generated } = config.jwksUrl ? { secret: undefined, generated: false } : resolveJwtSecret(config);
     const { schema } = await buildGroupsSubgraph();
-    feed = new EventFeed(db, { databaseUrl: url, pollIntervalMs: config.eventsPollIntervalMs });
+    // A batch never exceeds a subscriber's buffer: a reader that keeps up is never closed by one burst.
+    feed = new EventFeed(db, {
+      databaseUrl: url,
+      pollIntervalMs: config.eventsPollIntervalMs,
+      batchSize: Math.min(500, config.subscriptionBufferLimit),
+    });
     await feed.start();
     const eventHub = new EventHub(feed, { db, config });
     eventHub.start();
