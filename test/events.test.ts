@@ -760,6 +760,30 @@ describe("domain events", () => {
         stranger: idsOf(await receive(outside, 1)),
       }).toEqual({ groupIdNull: gDeleted, includeDescendants: childDeleted, stranger: [markers[2]] });
     });
+    it("a replay after a group's deletion holds its last events and GROUP_DELETED for a direct member and a cascading reader, not for others", async () => {
+      const direct = await svc.user({ name: "Direct" });
+      const above = await svc.user({ name: "Above" });
+      const other = await svc.user({ name: "Other" });
+      const parent = await createGroup(svc, owner);
+      const child = await createGroup(svc, owner, { parentIds: [parent] });
+      const others = await createGroup(svc, other);
+      await addMember(svc, owner, child, direct);
+      await addMember(svc, owner, parent, above);
+      const after = await lastEventId();
+
+      const touched = await touch(child);
+      const deleted = await written(() => mutate(DELETE_GROUP, { id: child }, owner));
+      const marker = await touch(others, other);
+      const expected = [...touched, ...deleted];
+      expect(expected).toHaveLength(2);
+      // Nobody was subscribed while it happened: everything comes from the replay, after the group is gone.
+      const [forDirect, forAbove, forOther] = [direct, above, other].map((u) =>
+        subscribe(connect(u), GROUP_EVENTS, { after }),
+      );
+      expect(idsOf(await receive(forDirect!, 2))).toEqual(expected);
+      expect(idsOf(await receive(forAbove!, 2))).toEqual(expected);
+      expect(idsOf(await receive(forOther!, 1))).toEqual(marker);
+    });
   });
 
   describe("audit log", () => {

@@ -56,6 +56,3 @@ export class GroupEvent {
 
 export const EVENT_COLUMNS = `e.id::text AS id, e.type, e.group_id AS "groupId", e.user_id AS "userId",
   e.actor_id AS "actorId", e.occurred_at AS "occurredAt", e.payload`;
-
-/** What the feed and replays read: the public columns plus `reach` (see EventReach), for delivery decisions. */
-export const DELIVERY_COLUMNS = `${EVENT_COLUMNS}, e.reach`;

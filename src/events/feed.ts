@@ -2,7 +2,7 @@ import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import { query } from "../db";
 import { logger } from "../shared/logger";
-import { DELIVERY_COLUMNS, type GroupEvent } from "./event.entity";
+import { EVENT_COLUMNS, type GroupEvent } from "./event.entity";
 import { Sequencer } from "./sequencer";
 
 export interface FeedOptions {
@@ -128,7 +128,7 @@ export class EventFeed {
              SELECT ARRAY(${RUNNING_HERE}) AS running
            )
            SELECT s.running, e.* FROM s LEFT JOIN LATERAL (
-             SELECT ${DELIVERY_COLUMNS} FROM domain_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2
+             SELECT ${EVENT_COLUMNS} FROM domain_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2
            ) e ON TRUE ORDER BY e.id::bigint`,
           [sequencer.position.toString(), batchSize],
         );

@@ -5,7 +5,7 @@ import { query } from "../db";
 import { checkAccess } from "../permissions";
 import type { AppContext, Viewer } from "../shared/context";
 import { logger } from "../shared/logger";
-import { DELIVERY_COLUMNS, EventType, type GroupEvent } from "./event.entity";
+import { EVENT_COLUMNS, EventType, type GroupEvent } from "./event.entity";
 import type { EventReach } from "./event.writer";
 import type { EventFeed } from "./feed";
 
@@ -176,7 +176,7 @@ export class EventHub {
       if (spec.groupId && !spec.includeDescendants) conditions.push(`e.group_id = $${params.push(spec.groupId)}`);
       const rows = await query<GroupEvent>(
         this.deps.db,
-        `SELECT ${DELIVERY_COLUMNS} FROM domain_events e WHERE ${conditions.join(" AND ")} ORDER BY e.id LIMIT $3`,
+        `SELECT ${EVENT_COLUMNS} FROM domain_events e WHERE ${conditions.join(" AND ")} ORDER BY e.id LIMIT $3`,
         params,
       );
       replayCursor = rows.length < REPLAY_PAGE ? null : BigInt(rows[rows.length - 1]!.id);
@@ -275,22 +275,16 @@ export class EventHub {
       ),
     ]);
     const holds = new Map(decisions.map(([key, decision]) => [key, decision.allowed]));
-    // A group deleted in this batch: who could read it, and where it sat, just before.
-    const reachOf = new Map<string, EventReach>();
-    for (const e of events as (GroupEvent & { reach?: EventReach | null })[]) {
-      if (e.reach) reachOf.set(e.groupId, e.reach);
-    }
-
     const result = new Map<Subscriber, GroupEvent[]>();
     for (const [subscriber, share] of candidates) {
       const { spec, viewer, readable } = subscriber;
       result.set(
         subscriber,
         share.filter((e) => {
-          const ancestors = groups.get(e.groupId);
+          const ancestors = groups.existing.get(e.groupId);
           if (!ancestors) {
             // Deleted since: by who could read it at deletion, else as this subscriber last could.
-            const reach = reachOf.get(e.groupId);
+            const reach = groups.deleted.get(e.groupId);
             if (!reach) return readable.get(e.groupId) === true;
             const inScope =
               !spec.groupId ||
@@ -309,20 +303,36 @@ export class EventHub {
     return result;
   }
 
-  /** Existing groups among `ids`, each with itself and its ancestors (only itself unless asked). */
-  private async groupFacts(ids: string[], withAncestors: boolean): Promise<Map<string, string[]>> {
-    const rows = await query<{ id: string; ancestors: string[] }>(
+  /**
+   * Existing groups among `ids`, each with itself and its ancestors (only itself unless asked);
+   * for a deleted one, the reach its GROUP_DELETED row kept. One statement.
+   */
+  private async groupFacts(
+    ids: string[],
+    withAncestors: boolean,
+  ): Promise<{ existing: Map<string, string[]>; deleted: Map<string, EventReach> }> {
+    const existing = withAncestors
+      ? `WITH RECURSIVE up(id, ancestor) AS (
+           SELECT g.id, g.id FROM groups g WHERE g.id = ANY($1::uuid[])
+           UNION
+           SELECT up.id, gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.ancestor
+         ) SELECT id, array_agg(ancestor)::text[] AS ancestors, NULL::jsonb AS reach FROM up GROUP BY id`
+      : `SELECT g.id, ARRAY[g.id::text] AS ancestors, NULL::jsonb AS reach FROM groups g WHERE g.id = ANY($1::uuid[])`;
+    const rows = await query<{ id: string; ancestors: string[] | null; reach: EventReach | null }>(
       this.deps.db,
-      withAncestors
-        ? `WITH RECURSIVE up(id, ancestor) AS (
-             SELECT g.id, g.id FROM groups g WHERE g.id = ANY($1::uuid[])
-             UNION
-             SELECT up.id, gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.ancestor
-           ) SELECT id, array_agg(ancestor) AS ancestors FROM up GROUP BY id`
-        : `SELECT g.id, ARRAY[g.id] AS ancestors FROM groups g WHERE g.id = ANY($1::uuid[])`,
+      `${existing}
+       UNION ALL
+       SELECT d.group_id, NULL, d.reach FROM domain_events d
+       WHERE d.type = 'GROUP_DELETED' AND d.group_id = ANY($1::uuid[]) AND d.reach IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = d.group_id)`,
       [ids],
     );
-    return new Map(rows.map((r) => [r.id, r.ancestors]));
+    const facts = { existing: new Map<string, string[]>(), deleted: new Map<string, EventReach>() };
+    for (const r of rows) {
+      if (r.ancestors) facts.existing.set(r.id, r.ancestors);
+      else if (r.reach) facts.deleted.set(r.id, r.reach);
+    }
+    return facts;
   }
 }
 
