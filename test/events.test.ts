@@ -209,6 +209,20 @@ describe("domain events", () => {
   }
 
   /** One GROUP_UPDATED event in `groupId`, made by `as`. */
+  /**
+   * An outsider, and a viewer-role member of a PRIVATE group (groups.view but not events.view), with
+   * that group and a PUBLIC one: the callers who may see a group but not read its events.
+   */
+  async function withoutEventsView() {
+    const outsider = await svc.user();
+    const viewer = await svc.user();
+    await provision(svc, outsider);
+    const privateGroup = await createGroup(svc, owner);
+    const publicGroup = await createGroup(svc, owner, { visibility: "PUBLIC" });
+    await addMember(svc, owner, privateGroup, viewer, { role: "viewer" });
+    return { outsider, viewer, privateGroup, publicGroup };
+  }
+
   function touch(groupId: string, as: TestUser = owner) {
     return written(() => mutate(UPDATE_GROUP, { id: groupId, input: { description: `touch ${++touches}` } }, as));
   }
@@ -531,12 +545,7 @@ describe("domain events", () => {
     });
 
     it("subscribing to a PRIVATE group one cannot see is NOT_FOUND; a visible one without events.view FORBIDDEN", async () => {
-      const outsider = await svc.user();
-      const viewer = await svc.user();
-      await provision(svc, outsider);
-      const privateGroup = await createGroup(svc, owner);
-      const publicGroup = await createGroup(svc, owner, { visibility: "PUBLIC" });
-      await addMember(svc, owner, privateGroup, viewer, { role: "viewer" });
+      const { outsider, viewer, privateGroup, publicGroup } = await withoutEventsView();
       const caller = connect(outsider);
 
       const hidden = await refusal(subscribe(caller, GROUP_EVENTS, { groupId: privateGroup }));
@@ -865,12 +874,7 @@ describe("domain events", () => {
     });
 
     it("events.view: Group.events FORBIDDEN on a visible group without it; Query.events holds none of such groups", async () => {
-      const outsider = await svc.user();
-      const viewer = await svc.user();
-      await provision(svc, outsider);
-      const privateGroup = await createGroup(svc, owner);
-      const publicGroup = await createGroup(svc, owner, { visibility: "PUBLIC" });
-      await addMember(svc, owner, privateGroup, viewer, { role: "viewer" });
+      const { outsider, viewer, privateGroup, publicGroup } = await withoutEventsView();
       await touch(privateGroup);
       await touch(publicGroup);
       const own = await createGroup(svc, outsider);
