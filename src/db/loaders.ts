@@ -7,11 +7,15 @@ import { query } from "./transaction";
  * Rows by uuid id, one statement per batch; null for an unknown or malformed id. `select` reads
  * the ids as `$1::uuid[]` and answers rows with an `id` column.
  */
-export function rowsById<T extends { id: string }>(ctx: AppContext, select: string): DataLoader<string, T | null> {
+export function rowsById<T extends { id: string }>(
+  ctx: AppContext,
+  select: string,
+  params: unknown[] = [],
+): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return ids.map(() => null);
-    return byKey(ids, await query<T>(ctx.db, select, [valid]), (row) => row.id);
+    return byKey(ids, await query<T>(ctx.db, select, [valid, ...params]), (row) => row.id);
   });
 }
 

@@ -4,7 +4,7 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { type DocumentNode, execute, type GraphQLSchema, parse, parseValue, visit } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import { EventResolver } from "../events";
-import { findGroup, GroupEventGroupResolver, GroupEventsResolver, GroupResolver } from "../groups";
+import { GroupEventGroupResolver, GroupEventsResolver, GroupResolver, visibleGroupsById } from "../groups";
 import { findInitiative, GroupInitiativesResolver, InitiativeResolver } from "../initiatives";
 import { findLeadership, GroupLeadersResolver, LeadershipResolver, UserLeadershipsResolver } from "../leadership";
 import {
@@ -59,7 +59,7 @@ const noTopics = {
 /** Entity reference resolvers: through the per-request loaders, so _entities is one statement per type. */
 const referenceResolvers: GraphQLResolverMap<AppContext> = {
   Group: {
-    __resolveReference: (ref: { id: string }, ctx: AppContext) => findGroup(ctx, ref.id),
+    __resolveReference: (ref: { id: string }, ctx: AppContext) => visibleGroupsById(ctx).load(ref.id),
   },
   User: {
     __resolveReference: (ref: { id: string }, ctx: AppContext) => usersById(ctx).load(ref.id),

@@ -10,6 +10,20 @@ export const groupsById = perRequest((ctx) =>
   rowsById<Group>(ctx, `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = ANY($1::uuid[])`),
 );
 
+/**
+ * Groups by id that the caller may see, the visibility rule in the same statement: what
+ * `_entities` uses, so any number of Group representations costs one statement.
+ */
+export const visibleGroupsById = perRequest((ctx) => {
+  const params: unknown[] = [null]; // $1 is the ids (rowsById)
+  const visible = visibleGroupsCondition(ctx, "g", params);
+  return rowsById<Group>(
+    ctx,
+    `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = ANY($1::uuid[]) AND ${visible}`,
+    params.slice(1),
+  );
+});
+
 type Keyed<T> = T & { key: string };
 
 /**

@@ -6,10 +6,20 @@ import { isUuid } from "../shared/ids";
 import { todayUtc } from "../shared/scalars";
 import { covers, LEADERSHIP_COLUMNS, type Leadership } from "./leadership.entity";
 
-/** Leaderships by id; callers decide visibility. */
-export const leadershipsById = perRequest((ctx) =>
-  rowsById<Leadership>(ctx, `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l WHERE l.id = ANY($1::uuid[])`),
-);
+/**
+ * Leaderships by id in groups the caller may see, the rule in the same statement: `_entities`
+ * costs one statement for any number of them.
+ */
+export const visibleLeadershipsById = perRequest((ctx) => {
+  const params: unknown[] = [null]; // $1 is the ids (rowsById)
+  const visible = visibleGroupsCondition(ctx, "g", params);
+  return rowsById<Leadership>(
+    ctx,
+    `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l JOIN groups g ON g.id = l.group_id
+     WHERE l.id = ANY($1::uuid[]) AND ${visible}`,
+    params.slice(1),
+  );
+});
 
 /**
  * Leaderships of each group, oldest start date first: those covering `asOf` (start included,

@@ -8,7 +8,7 @@ import { todayUtc } from "../shared/scalars";
 import { usersById } from "../users";
 import { LEADERSHIP_COLUMNS, type Leadership } from "./leadership.entity";
 import type { AddLeaderInput, RemoveLeaderInput } from "./leadership.inputs";
-import { leadershipsById } from "./leadership.loaders";
+import { visibleLeadershipsById } from "./leadership.loaders";
 
 registerConstraints({
   leaderships_no_overlap: {
@@ -53,7 +53,6 @@ export async function addLeader(ctx: AppContext, input: AddLeaderInput): Promise
     });
     return row!;
   });
-  leadershipsById(ctx).prime(created.id, created);
   return created;
 }
 
@@ -92,6 +91,6 @@ export async function removeLeader(ctx: AppContext, input: RemoveLeaderInput): P
     });
     return row!;
   });
-  leadershipsById(ctx).clear(ended.id).prime(ended.id, ended);
+  visibleLeadershipsById(ctx).clear(ended.id);
   return ended;
 }

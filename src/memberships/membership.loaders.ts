@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import { countsByKey, query, rowsById } from "../db";
 import { GROUP_COLUMNS, type Group } from "../groups";
 import { COUNTING_MEMBERSHIP, heldCondition, visibleGroupsCondition } from "../permissions";
-import { byKey, groupedByKey, groupedByKeyColumn, loaderFamily, perRequest } from "../shared/context";
+import { byKey, groupedByKey, groupedByKeyColumn, loaderFamily, perRequest, requireViewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
 import { MEMBERSHIP_COLUMNS, type Membership } from "./membership.entity";
 
@@ -15,10 +15,19 @@ export const memberCountByGroupId = perRequest((ctx) =>
   ),
 );
 
-/** Memberships by id, any status; callers decide visibility. */
-export const membershipsById = perRequest((ctx) =>
-  rowsById<Membership>(ctx, `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships a WHERE a.id = ANY($1::uuid[])`),
-);
+/**
+ * Memberships by id that the caller may read (their own, or members.view in the group), the rule
+ * in the same statement: `_entities` costs one statement for any number of them.
+ */
+export const readableMembershipsById = perRequest((ctx) => {
+  const params: unknown[] = [null, requireViewer(ctx).id]; // $1 is the ids (rowsById)
+  const held = heldCondition(ctx, "members.view", "a.group_id", params);
+  return rowsById<Membership>(
+    ctx,
+    `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships a WHERE a.id = ANY($1::uuid[]) AND (a.user_id = $2::uuid OR ${held})`,
+    params.slice(1),
+  );
+});
 
 export interface MemberKey {
   groupId: string;

@@ -6,7 +6,7 @@ import { isUuid } from "../shared/ids";
 import { decodeCursor, pageSize, toPage } from "../shared/pagination";
 import type { Membership } from "./membership.entity";
 import type { MembersArgs } from "./membership.inputs";
-import { memberPagesByGroupId, membershipOf, membershipsById } from "./membership.loaders";
+import { memberPagesByGroupId, membershipOf, readableMembershipsById } from "./membership.loaders";
 
 /**
  * A membership is readable by its own user, and by whoever holds members.view in its group
@@ -20,8 +20,9 @@ export async function findMembership(ctx: AppContext, groupId: string, userId: s
   return readable(ctx, await membershipOf(ctx).load({ groupId, userId }));
 }
 
-export async function findMembershipById(ctx: AppContext, id: string): Promise<Membership | null> {
-  return readable(ctx, await membershipsById(ctx).load(id));
+/** A membership by id, null when missing or not readable (federation references); one statement per batch. */
+export function findMembershipById(ctx: AppContext, id: string): Promise<Membership | null> {
+  return readableMembershipsById(ctx).load(id);
 }
 
 /** Group.members: needs members.view in the group; paginated by (depth, joinedAt, id) with totalCount. */

@@ -15,7 +15,7 @@ import { isUuid } from "../shared/ids";
 import { usersById } from "../users";
 import { effectiveStatus, MEMBERSHIP_COLUMNS, type Membership, MembershipStatus } from "./membership.entity";
 import type { AddMemberInput } from "./membership.inputs";
-import { membershipOf, membershipsById } from "./membership.loaders";
+import { membershipOf, readableMembershipsById } from "./membership.loaders";
 
 registerConstraints({
   memberships_group_user_key: {
@@ -92,7 +92,7 @@ function forgetMemberships(ctx: AppContext): void {
 
 function afterChange(ctx: AppContext, m: Membership): Membership {
   forgetMemberships(ctx);
-  membershipsById(ctx).clear(m.id).prime(m.id, m);
+  readableMembershipsById(ctx).clear(m.id);
   return m;
 }
 
