@@ -50,6 +50,13 @@ export interface Config {
   eventsPollIntervalMs: number;
   /** graphql-ws keep-alive: ping every this many ms; a client that does not pong is dropped. 0 = off. @default 12000 */
   wsKeepAliveMs: number;
+  /**
+   * Requests (HTTP operations and subscriptions) a minute per caller, token bucket; `_service`
+   * and the health endpoints are exempt. 0 = off. @default 1200
+   */
+  rateLimitPerMinute: number;
+  /** Introspection on; defaults to on except when NODE_ENV=production (`_service` always answers). */
+  allowIntrospection: boolean;
   /** "production" turns introspection off (stack traces never reach clients in any mode). */
   nodeEnv: string;
 }
@@ -113,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     subscriptionBufferLimit: int(env, "SUBSCRIPTION_BUFFER_LIMIT", 1000, 1),
     eventsPollIntervalMs: int(env, "EVENTS_POLL_INTERVAL_MS", 1000, 10),
     wsKeepAliveMs: int(env, "WS_KEEPALIVE_MS", 12000, 0),
+    rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 1200, 0),
+    allowIntrospection: bool(env, "ALLOW_INTROSPECTION", (str(env, "NODE_ENV") ?? "development") !== "production"),
     nodeEnv: str(env, "NODE_ENV") ?? "development",
     ...overrides,
   };

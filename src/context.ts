@@ -36,6 +36,7 @@ export function contextFactory(deps: ContextDeps) {
         const claims = await deps.verify(token);
         await provisionViewer(ctx, claims);
         ctx.viewer = { id: claims.sub, isGlobalAdmin: claims.isGlobalAdmin };
+        ctx.tokenExpiresAt = claims.expiresAt;
       }
     } catch (error) {
       ctx.authError = error as Error;

@@ -2,12 +2,13 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { Kind, type OperationDefinitionNode } from "graphql";
 import type { Config } from "./config";
 import type { AppContext } from "./shared/context";
-import { UnauthenticatedError } from "./shared/errors";
+import { RateLimitedError, UnauthenticatedError } from "./shared/errors";
 import { costLimitError, operationCost } from "./shared/limits";
 import { logger, requestScope } from "./shared/logger";
+import type { RateLimiter } from "./shared/rate-limit";
 
 /** True when the operation reads only `_service` (routers compose without a token). */
-function isServiceOnly(operation: OperationDefinitionNode): boolean {
+export function isServiceOnly(operation: OperationDefinitionNode): boolean {
   return (
     operation.operation === "query" &&
     operation.selectionSet.selections.every(
@@ -16,16 +17,20 @@ function isServiceOnly(operation: OperationDefinitionNode): boolean {
   );
 }
 
-/** Every operation needs a valid token except `_service`; costs are checked with variables known. */
-export function guardPlugin(config: Config): ApolloServerPlugin<AppContext> {
+/**
+ * Every operation needs a valid token except `_service`; then the caller's rate limit; costs are
+ * checked with variables known.
+ */
+export function guardPlugin(config: Config, limiter: RateLimiter): ApolloServerPlugin<AppContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ contextValue, operation, document, schema, request }) {
           if (!operation) return;
-          if (!contextValue.viewer && !isServiceOnly(operation)) {
-            throw contextValue.authError ?? new UnauthenticatedError();
-          }
+          if (isServiceOnly(operation)) return;
+          if (!contextValue.viewer) throw contextValue.authError ?? new UnauthenticatedError();
+          const wait = limiter.take(contextValue.viewer.id);
+          if (wait > 0) throw new RateLimitedError(wait);
           const cost = operationCost(schema, document, operation, request.variables ?? {});
           if (cost > config.maxQueryCost) throw costLimitError(cost, config.maxQueryCost);
         },

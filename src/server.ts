@@ -6,7 +6,16 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import { type ExecutionResult, type GraphQLError, type GraphQLSchema, specifiedRules, validate } from "graphql";
+import {
+  type ExecutionResult,
+  getOperationAST,
+  GraphQLError,
+  type GraphQLSchema,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+} from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { DataSource } from "typeorm";
@@ -14,11 +23,13 @@ import type { TokenVerifier } from "./auth";
 import type { EventHub } from "./events";
 import type { Config } from "./config";
 import { contextFactory } from "./context";
-import { guardPlugin, observabilityPlugin } from "./plugins";
+import { guardPlugin, isServiceOnly, observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
 import { formatError } from "./shared/format-error";
-import { depthLimitRule, subscriptionsOverWebSocketRule } from "./shared/limits";
+import { RateLimitedError } from "./shared/errors";
+import { costLimitError, depthLimitRule, operationCost, subscriptionsOverWebSocketRule } from "./shared/limits";
 import { logger, requestScope } from "./shared/logger";
+import { RateLimiter } from "./shared/rate-limit";
 
 export interface ServerDeps {
   config: Config;
@@ -52,6 +63,17 @@ async function pingDatabase(db: DataSource, ms: number): Promise<void> {
   }
 }
 
+/** The code Apollo gives parse and validation errors over HTTP, for the same errors over graphql-ws. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions.code) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
+}
+
 /** Express 5 + Apollo Server 5 + graphql-ws on one HTTP server and one path, /graphql. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config, db, schema } = deps;
@@ -59,6 +81,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
   const createContext = contextFactory(deps);
+  const limiter = new RateLimiter(config.rateLimitPerMinute);
 
   app.use((req, res, next) => {
     const header = req.headers["x-request-id"];
@@ -79,14 +102,18 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     }
   });
 
-  // Subscriptions (and any operation) over graphql-ws: the token travels in connection_init.
+  // Subscriptions (and any operation) over graphql-ws: the token travels in connection_init; the
+  // same rules as over HTTP apply to each operation (rate limit, depth, cost, introspection).
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
-  const rules = [...specifiedRules, depthLimitRule(config.maxQueryDepth)];
-  const wsCleanup = useServer<Record<string, unknown>, { ctx?: AppContext }>(
+  const rules = [
+    ...specifiedRules,
+    depthLimitRule(config.maxQueryDepth),
+    ...(config.allowIntrospection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
+  const wsCleanup = useServer<Record<string, unknown>, { ctx?: AppContext; expiry?: NodeJS.Timeout }>(
     {
       schema,
-      validate: (s, document) => validate(s, document, rules),
       onConnect: async (wsCtx) => {
         const params = wsCtx.connectionParams ?? {};
         const key = Object.keys(params).find((k) => k.toLowerCase() === "authorization");
@@ -94,7 +121,35 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         const ctx = await createContext(typeof value === "string" ? value : undefined);
         if (!ctx.viewer) return false; // graphql-ws closes with 4403 Forbidden
         wsCtx.extra.ctx = ctx;
+        if (ctx.tokenExpiresAt !== undefined) {
+          // A connection lives no longer than its token: the client reconnects with a fresh one.
+          const left = Math.min(ctx.tokenExpiresAt - Date.now(), 2 ** 31 - 1);
+          wsCtx.extra.expiry = setTimeout(
+            () => wsCtx.extra.socket.close(4401, "Unauthorized: the token has expired"),
+            left,
+          );
+          wsCtx.extra.expiry.unref();
+        }
         return true;
+      },
+      onClose: (wsCtx) => clearTimeout(wsCtx.extra.expiry),
+      onSubscribe: (wsCtx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [withCode(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError("Unable to identify the operation: name it with operationName")];
+        if (isServiceOnly(operation)) return undefined;
+        const wait = limiter.take(wsCtx.extra.ctx!.viewer!.id);
+        if (wait > 0) return [new RateLimitedError(wait)];
+        const cost = operationCost(schema, document, operation, payload.variables ?? {});
+        if (cost > config.maxQueryCost) return [costLimitError(cost, config.maxQueryCost)];
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       // One context per operation: its own loader caches (cleared again for every event).
       context: (wsCtx) => ({
@@ -117,13 +172,13 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     includeStacktraceInErrorResponses: false,
     // One shutdown path: ours (stack-notes pitfall 5).
     stopOnTerminationSignals: false,
-    introspection: config.nodeEnv !== "production",
+    introspection: config.allowIntrospection,
     csrfPrevention: true,
     validationRules: [depthLimitRule(config.maxQueryDepth), subscriptionsOverWebSocketRule],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       ApolloServerPluginInlineTraceDisabled(),
-      guardPlugin(config),
+      guardPlugin(config, limiter),
       observabilityPlugin(config),
       {
         async serverWillStart() {
@@ -149,6 +204,29 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   app.use((_req, res) => {
     res.status(404).json({ error: "not found", graphql: "/graphql" });
   });
+  // Errors before GraphQL (the body parser): JSON like every other answer, never Express's HTML.
+  app.use(
+    (
+      error: { status?: number; type?: string },
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+      const message =
+        status === 413
+          ? "Request body too large: the limit is 1 MB"
+          : status < 500
+            ? "Malformed request body: send a JSON object with query, variables and operationName"
+            : "Internal server error";
+      if (status === 500) logger.error("request failed before GraphQL", { error });
+      res
+        .status(status)
+        .json({
+          errors: [{ message, extensions: { code: status < 500 ? "BAD_USER_INPUT" : "INTERNAL_SERVER_ERROR" } }],
+        });
+    },
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

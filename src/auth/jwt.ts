@@ -47,6 +47,7 @@ export function createVerifier(config: Config, secret: string | undefined): Toke
       isGlobalAdmin: roles.includes("admin"),
       name: typeof payload.name === "string" ? payload.name : undefined,
       email: typeof payload.email === "string" ? payload.email : undefined,
+      expiresAt: typeof payload.exp === "number" ? payload.exp * 1000 : undefined,
     };
   };
 }

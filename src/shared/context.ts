@@ -15,6 +15,8 @@ export interface AppContext {
   viewer: Viewer | null;
   /** Why authentication failed, when a token was sent but refused. */
   authError?: Error;
+  /** When the caller's token expires (ms since the epoch), when it says: long-lived connections end then. */
+  tokenExpiresAt?: number;
   db: DataSource;
   config: Config;
   /** Per-request memo for loaders and other request-scoped helpers (see `perRequest`). */

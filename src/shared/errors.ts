@@ -64,7 +64,11 @@ export class ConflictError extends GraphQLError {
 export class RateLimitedError extends GraphQLError {
   constructor(retryAfterSeconds: number) {
     super(`Too many requests; retry in ${retryAfterSeconds}s`, {
-      extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: retryAfterSeconds, http: { status: 429 } },
+      extensions: {
+        code: ErrorCode.RATE_LIMITED,
+        retryAfter: retryAfterSeconds,
+        http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) },
+      },
     });
   }
 }

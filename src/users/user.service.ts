@@ -19,6 +19,8 @@ export interface IdentityClaims {
   isGlobalAdmin: boolean;
   name?: string;
   email?: string;
+  /** When the token expires (ms since the epoch), when it says. */
+  expiresAt?: number;
 }
 
 /** Per database (tests and replicas may share a process): sub -> global-admin flag last written. */

@@ -62,6 +62,8 @@ export class TestService {
       jwtSecret: TEST_SECRET,
       exposeSqlCount: true,
       logLevel: "silent",
+      // Suites fire thousands of requests as one user; test/limits.test.ts turns the limiter on.
+      rateLimitPerMinute: 0,
       ...overrides,
     });
     return new TestService(service, database.drop);
