@@ -1,0 +1,227 @@
+import crypto from "node:crypto";
+import { addMember, createGroup, provision } from "./utils/builders";
+import { codes, type GraphQLResponse, TestService, type TestUser } from "./utils/service";
+import { WsCaller } from "./utils/subscriptions";
+
+/**
+ * The authorization sweep: an outsider learns nothing of a PRIVATE group through any path of the
+ * API. Each answer is searched for the group's id and its (unique) name, so a leak anywhere in a
+ * response fails, whatever field it hides in.
+ */
+describe("a PRIVATE group, seen by an outsider", () => {
+  let svc: TestService;
+  let owner: TestUser;
+  let member: TestUser;
+  let outsider: TestUser;
+  const secretName = `Skunkworks ${crypto.randomBytes(4).toString("hex")}`;
+  let root: string; // PUBLIC
+  let secret: string; // PRIVATE, under root
+  let below: string; // PUBLIC, under secret
+  let outsiders: string; // the outsider's own group
+  let membershipId: string;
+  let leadershipId: string;
+  let initiativeId: string;
+  const callers: WsCaller[] = [];
+
+  beforeAll(async () => {
+    svc = await TestService.start();
+    owner = await svc.user({ name: "Owner" });
+    member = await svc.user({ name: "Member" });
+    outsider = await svc.user({ name: "Outsider" });
+    await provision(svc, owner, member, outsider);
+    root = await createGroup(svc, owner, { name: "Open Root", visibility: "PUBLIC" });
+    secret = await createGroup(svc, owner, { name: secretName, parentIds: [root] });
+    below = await createGroup(svc, owner, { name: "Open Below", visibility: "PUBLIC", parentIds: [secret] });
+    outsiders = await createGroup(svc, outsider, { name: "Outsider's own" });
+    membershipId = await addMember(svc, owner, secret, member);
+    await addMember(svc, owner, below, member);
+    leadershipId = (
+      await svc.ok<{ addLeader: { id: string } }, unknown>(
+        `mutation ($i: AddLeaderInput!) { addLeader(input: $i) { id } }`,
+        { i: { groupId: secret, userId: member.id } },
+        owner,
+      )
+    ).addLeader.id;
+    initiativeId = (
+      await svc.ok<{ createInitiative: { id: string } }, unknown>(
+        `mutation { createInitiative(input: { name: "Shared initiative" }) { id } }`,
+        {},
+        owner,
+      )
+    ).createInitiative.id;
+    for (const groupId of [secret, below]) {
+      await svc.ok(
+        `mutation ($g: ID!, $i: ID!) { linkInitiative(groupId: $g, initiativeId: $i) { id } }`,
+        { g: groupId, i: initiativeId },
+        owner,
+      );
+    }
+  });
+
+  afterEach(async () => {
+    await Promise.all(callers.splice(0).map((c) => c.close()));
+  });
+
+  afterAll(() => svc.stop());
+
+  /** The answer mentions the secret group nowhere. */
+  function expectNothingOfSecret(res: unknown): void {
+    const text = JSON.stringify(res);
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(secretName);
+  }
+
+  /**
+   * A refusal about the secret group reads exactly like one about a group that does not exist
+   * (the caller's own argument echoed back is no leak).
+   */
+  function expectSameAsUnknown(aboutSecret: unknown, aboutNothing: unknown, unknownId: string): void {
+    const text = JSON.stringify(aboutSecret)
+      .replaceAll(secret, "<id>")
+      .replace(/"sqlStatements":\d+/, "");
+    expect(text).not.toContain(secretName);
+    expect(text).toBe(
+      JSON.stringify(aboutNothing)
+        .replaceAll(unknownId, "<id>")
+        .replace(/"sqlStatements":\d+/, ""),
+    );
+  }
+
+  async function asOutsider(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<unknown>> {
+    const res = await svc.gql(query, variables, outsider);
+    expectNothingOfSecret(res);
+    return res;
+  }
+
+  it("the same queries as a member do show the group (the sweep can see a leak)", async () => {
+    const res = await svc.gql(`query ($id: ID!) { group(id: $id) { id name } }`, { id: secret }, member);
+    expect(JSON.stringify(res)).toContain(secretName);
+  });
+
+  it("group, groupByName and groups answer nothing of it", async () => {
+    expect((await asOutsider(`query ($id: ID!) { group(id: $id) { id } }`, { id: secret })).data).toEqual({
+      group: null,
+    });
+    expect((await asOutsider(`query ($n: String!) { groupByName(name: $n) { id } }`, { n: secretName })).data).toEqual({
+      groupByName: null,
+    });
+    await asOutsider(`{ groups(first: 500, filter: { isActive: null }) { totalCount nodes { id name } } }`);
+    await asOutsider(`query ($s: String!) { groups(filter: { search: $s }) { totalCount nodes { id } } }`, {
+      s: secretName.slice(0, 10),
+    });
+    await asOutsider(`query ($p: ID!) { groups(filter: { parentId: $p }) { totalCount nodes { id } } }`, { p: root });
+  });
+
+  it("its visible relatives do not reveal it: children, parents, ancestors, descendants", async () => {
+    const res = await asOutsider(
+      `query ($r: ID!, $b: ID!) {
+        r: group(id: $r) { children { id name } descendants { totalCount nodes { depth group { id name } } } }
+        b: group(id: $b) { parents { id name } ancestors { depth group { id name } } }
+      }`,
+      { r: root, b: below },
+    );
+    expect(codes(res)).toEqual([]);
+    // `below` is still reachable, at its shortest distance through the hidden group (2).
+    expect(JSON.stringify(res)).toContain(below);
+  });
+
+  it("_entities answers null for the group, its membership and its leadership", async () => {
+    const res = await asOutsider(
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Group { id name } ... on Membership { id } ... on Leadership { id } } }`,
+      {
+        r: [
+          { __typename: "Group", id: secret },
+          { __typename: "Membership", id: membershipId },
+          { __typename: "Leadership", id: leadershipId },
+        ],
+      },
+    );
+    expect(res.data).toEqual({ _entities: [null, null, null] });
+  });
+
+  it("a member's User.groups, memberships and leaderships leave it out", async () => {
+    const res = await asOutsider(
+      `query ($u: ID!) { user(id: $u) {
+        groups(transitive: true) { id name }
+        memberships(includeInactive: true) { id group { id name } }
+        leaderships(includeHistorical: true) { id group { id } }
+      } }`,
+      { u: member.id },
+    );
+    expect(codes(res)).toEqual([]);
+  });
+
+  it("membership, members and Initiative.groups answer nothing of it", async () => {
+    const res = await asOutsider(
+      `query ($g: ID!, $u: ID!, $i: ID!) {
+        membership(groupId: $g, userId: $u) { id }
+        initiative(id: $i) { groups { id name } }
+      }`,
+      { g: secret, u: member.id, i: initiativeId },
+    );
+    expect(res.data).toMatchObject({ membership: null });
+  });
+
+  it("checkPermission about it is NOT_FOUND, and a grant through it is left out below it", async () => {
+    const ask = `query ($u: ID!, $g: ID!) { checkPermission(userId: $u, groupId: $g, permission: "groups.view") { allowed } }`;
+    const unknown = crypto.randomUUID();
+    const direct = await svc.gql(ask, { u: outsider.id, g: secret }, outsider);
+    expect(codes(direct)).toEqual(["NOT_FOUND"]);
+    expectSameAsUnknown(direct, await svc.gql(ask, { u: outsider.id, g: unknown }, outsider), unknown);
+    const own = await asOutsider(
+      `query ($u: ID!, $g: ID!) { checkPermission(userId: $u, groupId: $g, permission: "groups.view") {
+        allowed grants { group { id name } path { id name } } } }`,
+      { u: outsider.id, g: below },
+    );
+    expect(codes(own)).toEqual([]);
+  });
+
+  it("the audit log holds none of its events", async () => {
+    const res = await asOutsider(
+      `query ($g: ID!) { all: events(first: 500) { totalCount nodes { id groupId payload } }
+                         one: events(filter: { groupId: $g }) { totalCount nodes { id } } }`,
+      { g: secret },
+    );
+    expect(res.data).toMatchObject({ one: { totalCount: 0, nodes: [] } });
+  });
+
+  it("subscriptions: NOT_FOUND for the group, nothing of it with groupId null or a member's membershipChanges", async () => {
+    const caller = new WsCaller(svc.url, outsider.token);
+    callers.push(caller);
+    const subscribeTo = async (g: string) =>
+      caller.subscribe(`subscription ($g: ID) { groupEvents(groupId: $g) { id } }`, { g }).take(1);
+    const unknown = crypto.randomUUID();
+    const refused = await subscribeTo(secret);
+    expect(JSON.stringify(refused)).toContain("NOT_FOUND");
+    expectSameAsUnknown(refused, await subscribeTo(unknown), unknown);
+
+    const all = caller.subscribe(`subscription { groupEvents(after: "0") { id groupId payload group { id name } } }`);
+    const theirs = caller.subscribe(
+      `subscription ($u: ID) { membershipChanges(userId: $u, after: "0") { id groupId payload group { id name } } }`,
+      { u: member.id },
+    );
+    // A change in the secret group, then a marker the outsider may read: delivery is in id order,
+    // so anything of the secret group would arrive before the marker.
+    await svc.ok(
+      `mutation ($id: ID!) { updateGroup(id: $id, input: { description: "hush" }) { id } }`,
+      { id: secret },
+      owner,
+    );
+    await svc.ok(
+      `mutation ($id: ID!) { updateGroup(id: $id, input: { description: "marker" }) { id } }`,
+      { id: outsiders },
+      outsider,
+    );
+    // The outsider reads its own group's events only: created, its owner added, the marker.
+    const received = await all.take(3);
+    expect(
+      received.map((r) =>
+        r.kind === "next" ? (r.value.data as { groupEvents: { groupId: string } }).groupEvents.groupId : r.kind,
+      ),
+    ).toEqual([outsiders, outsiders, outsiders]);
+    expectNothingOfSecret(received);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expectNothingOfSecret([...all.received, ...theirs.received]);
+    expect(all.received.length + received.length).toBeGreaterThan(0);
+  });
+});
