@@ -153,6 +153,40 @@ describe("authentication", () => {
       expectUnauthenticated(await svc.gql(ME, undefined, bearer(forged)));
     });
 
+    it.each(["HS384", "HS512"])(
+      "signed with the right secret but %s (only HS256 is accepted) is UNAUTHENTICATED",
+      async (alg) => {
+        const token = await new SignJWT({ sub: crypto.randomUUID(), roles: ["admin"], exp: nowSeconds() + 3600 })
+          .setProtectedHeader({ alg, typ: "JWT" })
+          .sign(new TextEncoder().encode(TEST_SECRET));
+        expectUnauthenticated(await svc.gql(ME, undefined, bearer(token)));
+      },
+    );
+
+    it("claiming RS256 over an HS256 signature (algorithm confusion) is UNAUTHENTICATED", async () => {
+      const [, payload, signature] = (await sign({ roles: ["admin"] })).split(".");
+      const confused = `${b64url({ alg: "RS256", typ: "JWT" })}.${payload}.${signature}`;
+      expectUnauthenticated(await svc.gql(ME, undefined, bearer(confused)));
+    });
+
+    it("not valid yet (nbf in the future) is UNAUTHENTICATED", async () => {
+      const token = await sign({ nbf: nowSeconds() + 3600 });
+      expectUnauthenticated(await svc.gql(ME, undefined, bearer(token)));
+    });
+
+    it("of 10 KB is UNAUTHENTICATED; over Node's 16 KB header limit the request is refused with 431", async () => {
+      const other = "another-secret-that-is-also-long-enough-for-hs256";
+      const large = await sign({ padding: "x".repeat(10_000) }, { secret: other });
+      expectUnauthenticated(await svc.gql(ME, undefined, bearer(large)));
+      const huge = await sign({ padding: "x".repeat(100_000) }, { secret: other });
+      const res = await fetch(svc.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...bearer(huge) },
+        body: JSON.stringify({ query: ME }),
+      });
+      expect(res.status).toBe(431);
+    });
+
     it("without a sub is UNAUTHENTICATED", async () => {
       const token = await sign({}, { noSub: true });
       expect(JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString())).not.toHaveProperty("sub");
@@ -202,5 +236,36 @@ describe("authentication", () => {
       }
       expect((await fetch(`${base()}/ready`)).status).toBe(200);
     });
+  });
+});
+
+describe("tokens in logs", () => {
+  it("never appear, in full or as their signature, even at debug level", async () => {
+    const svc = await TestService.start({ logLevel: "debug" });
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const good = await sign();
+    const bad = await sign({}, { secret: "another-secret-that-is-also-long-enough-for-hs256" });
+    const expired = await sign({ iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 });
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      lines.push(chunk.toString());
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      await svc.gql(ME, undefined, bearer(good));
+      await svc.gql(ME, undefined, bearer(bad));
+      await svc.gql(ME, undefined, bearer(expired));
+      await svc.gql(`mutation { createGroup(input: { name: "" }) { id } }`, undefined, bearer(good));
+      await svc.gql(`mutation { deleteGroup(id: "${crypto.randomUUID()}") }`, undefined, bearer(good));
+    } finally {
+      process.stdout.write = write;
+      await svc.stop();
+    }
+    const log = lines.join("");
+    expect(log).toContain('"msg":"graphql"'); // the capture saw the debug log
+    for (const token of [good, bad, expired]) {
+      expect(log).not.toContain(token);
+      expect(log).not.toContain(token.split(".")[2]!);
+    }
   });
 });
