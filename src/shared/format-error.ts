@@ -43,7 +43,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
 
   if (original instanceof ArgumentValidationError) {
-    const details = validationDetails(original.extensions.validationErrors as ValidationError[]);
+    const errors = original.extensions.validationErrors;
+    if (!Array.isArray(errors)) {
+      // A validator threw on the value itself (validator.js throws URIError on lone surrogates):
+      // the input is at fault, not the service.
+      return {
+        ...base,
+        message: "Invalid input: a value is not well-formed text",
+        extensions: { code: ErrorCode.BAD_USER_INPUT, details: {} },
+      };
+    }
+    const details = validationDetails(errors as ValidationError[]);
     const fields = Object.entries(details).map(([field, messages]) => `${field}: ${messages.join(", ")}`);
     return {
       ...base,

@@ -1,0 +1,61 @@
+import type { DataSource, EntityManager } from "typeorm";
+
+/**
+ * What must hold in the database whatever clients send: each query lists the offenders, and a
+ * violation names the rule and the first few of them. Empty = all hold.
+ */
+const RULES: { rule: string; sql: string }[] = [
+  {
+    rule: "no cycle in the hierarchy",
+    sql: `WITH RECURSIVE walk(start, node, path) AS (
+            SELECT child_id, parent_id, ARRAY[child_id] FROM group_parents
+            UNION ALL
+            SELECT w.start, gp.parent_id, w.path || w.node FROM walk w
+            JOIN group_parents gp ON gp.child_id = w.node WHERE NOT w.node = ANY(w.path)
+          ) SELECT DISTINCT start::text AS id FROM walk WHERE node = start`,
+  },
+  {
+    rule: "every group has an ACTIVE owner",
+    sql: `SELECT g.id::text AS id FROM groups g WHERE NOT EXISTS (
+            SELECT 1 FROM memberships m WHERE m.group_id = g.id AND m.role = 'owner' AND m.status = 'ACTIVE')`,
+  },
+  {
+    rule: "no overlapping leadership periods of one user in one group",
+    sql: `SELECT a.id::text AS id FROM leaderships a JOIN leaderships b
+            ON a.group_id = b.group_id AND a.user_id = b.user_id AND a.id < b.id
+           AND daterange(a.start_date, a.end_date) && daterange(b.start_date, b.end_date)`,
+  },
+  {
+    rule: "every group has its GROUP_CREATED event",
+    sql: `SELECT g.id::text AS id FROM groups g WHERE NOT EXISTS (
+            SELECT 1 FROM domain_events e WHERE e.group_id = g.id AND e.type = 'GROUP_CREATED')`,
+  },
+  {
+    rule: "every membership has its MEMBER_ADDED event",
+    sql: `SELECT m.id::text AS id FROM memberships m WHERE NOT EXISTS (
+            SELECT 1 FROM domain_events e
+            WHERE e.group_id = m.group_id AND e.user_id = m.user_id AND e.type = 'MEMBER_ADDED')`,
+  },
+  {
+    rule: "every leadership has its LEADER_ADDED event",
+    sql: `SELECT l.id::text AS id FROM leaderships l WHERE NOT EXISTS (
+            SELECT 1 FROM domain_events e
+            WHERE e.type = 'LEADER_ADDED' AND e.payload->>'leadershipId' = l.id::text)`,
+  },
+];
+
+/** Every broken rule, with up to three offending ids each. */
+export async function checkInvariants(db: DataSource | EntityManager): Promise<string[]> {
+  const violations: string[] = [];
+  for (const { rule, sql } of RULES) {
+    const rows = (await db.query(sql)) as { id: string }[];
+    if (rows.length)
+      violations.push(
+        `${rule}: ${rows
+          .slice(0, 3)
+          .map((r) => r.id)
+          .join(", ")}`,
+      );
+  }
+  return violations;
+}
