@@ -1,10 +1,13 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type Service, startService } from "../src/bootstrap";
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from "../src/db";
 import { mintToken } from "../src/auth";
-import { TEST_SECRET } from "./utils/service";
+import { Client } from "pg";
+import { buildService, ServiceProcess } from "./utils/process";
+import { createTestDatabase, TEST_SECRET } from "./utils/service";
 import { WsCaller } from "./utils/subscriptions";
 
 /**
@@ -104,6 +107,92 @@ describe("the database goes away and comes back", () => {
       ).toEqual(["Before", "After", "Live after recovery"]);
     } finally {
       await caller.close();
+    }
+  }, 120_000);
+});
+
+describe("SIGTERM under load", () => {
+  const proc = new ServiceProcess("loaded");
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+
+  beforeAll(async () => {
+    buildService();
+    database = await createTestDatabase();
+  }, 120_000);
+
+  afterAll(async () => {
+    await proc.kill("SIGKILL");
+    await database.drop();
+  });
+
+  it("finishes in-flight work, closes websockets with 1001, loses no acknowledged write, and exits 0", async () => {
+    const { url } = await proc.start({
+      DATABASE_URL: database.url,
+      JWT_SECRET: TEST_SECRET,
+      SHUTDOWN_TIMEOUT_MS: "5000",
+      RATE_LIMIT_PER_MINUTE: "0",
+    });
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => mintToken(TEST_SECRET, { sub: crypto.randomUUID(), name: `Client ${i}` })),
+    );
+    const sockets = tokens.slice(0, 3).map((token) => new WsCaller(url, token, { retry: false }));
+    for (const socket of sockets) socket.subscribe(`subscription { membershipChanges { id } }`);
+
+    const acknowledged: string[] = [];
+    const outcomes = { ok: 0, jsonError: 0, refused: 0, other: [] as string[] };
+    let running = true;
+    const client = async (token: string) => {
+      while (running) {
+        try {
+          const res = await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+            body: JSON.stringify({
+              query: `mutation { createGroup(input: { name: "Load ${crypto.randomUUID()}" }) { id } }`,
+            }),
+          });
+          const body = (await res.json()) as { data?: { createGroup?: { id: string } }; errors?: unknown[] };
+          if (body.data?.createGroup) {
+            acknowledged.push(body.data.createGroup.id);
+            outcomes.ok++;
+          } else if (body.errors) outcomes.jsonError++;
+          else outcomes.other.push(JSON.stringify(body));
+        } catch {
+          outcomes.refused++; // the server stopped accepting: connection refused or reset
+          return;
+        }
+      }
+    };
+    const clients = tokens.map((token) => client(token));
+    while (outcomes.ok < 100) await new Promise((r) => setTimeout(r, 20));
+
+    const started = Date.now();
+    const exit = proc.kill("SIGTERM", 15_000);
+    const result = await exit;
+    running = false;
+    await Promise.all(clients);
+    await Promise.all(sockets.map((s) => s.close()));
+
+    expect(result).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(5000 + 5000);
+    expect(outcomes.other).toEqual([]);
+    for (const socket of sockets) expect(socket.closes[0]?.code).toBe(1001);
+
+    // Every acknowledged write is there, with its event; and nothing half-written exists.
+    const check = new Client({ connectionString: database.url });
+    await check.connect();
+    try {
+      const { rows: present } = await check.query(`SELECT id::text FROM groups WHERE id = ANY($1::uuid[])`, [
+        acknowledged,
+      ]);
+      expect(present).toHaveLength(acknowledged.length);
+      const { rows: orphans } = await check.query(
+        `SELECT g.id FROM groups g WHERE NOT EXISTS (SELECT 1 FROM domain_events e WHERE e.group_id = g.id AND e.type = 'GROUP_CREATED')
+         OR NOT EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = g.id AND m.role = 'owner')`,
+      );
+      expect(orphans).toEqual([]);
+    } finally {
+      await check.end();
     }
   }, 120_000);
 });
