@@ -1,0 +1,158 @@
+import { addMember, createGroup, provision } from "./utils/builders";
+import { checkInvariants } from "./utils/db-invariants";
+import { type GraphQLResponse, TestService, type TestUser } from "./utils/service";
+
+/**
+ * A bounded soak (SOAK_SECONDS, default 30): 24 concurrent clients mix reads and writes on one
+ * hierarchy. Afterwards no answer was an internal error, the database invariants hold, and every
+ * acknowledged group is stored. Latency is reported, not asserted (speed lives in the benchmark).
+ */
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 30);
+const CLIENTS = 24;
+
+describe(`soak: ${CLIENTS} clients for ${SECONDS} s`, () => {
+  let svc: TestService;
+  let admin: TestUser;
+  const users: TestUser[] = [];
+  const groups: string[] = [];
+
+  beforeAll(async () => {
+    svc = await TestService.start();
+    admin = await svc.user({ admin: true });
+    for (let i = 0; i < 30; i++) users.push(await svc.user({ name: `Soak ${i}` }));
+    await provision(svc, admin, ...users);
+    const root = await createGroup(svc, admin, { name: "Soak root" });
+    groups.push(root);
+    const departments: string[] = [];
+    for (let d = 0; d < 10; d++)
+      departments.push(await createGroup(svc, admin, { name: `Dept ${d}`, parentIds: [root] }));
+    groups.push(...departments);
+    for (let t = 0; t < 30; t++) {
+      const parents = t % 5 === 0 ? [departments[t % 10]!, departments[(t + 1) % 10]!] : [departments[t % 10]!];
+      groups.push(await createGroup(svc, admin, { name: `Team ${t}`, parentIds: parents }));
+    }
+    for (let i = 0; i < users.length; i++)
+      await addMember(svc, admin, groups[1 + (i % 10)]!, users[i]!, { role: "admin" });
+  }, 120_000);
+
+  afterAll(() => svc.stop());
+
+  it(
+    "ends with no internal error, every invariant holding and every acknowledged group stored",
+    async () => {
+      const codes = new Map<string, number>();
+      const latencies: number[] = [];
+      const acknowledged: string[] = [];
+      let operations = 0;
+      const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]!;
+      const day = () => `2031-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
+
+      const run = async (doc: string, vars: Record<string, unknown>, as: TestUser) => {
+        const started = performance.now();
+        const res: GraphQLResponse<Record<string, { id?: string } | null>> = await svc.gql(doc, vars, as);
+        latencies.push(performance.now() - started);
+        operations++;
+        for (const e of res.errors ?? [])
+          codes.set(String(e.extensions?.code), (codes.get(String(e.extensions?.code)) ?? 0) + 1);
+        return res;
+      };
+
+      const step = async (me: TestUser) => {
+        const g = pick(groups);
+        const u = pick(users);
+        switch (Math.floor(Math.random() * 10)) {
+          case 0:
+            return run(
+              `query ($g: ID!) { group(id: $g) { name members(first: 20) { totalCount nodes { role user { name } } } } }`,
+              { g },
+              me,
+            );
+          case 1:
+            return run(
+              `query ($g: ID!) { group(id: $g) { descendants { totalCount } ancestors { depth } events(first: 5) { totalCount } } }`,
+              { g },
+              me,
+            );
+          case 2:
+            return run(
+              `query ($u: ID!, $g: ID!) { checkPermission(userId: $u, groupId: $g, permission: "members.add") { allowed } }`,
+              { u: u.id, g },
+              me,
+            );
+          case 3:
+            return run(
+              `mutation ($i: AddMemberInput!) { addMember(input: $i) { id } }`,
+              { i: { groupId: g, userId: u.id, role: pick(["member", "viewer", "admin"]) } },
+              me,
+            );
+          case 4:
+            return run(`mutation ($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }`, { g, u: u.id }, me);
+          case 5:
+            return run(
+              `mutation ($g: ID!, $u: ID!, $r: String!) { updateMemberRole(groupId: $g, userId: $u, role: $r) { id } }`,
+              { g, u: u.id, r: pick(["member", "viewer", "owner"]) },
+              me,
+            );
+          case 6:
+            return run(
+              Math.random() < 0.5
+                ? `mutation ($i: AddLeaderInput!) { addLeader(input: $i) { id } }`
+                : `mutation ($i: RemoveLeaderInput!) { removeLeader(input: $i) { id } }`,
+              { i: { groupId: g, userId: u.id, [Math.random() < 0.5 ? "startDate" : "endDate"]: day() } },
+              me,
+            );
+          case 7: {
+            const res = await run(
+              `mutation ($i: CreateGroupInput!) { createGroup(input: $i) { id } }`,
+              { i: { name: `Soak new ${operations}`, parentIds: [g] } },
+              me,
+            );
+            const id = res.data?.createGroup?.id;
+            if (id) {
+              acknowledged.push(id);
+              groups.push(id);
+            }
+            return res;
+          }
+          case 8:
+            // Re-parenting, cycles included: a group under one of its descendants must be refused.
+            return run(
+              `mutation ($id: ID!, $p: [ID!]) { updateGroup(id: $id, input: { parentIds: $p }) { id } }`,
+              { id: g, p: [pick(groups)] },
+              me,
+            );
+          default:
+            return run(
+              `mutation ($g: ID!, $s: MembershipStatus!, $u: ID!) { setMemberStatus(groupId: $g, userId: $u, status: $s) { id } }`,
+              { g, u: u.id, s: pick(["ACTIVE", "INACTIVE", "PENDING"]) },
+              me,
+            );
+        }
+      };
+
+      const until = Date.now() + SECONDS * 1000;
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async (_, i) => {
+          const me = i % 6 === 0 ? admin : users[i % users.length]!;
+          while (Date.now() < until) await step(me);
+        }),
+      );
+
+      latencies.sort((a, b) => a - b);
+      const p = (q: number) => latencies[Math.floor(q * (latencies.length - 1))]!.toFixed(1);
+      console.log(
+        `soak: ${operations} operations in ${SECONDS} s, p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, errors ${JSON.stringify(Object.fromEntries(codes))}`,
+      );
+      expect(operations).toBeGreaterThan(CLIENTS);
+      expect(codes.get("INTERNAL_SERVER_ERROR") ?? 0).toBe(0);
+      expect(await checkInvariants(svc.db)).toEqual([]);
+      const stored = (await svc.db.query(`SELECT count(*)::int AS n FROM groups WHERE id = ANY($1::uuid[])`, [
+        acknowledged,
+      ])) as {
+        n: number;
+      }[];
+      expect(stored[0]!.n).toBe(acknowledged.length);
+    },
+    (SECONDS + 120) * 1000,
+  );
+});
