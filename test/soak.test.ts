@@ -140,8 +140,8 @@ describe(`soak: ${CLIENTS} clients for ${SECONDS} s`, () => {
 
       latencies.sort((a, b) => a - b);
       const p = (q: number) => latencies[Math.floor(q * (latencies.length - 1))]!.toFixed(1);
-      console.log(
-        `soak: ${operations} operations in ${SECONDS} s, p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, errors ${JSON.stringify(Object.fromEntries(codes))}`,
+      process.stdout.write(
+        `soak: ${operations} operations in ${SECONDS} s, p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, errors ${JSON.stringify(Object.fromEntries(codes))}\n`,
       );
       expect(operations).toBeGreaterThan(CLIENTS);
       expect(codes.get("INTERNAL_SERVER_ERROR") ?? 0).toBe(0);
