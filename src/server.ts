@@ -27,7 +27,14 @@ import { guardPlugin, isServiceOnly, observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
 import { formatError } from "./shared/format-error";
 import { RateLimitedError } from "./shared/errors";
-import { costLimitError, depthLimitRule, operationCost, subscriptionsOverWebSocketRule } from "./shared/limits";
+import {
+  aliasLimitRule,
+  costLimitError,
+  depthLimitRule,
+  MAX_DOCUMENT_TOKENS,
+  operationCost,
+  subscriptionsOverWebSocketRule,
+} from "./shared/limits";
 import { logger, requestScope } from "./shared/logger";
 import { RateLimiter } from "./shared/rate-limit";
 
@@ -109,6 +116,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const rules = [
     ...specifiedRules,
     depthLimitRule(config.maxQueryDepth),
+    aliasLimitRule,
     ...(config.allowIntrospection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
   const wsCleanup = useServer<Record<string, unknown>, { ctx?: AppContext; expiry?: NodeJS.Timeout }>(
@@ -136,7 +144,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       onSubscribe: (wsCtx, _id, payload) => {
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
         } catch (error) {
           return [withCode(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
         }
@@ -174,7 +182,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     stopOnTerminationSignals: false,
     introspection: config.allowIntrospection,
     csrfPrevention: true,
-    validationRules: [depthLimitRule(config.maxQueryDepth), subscriptionsOverWebSocketRule],
+    validationRules: [depthLimitRule(config.maxQueryDepth), aliasLimitRule, subscriptionsOverWebSocketRule],
+    parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       ApolloServerPluginInlineTraceDisabled(),
@@ -220,11 +229,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
             ? "Malformed request body: send a JSON object with query, variables and operationName"
             : "Internal server error";
       if (status === 500) logger.error("request failed before GraphQL", { error });
-      res
-        .status(status)
-        .json({
-          errors: [{ message, extensions: { code: status < 500 ? "BAD_USER_INPUT" : "INTERNAL_SERVER_ERROR" } }],
-        });
+      res.status(status).json({
+        errors: [{ message, extensions: { code: status < 500 ? "BAD_USER_INPUT" : "INTERNAL_SERVER_ERROR" } }],
+      });
     },
   );
 

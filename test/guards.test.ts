@@ -205,6 +205,21 @@ describe("request limits over HTTP", () => {
     });
   });
 
+  it("refuses more than 100 aliases, and a document of over 10,000 tokens before validating it", async () => {
+    const user = await svc.user();
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: me { id }`).join(" ")} }`;
+    expect(codes(await svc.gql(aliases(100), {}, user))).toEqual([]);
+    const many = await svc.gql(aliases(101), {}, user);
+    expect(codes(many)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+    expect(many.errors![0]!.message).toMatch(/at most 100 aliased fields/);
+
+    const started = Date.now();
+    const repeated = await svc.gql(`{ me { ${"id ".repeat(200_000)}} }`, {}, user);
+    expect(codes(repeated)).toEqual(["GRAPHQL_PARSE_FAILED"]);
+    expect(repeated.errors![0]!.message).toMatch(/more th\w+ 10000 tokens/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it("refuses batched operations (a JSON array) with 400 and a JSON error", async () => {
     const { token } = await svc.user();
     const res = await post(JSON.stringify([{ query: `{ me { id } }` }, { query: `{ me { id } }` }]), token);

@@ -181,3 +181,29 @@ export function subscriptionsOverWebSocketRule(context: ValidationContext): ASTV
     },
   };
 }
+
+/**
+ * Tokens a document may have: graphql-js stops parsing beyond it, so a megabyte of repeated fields
+ * never reaches validation (whose overlapping-fields check grows with the square of the fields).
+ */
+export const MAX_DOCUMENT_TOKENS = 10_000;
+
+/** Aliased fields an operation may have (each alias can re-run a resolver). */
+export const MAX_ALIASES = 100;
+
+/** Validation rule: more than MAX_ALIASES aliased fields in one document are refused. */
+export function aliasLimitRule(context: ValidationContext): ASTVisitor {
+  let aliases = 0;
+  return {
+    Field(node) {
+      if (node.alias && ++aliases === MAX_ALIASES + 1) {
+        context.reportError(
+          new GraphQLError(`Too many aliases: at most ${MAX_ALIASES} aliased fields per operation`, {
+            nodes: [node],
+            extensions: VALIDATION_FAILED,
+          }),
+        );
+      }
+    },
+  };
+}
