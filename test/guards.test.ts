@@ -220,6 +220,24 @@ describe("request limits over HTTP", () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it("keeps CSRF prevention on: a simple GET or form POST is refused, a preflighted GET answers", async () => {
+    const { token } = await svc.user();
+    const query = encodeURIComponent("{ me { id } }");
+    const simpleGet = await fetch(`${svc.url}?query=${query}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(simpleGet.status).toBe(400);
+    expect(await simpleGet.text()).toMatch(/CSRF/);
+    const form = await fetch(svc.url, {
+      method: "POST",
+      headers: { "content-type": "text/plain", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: "{ me { id } }" }),
+    });
+    expect(form.status).toBe(400);
+    const preflighted = await fetch(`${svc.url}?query=${query}`, {
+      headers: { authorization: `Bearer ${token}`, "apollo-require-preflight": "true" },
+    });
+    expect(preflighted.status).toBe(200);
+  });
+
   it("refuses batched operations (a JSON array) with 400 and a JSON error", async () => {
     const { token } = await svc.user();
     const res = await post(JSON.stringify([{ query: `{ me { id } }` }, { query: `{ me { id } }` }]), token);
