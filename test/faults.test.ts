@@ -121,7 +121,9 @@ describe("the database goes away and comes back", () => {
         expect(body.errors?.length).toBeGreaterThan(0);
         for (const error of body.errors!) {
           expect(error.extensions.code).toBe("INTERNAL_SERVER_ERROR");
-          expect(error.message).toMatch(/^Internal server error \(correlation id [0-9a-f-]+\)$/);
+          expect(error.message).toMatch(
+            /^Internal server error: the database is unavailable, retry shortly \(correlation id [0-9a-f-]+\)$/,
+          );
         }
       }
 

@@ -35,6 +35,32 @@ export function isRetryable(error: unknown): boolean {
   return code === "40001" || code === "40P01";
 }
 
+/** Network errors and SQLSTATEs that mean the database cannot be reached (down, restarting, refusing). */
+const UNAVAILABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+]);
+
+/** Whether `error` says the database is unreachable (as opposed to refusing this request). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  // graphql-js wraps a thrown non-Error (the pool rejects with a bare { code: "ECONNREFUSED" }).
+  const thrown = (error as { thrownValue?: unknown } | null)?.thrownValue;
+  if (thrown !== undefined) return isDatabaseUnavailable(thrown);
+  const code = pgErrorOf(error)?.code;
+  if (code && UNAVAILABLE.has(code)) return true;
+  const message = error instanceof Error ? error.message : "";
+  return /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/.test(message);
+}
+
 /**
  * Turns a database error into the contract's error when a rule explains it; anything else is
  * returned unchanged and becomes INTERNAL_SERVER_ERROR (masked) in format-error.

@@ -1,6 +1,6 @@
 export { startEmbeddedPostgres, freePort, type EmbeddedDatabase } from "./embedded";
 export { StatementCountingLogger } from "./statement-counter";
-export { registerConstraints, translateDbError, type ConstraintRule } from "./errors";
+export { registerConstraints, translateDbError, isDatabaseUnavailable, type ConstraintRule } from "./errors";
 export { inTransaction, query } from "./transaction";
 export type { DataSource, EntityManager } from "typeorm";
 export { pageWithTotalSql, splitTotal, escapeLike } from "./paging";

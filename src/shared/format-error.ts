@@ -3,7 +3,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
 import type { ValidationError } from "class-validator";
-import { translateDbError } from "../db";
+import { isDatabaseUnavailable, translateDbError } from "../db";
 import { ErrorCode, type ErrorDetails } from "./errors";
 import { logger } from "./logger";
 
@@ -74,10 +74,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
 
   const correlationId = crypto.randomUUID();
-  logger.error("unexpected error", { correlationId, path: formatted.path, error: original });
+  const unavailable = isDatabaseUnavailable(original);
+  logger.error(unavailable ? "database unavailable" : "unexpected error", {
+    correlationId,
+    path: formatted.path,
+    error: original,
+  });
   return {
     ...base,
-    message: `Internal server error (correlation id ${correlationId})`,
+    message: unavailable
+      ? `Internal server error: the database is unavailable, retry shortly (correlation id ${correlationId})`
+      : `Internal server error (correlation id ${correlationId})`,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, correlationId },
   };
 }
