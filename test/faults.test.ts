@@ -8,7 +8,7 @@ import { freePort } from "../src/db";
 import { mintToken } from "../src/auth";
 import { Client } from "pg";
 import { buildService, ServiceProcess } from "./utils/process";
-import { createTestDatabase, TEST_SECRET } from "./utils/service";
+import { CLIENT_ERROR_CODES, createTestDatabase, TEST_SECRET } from "./utils/service";
 import { WsCaller } from "./utils/subscriptions";
 
 /**
@@ -58,19 +58,8 @@ async function startEmbeddedProcess(dataDir: string, port: number): Promise<Embe
   };
 }
 
-/** The contract's codes (src/shared/errors.ts) plus Apollo's own request-level ones. */
-const CONTRACT_CODES = new Set([
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "NOT_FOUND",
-  "BAD_USER_INPUT",
-  "CONFLICT",
-  "RATE_LIMITED",
-  "INTERNAL_SERVER_ERROR",
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
-]);
+/** What a client may see here: its own refusals, an internal error (the outage), Apollo's BAD_REQUEST. */
+const CONTRACT_CODES = new Set([...CLIENT_ERROR_CODES, "INTERNAL_SERVER_ERROR", "BAD_REQUEST"]);
 
 interface WireError {
   message: string;

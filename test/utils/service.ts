@@ -133,3 +133,18 @@ export class TestService {
 export function codes(res: GraphQLResponse<unknown>): string[] {
   return (res.errors ?? []).map((e) => String(e.extensions?.code));
 }
+
+/**
+ * The codes a client may see for its own mistakes or rights (the contract's, plus Apollo's parse
+ * and validation codes); INTERNAL_SERVER_ERROR is not among them.
+ */
+export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "BAD_USER_INPUT",
+  "CONFLICT",
+  "RATE_LIMITED",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+]);
