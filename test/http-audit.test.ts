@@ -75,12 +75,13 @@ describe("GraphQL over HTTP (graphql-http audits)", () => {
     ran += 1;
     const outcome = { id: audit.id, status: result.status, reason: reasonOf(result) };
     if (levelOf(audit) === "MUST") {
-        expect(outcome).toEqual({ id: audit.id, status: "ok", reason: "" });
+      expect(outcome).toEqual({ id: audit.id, status: "ok", reason: "" });
       return;
     }
     if (result.status !== "ok") optionalFailures[audit.id] = audit.name;
     // graphql-http answers "notice" for a failed MAY and "warn" for a failed SHOULD.
-    if (audit.id in KNOWN_NOT_OK) expect(outcome).toEqual({ id: audit.id, status: expect.stringMatching(/^(warn|notice)$/), reason: KNOWN_REASON });
+    if (audit.id in KNOWN_NOT_OK)
+      expect(outcome).toEqual({ id: audit.id, status: expect.stringMatching(/^(warn|notice)$/), reason: KNOWN_REASON });
     else expect(outcome).toEqual({ id: audit.id, status: "ok", reason: "" });
   });
 
