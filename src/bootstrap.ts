@@ -81,7 +81,16 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
     await feed.start();
     const eventHub = new EventHub(feed, { db, config });
     eventHub.start();
-    const server = await startServer({ config, db, schema, verify: createVerifier(config, secret), eventHub });
+    const devToken =
+      generated && secret && config.nodeEnv !== "production" ? () => mintLocalAdminToken(secret) : undefined;
+    const server = await startServer({
+      config,
+      db,
+      schema,
+      verify: createVerifier(config, secret),
+      eventHub,
+      devToken,
+    });
     let stopping: Promise<void> | undefined;
     return {
       config,
@@ -111,7 +120,11 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
 /** A global-admin token for local use, printed at start-up when the secret was generated. */
 export async function localAdminToken(service: Service): Promise<string | undefined> {
   if (!service.generatedSecret || !service.secret) return undefined;
-  return mintToken(service.secret, {
+  return mintLocalAdminToken(service.secret);
+}
+
+function mintLocalAdminToken(secret: string): Promise<string> {
+  return mintToken(secret, {
     sub: "00000000-0000-4000-8000-000000000001",
     admin: true,
     name: "Local Admin",

@@ -19,6 +19,7 @@ import {
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { DataSource } from "typeorm";
+import { adminRouter } from "./admin";
 import type { TokenVerifier } from "./auth";
 import type { EventHub } from "./events";
 import type { Config } from "./config";
@@ -45,6 +46,8 @@ export interface ServerDeps {
   verify: TokenVerifier;
   /** Serves subscriptions from the event log. */
   eventHub: EventHub;
+  /** The admin console's one-click local sign-in (local mode only). */
+  devToken?: () => Promise<string>;
 }
 
 export interface RunningServer {
@@ -210,6 +213,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       context: async ({ req }) => createContext(req.headers.authorization),
     }),
   );
+  app.use("/admin", adminRouter({ devToken: deps.devToken }));
   app.use((_req, res) => {
     res.status(404).json({ error: "not found", graphql: "/graphql" });
   });
