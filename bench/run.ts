@@ -1,0 +1,567 @@
+import "reflect-metadata";
+import { type ChildProcess, fork, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { isDeepStrictEqual, parseArgs } from "node:util";
+import { Client } from "pg";
+import { mintToken } from "../src/auth";
+import { freePort } from "../src/db";
+import { logger } from "../src/shared/logger";
+import { type BenchDatabase, openBenchDatabase } from "./lib/database";
+import type { ProbeStats } from "./lib/probe";
+import { benchId, levelBounds, parseScale, SCALES, type ScaleName, specialUsers } from "./lib/scales";
+import { canonical, requestFor, SERVERS, type ServerName, SHAPES, type ShapeName, type Targets } from "./lib/shapes";
+import type { HttpLoad, HttpLoadResult, SubscriptionLoad, SubscriptionLoadResult } from "./load";
+import { POSTGRAPHILE_FUNCTIONS } from "./peers/sql";
+import { seed, seededScale } from "./seed";
+
+const USAGE = `Usage: npm run bench -- [options]
+  --scale small|default|large   seed this scale first when the bench database holds another (or none)
+  --seconds N                   length of each measurement (default: 2 at small scale, 5 otherwise)
+  --concurrency 1,16,64         connections of the load generator
+  --shapes Q1,Q2,Q3,Q4,M1,M2    request shapes to measure
+  --servers service,postgraphile,floor
+  --subscribers 1000 --events 100   the S1 fan-out (--subscribers 0 skips it)
+  --rss N                       also run Q1 on the service for N seconds, sampling its RSS
+The bench database is groups_bench on DATABASE_URL's server, or an embedded PostgreSQL under data/bench.`;
+
+const ROOT = path.resolve(__dirname, "../..");
+const PROBE = path.join(__dirname, "lib", "probe.js");
+const JWT_SECRET = "bench-secret-bench-secret-bench-secret-0123456789";
+
+interface Options {
+  scale?: ScaleName;
+  seconds?: number;
+  concurrency: number[];
+  shapes: ShapeName[];
+  servers: ServerName[];
+  subscribers: number;
+  events: number;
+  rss: number;
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      scale: { type: "string" },
+      seconds: { type: "string" },
+      concurrency: { type: "string", default: "1,16,64" },
+      shapes: { type: "string", default: SHAPES.join(",") },
+      servers: { type: "string", default: SERVERS.join(",") },
+      subscribers: { type: "string", default: "1000" },
+      events: { type: "string", default: "100" },
+      rss: { type: "string", default: "0" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + "\n");
+    process.exit(0);
+  }
+  const list = <T extends string>(raw: string, allowed: readonly T[], what: string): T[] =>
+    raw.split(",").map((item) => {
+      if (!allowed.includes(item as T)) throw new Error(`--${what}: "${item}" is not one of ${allowed.join(", ")}`);
+      return item as T;
+    });
+  const int = (raw: string, what: string) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${what} must be a whole number, got "${raw}"`);
+    return n;
+  };
+  if (values.scale) parseScale(values.scale);
+  return {
+    scale: values.scale as ScaleName | undefined,
+    seconds: values.seconds ? int(values.seconds, "seconds") : undefined,
+    concurrency: values.concurrency.split(",").map((c) => int(c, "concurrency")),
+    shapes: list(values.shapes, SHAPES, "shapes"),
+    servers: list(values.servers, SERVERS, "servers"),
+    subscribers: int(values.subscribers, "subscribers"),
+    events: int(values.events, "events"),
+    rss: int(values.rss, "rss"),
+  };
+}
+
+/** A benchmarked server: a child process with the statement probe, asked for its stats over IPC. */
+class Server {
+  private exited = false;
+  constructor(
+    readonly name: ServerName,
+    readonly url: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.on("exit", () => (this.exited = true));
+  }
+
+  static async start(name: ServerName, databaseUrl: string): Promise<Server> {
+    const port = await freePort();
+    const base = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), DB_POOL_SIZE: "10" };
+    const script = {
+      service: path.join(ROOT, "dist", "src", "index.js"),
+      postgraphile: path.join(ROOT, "bench", "peers", "postgraphile.cjs"),
+      floor: path.join(__dirname, "peers", "floor.js"),
+    }[name];
+    const env = {
+      service: {
+        ...base,
+        NODE_ENV: "production",
+        HOST: "127.0.0.1",
+        JWT_SECRET,
+        RATE_LIMIT_PER_MINUTE: "0",
+        LOG_LEVEL: "warn",
+        DATA_DIR: path.join(ROOT, "data", "bench-service"),
+      },
+      postgraphile: { ...base, NODE_ENV: "production", GRAPHILE_ENV: "production" },
+      floor: { ...base, NODE_ENV: "production" },
+    }[name];
+    const child = fork(script, [], { env, execArgv: ["-r", PROBE], stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    const server = new Server(name, `http://127.0.0.1:${port}`, child);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (server.exited) throw new Error(`${name} exited during start-up:\n${stderr}`);
+      if (Date.now() > deadline) throw new Error(`${name} did not answer within 60 s:\n${stderr}`);
+      try {
+        const response =
+          name === "service"
+            ? await fetch(`${server.url}/ready`)
+            : await fetch(`${server.url}${name === "floor" ? "/health" : "/graphql"}`, {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ query: "{ __typename }" }),
+              });
+        if (response.ok) return server;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  stats(): Promise<ProbeStats> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not answer the stats probe`)), 5000);
+      const onMessage = (message: { probe?: ProbeStats }) => {
+        if (!message?.probe) return;
+        clearTimeout(timer);
+        this.child.off("message", onMessage);
+        resolve(message.probe);
+      };
+      this.child.on("message", onMessage);
+      this.child.send("stats");
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+async function runLoad<T>(load: HttpLoad | SubscriptionLoad): Promise<T> {
+  // The spare user ids make the description too big for an environment variable: a file carries it.
+  const file = path.join(os.tmpdir(), `bench-load-${process.pid}.json`);
+  fs.writeFileSync(file, JSON.stringify(load));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, "load.js")], {
+      env: { ...process.env, BENCH_LOAD_FILE: file },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    child.on("exit", (code) => {
+      if (code === 0) resolve(JSON.parse(out.trim().split("\n").pop()!) as T);
+      else reject(new Error(`load generator exited ${code}: ${err.trim()}`));
+    });
+  });
+}
+
+/** Ids the shapes are about, chosen from the seeded data (the same every run of a scale). */
+async function pickTargets(url: string, scale: ScaleName): Promise<Targets> {
+  const s = SCALES[scale];
+  const levels = levelBounds(s.groups);
+  const special = specialUsers(s);
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const one = async (sql: string, params: unknown[] = []) => {
+      const { rows } = await client.query<{ id: string }>(sql, params);
+      if (!rows[0]) throw new Error(`the bench data has no row for: ${sql.replace(/\s+/g, " ").slice(0, 200)}`);
+      return rows[0].id;
+    };
+    const leaf = levels[levels.length - 1]!;
+    const deepGroupId = await one(
+      `SELECT child_id AS id FROM group_parents WHERE child_id >= $1 GROUP BY child_id HAVING count(*) = 2 ORDER BY child_id LIMIT 1`,
+      [benchId("group", leaf.lo)],
+    );
+    // A bottom group whose only way up is a chain of single parents to group 1.
+    const chainGroupId = await one(
+      `WITH RECURSIVE down(id, depth) AS (
+         SELECT $1::uuid, 0
+         UNION ALL
+         SELECT gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id
+         WHERE (SELECT count(*) FROM group_parents o WHERE o.child_id = gp.child_id) = 1
+       )
+       SELECT id FROM down WHERE depth = $2 ORDER BY id LIMIT 1`,
+      [benchId("group", 1), levels.length - 1],
+    );
+    const detailGroupId = await one(
+      `SELECT g.id FROM groups g
+       WHERE g.group_type = 'team' AND g.is_active
+         AND EXISTS (SELECT 1 FROM leaderships l WHERE l.group_id = g.id)
+         AND EXISTS (SELECT 1 FROM group_initiatives gi WHERE gi.group_id = g.id)
+       ORDER BY (SELECT count(*) FROM group_parents gp WHERE gp.parent_id = g.id) DESC, g.id LIMIT 1`,
+    );
+    const m1GroupId = await one(
+      `SELECT g.id FROM groups g WHERE g.group_type = 'team' AND g.is_active AND g.id <> $1 ORDER BY g.id LIMIT 1`,
+      [detailGroupId],
+    );
+    const m2ParentId = await one(`SELECT id FROM groups WHERE group_type = 'lab' AND is_active ORDER BY id LIMIT 1`);
+    const spareUserIds = Array.from({ length: s.spareUsers }, (_, i) => benchId("user", s.users + 1 + i));
+    return {
+      adminId: benchId("user", special.admin),
+      deepGroupId,
+      chainUserId: benchId("user", special.chain),
+      chainGroupId,
+      detailGroupId,
+      m1GroupId,
+      spareUserIds,
+      m2ParentId,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+async function send(server: Server, shape: ShapeName, targets: Targets, token: string, n: number, q1First = 50) {
+  const request = requestFor(server.name, shape, targets, n, q1First);
+  const response = await fetch(server.url + request.path, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: request.body,
+  });
+  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  if (response.status !== 200 || body.errors || !body.data) {
+    throw new Error(`${server.name} ${shape}: ${response.status} ${JSON.stringify(body).slice(0, 500)}`);
+  }
+  return body.data;
+}
+
+/** Statements a request of this shape costs, over `times` requests one after another. */
+async function statementsPerRequest(
+  server: Server,
+  shape: ShapeName,
+  targets: Targets,
+  token: string,
+  times = 10,
+  q1First = 50,
+): Promise<number> {
+  const before = await server.stats();
+  for (let n = 0; n < times; n++) await send(server, shape, targets, token, 1_000_000 + n, q1First);
+  const after = await server.stats();
+  return Math.round(((after.statements - before.statements) / times) * 10) / 10;
+}
+
+interface Cell {
+  shape: ShapeName;
+  server: ServerName;
+  concurrency: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  statementsPerRequest: number;
+  /** CPU used during the run, as a share of one core: the server, and the load generator. */
+  serverCpu: number;
+  loadCpu: number;
+  firstError?: string;
+}
+
+function linearSlope(points: [number, number][]): number {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const num = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const den = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+
+function table(cells: Cell[], concurrency: number[], servers: ServerName[]): string {
+  const lines = [
+    "| shape | c | " +
+      servers.map((s) => `${s} req/s (p50/p99 ms)`).join(" | ") +
+      " | stmts/req " +
+      servers.map((s) => s[0]).join("/") +
+      " | service/postgraphile | service/floor |",
+    "|---|---|" + servers.map(() => "---|").join("") + "---|---|---|",
+  ];
+  const shapes = [...new Set(cells.map((c) => c.shape))];
+  for (const shape of shapes) {
+    for (const c of concurrency) {
+      const at = (server: ServerName) =>
+        cells.find((x) => x.shape === shape && x.server === server && x.concurrency === c);
+      const service = at("service");
+      const ratio = (peer: ServerName) => {
+        const p = at(peer);
+        return service && p && p.rps > 0 ? `${(service.rps / p.rps).toFixed(2)}x` : "-";
+      };
+      const cols = servers.map((s) => {
+        const x = at(s);
+        if (!x) return "-";
+        const errors = x.errors ? ` **${x.errors} errors**` : "";
+        return `${fmt(x.rps)} (${fmt(x.p50)}/${fmt(x.p99)})${errors}`;
+      });
+      const stmts = servers.map((s) => fmt(at(s)?.statementsPerRequest ?? NaN, 1)).join(" / ");
+      lines.push(`| ${shape} | ${c} | ${cols.join(" | ")} | ${stmts} | ${ratio("postgraphile")} | ${ratio("floor")} |`);
+    }
+  }
+  return lines.join("\n");
+}
+
+async function machine(url: string) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ version: string }>("SELECT version()");
+  await client.end();
+  return {
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: rows[0]!.version.split(" on ")[0],
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  logger.setLevel("warn");
+  const started = Date.now();
+  const database: BenchDatabase = await openBenchDatabase();
+  const servers: Server[] = [];
+  const stopAll = async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await database.stop();
+  };
+  const onSignal = () => {
+    stopAll().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    let scale = (await seededScale(database.url)) as ScaleName | null;
+    if (!scale || (options.scale && options.scale !== scale)) {
+      const wanted = parseScale(options.scale ?? "small");
+      process.stdout.write(`bench: seeding scale "${wanted.name}" first (npm run seed:bench does only this)\n`);
+      await seed(database, wanted);
+      scale = wanted.name;
+    }
+    const seconds = options.seconds ?? (scale === "small" ? 2 : 5);
+    const setup = new Client({ connectionString: database.url });
+    await setup.connect();
+    await setup.query(POSTGRAPHILE_FUNCTIONS);
+    // Groups made by earlier M2 runs go, so every run starts from the same data.
+    await setup.query(`DELETE FROM groups WHERE group_type = 'bench'`);
+    await setup.end();
+    const targets = await pickTargets(database.url, scale);
+    const token = await mintToken(JWT_SECRET, { sub: targets.adminId, admin: true, name: "Bench Admin" });
+    const about = await machine(database.url);
+    process.stdout.write(
+      `bench: scale ${scale} on ${database.where}; ${about.cores} x ${about.cpu}, ${about.node}, ${about.postgres}\n`,
+    );
+    for (const name of options.servers) servers.push(await Server.start(name, database.url));
+    const byName = (name: ServerName) => servers.find((s) => s.name === name)!;
+
+    // Same data, same result: every shape's answers must agree before anything is timed.
+    const reference = servers.find((s) => s.name === "floor") ?? servers[0]!;
+    for (const shape of options.shapes) {
+      const expected = canonical(reference.name, shape, await send(reference, shape, targets, token, 900_000));
+      for (const server of servers) {
+        if (server === reference) continue;
+        const got = canonical(server.name, shape, await send(server, shape, targets, token, 900_001));
+        if (!isDeepStrictEqual(got, expected)) {
+          throw new Error(
+            `${shape}: ${server.name} and ${reference.name} disagree\n${server.name}: ${JSON.stringify(got).slice(0, 1500)}\n` +
+              `${reference.name}: ${JSON.stringify(expected).slice(0, 1500)}`,
+          );
+        }
+      }
+    }
+    process.stdout.write(`bench: the answers agree on ${options.shapes.join(", ")}\n`);
+
+    const statements = new Map<string, number>();
+    const q1Fixed: Record<string, { first5: number; first50: number }> = {};
+    for (const server of servers) {
+      for (const shape of options.shapes) {
+        statements.set(`${server.name}/${shape}`, await statementsPerRequest(server, shape, targets, token));
+      }
+      if (options.shapes.includes("Q1")) {
+        q1Fixed[server.name] = {
+          first5: await statementsPerRequest(server, "Q1", targets, token, 5, 5),
+          first50: await statementsPerRequest(server, "Q1", targets, token, 5, 50),
+        };
+      }
+    }
+
+    const cells: Cell[] = [];
+    for (const shape of options.shapes) {
+      for (const server of servers) {
+        const load = (connections: number, secs: number): HttpLoad => ({
+          kind: "http",
+          server: server.name,
+          shape,
+          url: server.url,
+          token,
+          connections,
+          seconds: secs,
+          targets,
+        });
+        await runLoad<HttpLoadResult>(load(16, 1)); // warm-up (JIT, pools, caches)
+        for (const c of options.concurrency) {
+          const before = await server.stats();
+          const t0 = Date.now();
+          const result = await runLoad<HttpLoadResult>(load(c, seconds));
+          const wall = (Date.now() - t0) * 1000;
+          const after = await server.stats();
+          const cell: Cell = {
+            shape,
+            server: server.name,
+            concurrency: c,
+            rps: result.rps,
+            p50: result.p50,
+            p99: result.p99,
+            requests: result.requests,
+            errors: result.errors,
+            statementsPerRequest: statements.get(`${server.name}/${shape}`)!,
+            serverCpu: (after.cpuMicros - before.cpuMicros) / wall,
+            loadCpu: result.cpuMicros / wall,
+            firstError: result.firstError,
+          };
+          cells.push(cell);
+          process.stdout.write(
+            `  ${shape} ${server.name.padEnd(12)} c=${String(c).padEnd(3)} ${fmt(cell.rps).padStart(6)} req/s  ` +
+              `p50 ${fmt(cell.p50)} ms  p99 ${fmt(cell.p99)} ms  errors ${cell.errors}  ` +
+              `cpu server ${fmt(cell.serverCpu * 100)}% load ${fmt(cell.loadCpu * 100)}%\n`,
+          );
+          if (cell.firstError) process.stdout.write(`    first error: ${cell.firstError}\n`);
+        }
+      }
+    }
+
+    let s1: (SubscriptionLoadResult & { serverCpu: number }) | undefined;
+    if (options.subscribers > 0 && options.servers.includes("service")) {
+      const service = byName("service");
+      const before = await service.stats();
+      const t0 = Date.now();
+      const load: SubscriptionLoad = {
+        kind: "subscriptions",
+        url: `${service.url}/graphql`,
+        token,
+        subscribers: options.subscribers,
+        events: options.events,
+        intervalMs: 50,
+        groupId: targets.detailGroupId,
+      };
+      const result = await runLoad<SubscriptionLoadResult>(load);
+      const after = await service.stats();
+      s1 = { ...result, serverCpu: (after.cpuMicros - before.cpuMicros) / ((Date.now() - t0) * 1000) };
+      process.stdout.write(
+        `  S1 ${result.subscribers} subscribers x ${result.events} events: delivered ${result.deliveries}, missing ${result.missing}; ` +
+          `from commit p50 ${fmt(result.fromCommit.p50, 1)} ms p99 ${fmt(result.fromCommit.p99, 1)} ms; ` +
+          `from send p50 ${fmt(result.fromSend.p50, 1)} ms p99 ${fmt(result.fromSend.p99, 1)} ms\n`,
+      );
+    }
+
+    let rss: { seconds: number; samplesMiB: number[]; slopeMiBPerMinute: number; requests: number } | undefined;
+    if (options.rss > 0 && options.servers.includes("service")) {
+      const service = byName("service");
+      const samples: [number, number][] = [];
+      const t0 = Date.now();
+      const sampler = setInterval(() => {
+        service.stats().then(
+          (s) => samples.push([(Date.now() - t0) / 1000, s.rss / 2 ** 20]),
+          () => {},
+        );
+      }, 2000);
+      const result = await runLoad<HttpLoadResult>({
+        kind: "http",
+        server: "service",
+        shape: "Q1",
+        url: service.url,
+        token,
+        connections: 16,
+        seconds: options.rss,
+        targets,
+      });
+      clearInterval(sampler);
+      // The first fifth is warm-up (pools fill, JIT settles); the trend is read over the rest.
+      const steady = samples.filter(([t]) => t >= options.rss / 5);
+      rss = {
+        seconds: options.rss,
+        samplesMiB: samples.map(([, m]) => Math.round(m)),
+        slopeMiBPerMinute: Math.round(linearSlope(steady) * 60 * 10) / 10,
+        requests: result.requests,
+      };
+      process.stdout.write(
+        `  RSS over ${options.rss} s of Q1 (c=16, ${result.requests} requests): ` +
+          `${rss.samplesMiB[0]} -> ${rss.samplesMiB[rss.samplesMiB.length - 1]} MiB, ` +
+          `trend after warm-up ${rss.slopeMiBPerMinute} MiB/min\n`,
+      );
+    }
+
+    const markdown = table(cells, options.concurrency, options.servers);
+    process.stdout.write(`\n${markdown}\n`);
+    if (Object.keys(q1Fixed).length) {
+      process.stdout.write(
+        `\nQ1 statements, first 5 vs first 50: ` +
+          Object.entries(q1Fixed)
+            .map(([s, v]) => `${s} ${v.first5} vs ${v.first50}`)
+            .join("; ") +
+          "\n",
+      );
+    }
+    const dir = path.join(ROOT, "bench", "results");
+    fs.mkdirSync(dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    const file = path.join(dir, `${stamp}-${scale}.json`);
+    const report = {
+      at: new Date().toISOString(),
+      scale,
+      database: database.where,
+      machine: about,
+      secondsPerMeasurement: seconds,
+      targets: { ...targets, spareUserIds: targets.spareUserIds.length },
+      cells,
+      q1StatementsFirst5VsFirst50: q1Fixed,
+      s1,
+      rss,
+      markdown,
+      totalSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    fs.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+    process.stdout.write(
+      `\nbench: results in ${path.relative(process.cwd(), file)} (${report.totalSeconds} s in all)\n`,
+    );
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
