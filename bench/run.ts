@@ -24,6 +24,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --servers service,postgraphile,floor
   --subscribers 1000 --events 100   the S1 fan-out (--subscribers 0 skips it)
   --rss N                       also run Q1 on the service for N seconds, sampling its RSS
+  --cpu-prof                    write the service's CPU profile to bench/results/profiles/ (read it with
+                                node dist/bench/profile-summary.js <file>, or in Chrome DevTools)
 The bench database is groups_bench on DATABASE_URL's server, or an embedded PostgreSQL under data/bench.`;
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -39,6 +41,7 @@ interface Options {
   subscribers: number;
   events: number;
   rss: number;
+  cpuProf: boolean;
 }
 
 function parseOptions(): Options {
@@ -52,6 +55,7 @@ function parseOptions(): Options {
       subscribers: { type: "string", default: "1000" },
       events: { type: "string", default: "100" },
       rss: { type: "string", default: "0" },
+      "cpu-prof": { type: "boolean", default: false },
       help: { type: "boolean" },
     },
   });
@@ -79,6 +83,7 @@ function parseOptions(): Options {
     subscribers: int(values.subscribers, "subscribers"),
     events: int(values.events, "events"),
     rss: int(values.rss, "rss"),
+    cpuProf: values["cpu-prof"] ?? false,
   };
 }
 
@@ -93,7 +98,7 @@ class Server {
     child.on("exit", () => (this.exited = true));
   }
 
-  static async start(name: ServerName, databaseUrl: string): Promise<Server> {
+  static async start(name: ServerName, databaseUrl: string, cpuProf = false): Promise<Server> {
     const port = await freePort();
     const base = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), DB_POOL_SIZE: "10" };
     const script = {
@@ -114,7 +119,9 @@ class Server {
       postgraphile: { ...base, NODE_ENV: "production", GRAPHILE_ENV: "production" },
       floor: { ...base, NODE_ENV: "production" },
     }[name];
-    const child = fork(script, [], { env, execArgv: ["-r", PROBE], stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const execArgv = ["-r", PROBE];
+    if (cpuProf) execArgv.push("--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench", "results", "profiles")}`);
+    const child = fork(script, [], { env, execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"] });
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     const server = new Server(name, `http://127.0.0.1:${port}`, child);
@@ -383,7 +390,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `bench: scale ${scale} on ${database.where}; ${about.cores} x ${about.cpu}, ${about.node}, ${about.postgres}\n`,
     );
-    for (const name of options.servers) servers.push(await Server.start(name, database.url));
+    for (const name of options.servers) {
+      servers.push(await Server.start(name, database.url, options.cpuProf && name === "service"));
+    }
     const byName = (name: ServerName) => servers.find((s) => s.name === name)!;
 
     // Same data, same result: every shape's answers must agree before anything is timed.

@@ -1,4 +1,6 @@
+import type { Pool, PoolClient, QueryResult } from "pg";
 import type { DataSource, EntityManager } from "typeorm";
+import { logger, requestScope } from "../shared/logger";
 import { isRetryable, translateDbError } from "./errors";
 
 /**
@@ -21,8 +23,39 @@ export async function inTransaction<T>(
 }
 
 /**
- * One SQL statement through a DataSource or a transaction's EntityManager; always answers the rows
- * (TypeORM answers [rows, count] for UPDATE/DELETE), and translates database errors.
+ * Statement names by SQL text. A named statement is parsed and planned once per connection and
+ * then only bound and executed: for the short, recursive statements of this service planning cost
+ * as much as running them. The texts come from this code (values are always parameters), so they
+ * are few; past MAX_NAMED new texts run unnamed rather than fill every connection's cache.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED = 5000;
+
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_NAMED) {
+    name = `s${statementNames.size.toString(36)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+const SLOW_MS = 1000;
+
+/** The pg pool behind a DataSource, or the connection a transaction's EntityManager holds. */
+function pgRunnerOf(runner: DataSource | EntityManager): Pool | PoolClient | undefined {
+  const manager = runner as Partial<EntityManager>;
+  // A transaction's runner holds its connection once the transaction began (undefined before).
+  if (manager.queryRunner)
+    return (manager.queryRunner as unknown as { databaseConnection?: PoolClient }).databaseConnection;
+  const dataSource = (manager.connection ?? runner) as DataSource;
+  return (dataSource.driver as unknown as { master?: Pool }).master;
+}
+
+/**
+ * One SQL statement through a DataSource (the pool) or a transaction's EntityManager (its
+ * connection), as a prepared statement; answers the rows, counts the statement against the request
+ * (the no-N+1 tests and the benchmark read the count), and translates database errors.
  */
 export async function query<T = Record<string, unknown>>(
   runner: DataSource | EntityManager,
@@ -30,12 +63,27 @@ export async function query<T = Record<string, unknown>>(
   params: unknown[] = [],
 ): Promise<T[]> {
   try {
-    const result: unknown = await runner.query(sql, params);
-    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") {
-      return result[0] as T[];
-    }
-    return (Array.isArray(result) ? result : []) as T[];
+    const pg = pgRunnerOf(runner);
+    if (!pg) return typeOrmQuery<T>(runner, sql, params);
+    const scope = requestScope.getStore();
+    if (scope) scope.sqlStatements++;
+    if (logger.enabled("debug")) logger.debug("sql", { query: sql });
+    const started = Date.now();
+    const result: QueryResult = await pg.query({ name: statementName(sql), text: sql, values: params });
+    const ms = Date.now() - started;
+    if (ms > SLOW_MS) logger.warn("slow sql", { ms, query: sql.slice(0, 500) });
+    return result.rows as T[];
   } catch (error) {
     throw translateDbError(error);
   }
+}
+
+/** Through TypeORM (a transaction whose connection is not open yet). */
+async function typeOrmQuery<T>(runner: DataSource | EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const result: unknown = await runner.query(sql, params);
+  // TypeORM answers [rows, count] for UPDATE/DELETE.
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === "number") {
+    return result[0] as T[];
+  }
+  return (Array.isArray(result) ? result : []) as T[];
 }

@@ -43,6 +43,8 @@ export interface ListGroupsArgs {
   first?: number | null;
   after?: string | null;
   offset?: number | null;
+  /** Count every match for totalCount (false when the query does not select it). @default true */
+  withTotal?: boolean;
 }
 
 /** Builds the WHERE conditions of a GroupFilter (alias g), pushing parameters. */
@@ -90,7 +92,8 @@ export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
   const order = SORT_COLUMN[args.orderBy?.field ?? GroupOrderField.NAME];
   const desc = args.orderBy?.direction === OrderDirection.DESC;
   const params: unknown[] = [];
-  const where = filterConditions(ctx, args.filter, params);
+  const filters = filterConditions(ctx, args.filter, params).join(" AND ");
+  const dir = desc ? "DESC" : "ASC";
 
   let keyset = "";
   if (args.after != null) {
@@ -99,7 +102,7 @@ export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
       throw BadUserInputError.field("after", "is not a cursor this list produced");
     params.push(sortKey, id);
     const cmp = desc ? "<" : ">";
-    keyset = `WHERE (sort_key, id) ${cmp} ($${params.length - 1}::${order.cast}, $${params.length}::uuid)`;
+    keyset = `AND (${order.expr}, g.id) ${cmp} ($${params.length - 1}::${order.cast}, $${params.length}::uuid)`;
   }
   params.push(first + 1);
   let limit = `LIMIT $${params.length}`;
@@ -107,25 +110,25 @@ export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
     params.push(args.offset);
     limit += ` OFFSET $${params.length}`;
   }
-  const dir = desc ? "DESC" : "ASC";
+  // The page reads the (filter, sort) index directly; the total, only when selected, is a count
+  // of its own (sharing a CTE with the page made PostgreSQL materialize and sort every match).
+  const page = `SELECT ${GROUP_COLUMNS}, ${order.expr} AS sort_key, ${order.expr}::text AS "sortKeyText" FROM groups g
+    WHERE ${filters} ${keyset} ORDER BY ${order.expr} ${dir}, g.id ${dir} ${limit}`;
   const result = await query<Group & { sort_key: unknown; sortKeyText: string; totalCount: number }>(
     ctx.db,
-    pageWithTotalSql(
-      `WITH filtered AS (
-         SELECT ${GROUP_COLUMNS}, ${order.expr} AS sort_key, ${order.expr}::text AS "sortKeyText"
-         FROM groups g WHERE ${where.join(" AND ")}
-       )`,
-      { where: keyset, order: `sort_key ${dir}, id ${dir}`, limit },
-    ),
+    args.withTotal === false
+      ? `SELECT NULL::int AS "totalCount", p.* FROM (${page}) p ORDER BY p.sort_key ${dir}, p.id ${dir}`
+      : `SELECT t."totalCount", p.* FROM (SELECT count(*)::int AS "totalCount" FROM groups g WHERE ${filters}) t
+         LEFT JOIN LATERAL (${page}) p ON TRUE ORDER BY p.sort_key ${dir}, p.id ${dir}`,
     params,
   );
   const { rows, totalCount } = splitTotal(result);
-  const page = toPage(rows, first, (row) => [row.sortKeyText, row.id]);
-  const edges = page.nodes.map(({ sort_key: _key, sortKeyText, ...node }) => ({
+  const pageOf = toPage(rows, first, (row) => [row.sortKeyText, row.id]);
+  const edges = pageOf.nodes.map(({ sort_key: _key, sortKeyText, ...node }) => ({
     node,
     cursor: encodeCursor([sortKeyText, node.id]),
   }));
-  return { nodes: edges.map((edge) => edge.node), edges, pageInfo: page.pageInfo, totalCount };
+  return { nodes: edges.map((edge) => edge.node), edges, pageInfo: pageOf.pageInfo, totalCount };
 }
 
 export interface DescendantsArgs {

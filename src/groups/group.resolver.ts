@@ -1,5 +1,20 @@
-import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import {
+  Arg,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Info,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import type { AppContext } from "../shared/context";
+import { selectsField } from "../shared/selection";
 import { PageInfo } from "../shared/pagination";
 import { User, usersById } from "../users";
 import { Group, GroupRelative } from "./group.entity";
@@ -70,8 +85,16 @@ export class GroupResolver {
     @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
     @Arg("offset", () => Int, { nullable: true }) offset?: number,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<GroupConnection> {
-    return listGroups(ctx, { filter, orderBy, first, after, offset });
+    return listGroups(ctx, {
+      filter,
+      orderBy,
+      first,
+      after,
+      offset,
+      withTotal: !info || selectsField(info, "totalCount"),
+    });
   }
 
   @Mutation(() => Group, {

@@ -100,33 +100,48 @@ export const memberPagesByGroupId = loaderFamily(
       const descend = o.transitive
         ? `UNION SELECT down.root, gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id`
         : "";
+      // Direct members need no walk and no de-duplication (one membership per user and group).
+      const filtered = o.transitive
+        ? `WITH RECURSIVE down(root, id, depth) AS (
+             SELECT r, r, 0 FROM unnest($1::uuid[]) AS r ${descend}
+           ), scope AS (
+             SELECT root, id, min(depth) AS depth FROM down GROUP BY root, id
+           ), filtered AS (
+             SELECT DISTINCT ON (s.root, a.user_id) s.root, s.depth, ${MEMBERSHIP_COLUMNS}, a.joined_at::text AS "joinedKey"
+             FROM scope s JOIN memberships a ON a.group_id = s.id
+             ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""}
+             ORDER BY s.root, a.user_id, s.depth, a.joined_at, a.id
+           )`
+        : `WITH filtered AS (
+             SELECT a.group_id AS root, 0 AS depth, ${MEMBERSHIP_COLUMNS}, a.joined_at::text AS "joinedKey"
+             FROM memberships a WHERE a.group_id = ANY($1::uuid[])
+             ${conditions.length ? `AND ${conditions.join(" AND ")}` : ""}
+           )`;
+      // Each group's total and first rows by window functions: one pass over the matches, where
+      // a lateral page per group rescanned all of them once per group.
       const rows = await query<MemberRow & { key: string; totalCount: number }>(
         ctx.db,
-        `WITH RECURSIVE down(root, id, depth) AS (
-           SELECT r, r, 0 FROM unnest($1::uuid[]) AS r ${descend}
-         ), scope AS (
-           SELECT root, id, min(depth) AS depth FROM down GROUP BY root, id
-         ), filtered AS (
-           SELECT DISTINCT ON (s.root, a.user_id) s.root, s.depth, ${MEMBERSHIP_COLUMNS}, a.joined_at::text AS "joinedKey"
-           FROM scope s JOIN memberships a ON a.group_id = s.id
-           ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""}
-           ORDER BY s.root, a.user_id, s.depth, a.joined_at, a.id
+        `${filtered}, counted AS (
+           SELECT root, count(*)::int AS n FROM filtered GROUP BY root
+         ), paged AS (
+           SELECT * FROM (
+             SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f.depth, f."joinedAt", f.id) AS rn
+             FROM filtered f WHERE TRUE ${keyset}
+           ) x WHERE x.rn <= $${params.length}
          )
-         SELECT r.root AS key, t.n AS "totalCount", p.*
+         SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*
          FROM unnest($1::uuid[]) AS r(root)
-         CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM filtered f WHERE f.root = r.root) t
-         LEFT JOIN LATERAL (
-           SELECT f.* FROM filtered f WHERE f.root = r.root ${keyset}
-           ORDER BY f.depth, f."joinedAt", f.id LIMIT $${params.length}
-         ) p ON TRUE
+         LEFT JOIN counted c ON c.root = r.root
+         LEFT JOIN paged p ON p.root = r.root
          ORDER BY r.root, p.depth, p."joinedAt", p.id`,
         params,
       );
       const byGroup = new Map<string, MemberPage>();
-      for (const { key, totalCount, root: _root, ...row } of rows as (MemberRow & {
+      for (const { key, totalCount, root: _root, rn: _rn, ...row } of rows as (MemberRow & {
         key: string;
         totalCount: number;
         root: string;
+        rn: string;
       })[]) {
         const page = byGroup.get(key) ?? { rows: [], totalCount };
         if (row.id !== null) page.rows.push(row);

@@ -19,6 +19,11 @@ export class Logger {
     this.level = level;
   }
 
+  /** Whether a line at `level` would be written (skip building costly fields when not). */
+  enabled(level: LogLevel): boolean {
+    return ORDER[level] >= ORDER[this.level];
+  }
+
   debug(msg: string, fields?: Record<string, unknown>): void {
     this.write("debug", msg, fields);
   }
