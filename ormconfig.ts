@@ -14,6 +14,34 @@ import pg from "pg";
 // DATE columns stay "YYYY-MM-DD" strings: a Date object would shift them with the time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 
+const parseTimestamptzFully = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, "text") as (value: string) => Date;
+
+/**
+ * timestamptz as a UTC session prints it ("2026-11-23 15:16:18.123456+00") read by slicing, where
+ * pg's parser runs a regular expression per value: list pages carry thousands of timestamps, and
+ * the regular expression showed up in profiles. Anything else (another session time zone, BC
+ * dates, infinity) goes to pg's parser.
+ */
+export function parseTimestamptz(value: string): Date {
+  const n = value.length;
+  // Years before 1000 go to pg's parser too: Date.UTC reads 0-99 as 1900-1999.
+  if (n >= 22 && n <= 29 && value[0] !== "0" && value[10] === " " && value.endsWith("+00")) {
+    const ms = value[19] === "." ? Number(value.slice(20, Math.min(23, n - 3)).padEnd(3, "0")) : 0;
+    const time = Date.UTC(
+      Number(value.slice(0, 4)),
+      Number(value.slice(5, 7)) - 1,
+      Number(value.slice(8, 10)),
+      Number(value.slice(11, 13)),
+      Number(value.slice(14, 16)),
+      Number(value.slice(17, 19)),
+      ms,
+    );
+    if (!Number.isNaN(time) && value[4] === "-" && value[13] === ":") return new Date(time);
+  }
+  return parseTimestamptzFully(value);
+}
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, parseTimestamptz);
+
 export const entities = [User, Group, Membership, Leadership, Initiative, GroupEvent];
 
 export interface DataSourceOptions {

@@ -31,7 +31,9 @@ function main(): void {
     const hits = node.hitCount ?? 0;
     if (!hits) continue;
     const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${url.replace(/^.*node_modules\//, "").replace(/^.*\/dist\//, "dist/")}:${lineNumber + 1}` : "";
+    const where = url
+      ? `${url.replace(/^.*node_modules\//, "").replace(/^.*\/dist\//, "dist/")}:${lineNumber + 1}`
+      : "";
     const key = `${functionName || "(anonymous)"} ${where}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + hits);
     const pkg = packageOf(url) || functionName;
@@ -55,7 +57,9 @@ function main(): void {
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
       if (!url) continue;
-      keys.add(`${functionName || "(anonymous)"} ${url.replace(/^.*node_modules\//, "").replace(/^.*\/dist\//, "dist/")}:${lineNumber + 1}`);
+      keys.add(
+        `${functionName || "(anonymous)"} ${url.replace(/^.*node_modules\//, "").replace(/^.*\/dist\//, "dist/")}:${lineNumber + 1}`,
+      );
     }
     for (const key of keys) inclusive.set(key, (inclusive.get(key) ?? 0) + hits);
   }

@@ -25,8 +25,31 @@ export function resolveJwtSecret(config: Config): { secret: string; generated: b
 
 export type TokenVerifier = (token: string) => Promise<IdentityClaims>;
 
-/** Verifies bearer tokens: HS256 with the secret, or RS256/ES256 against JWKS_URL when set. */
+const VERIFIED_MAX = 10_000;
+const VERIFIED_TTL_MS = 60_000;
+
+/**
+ * Verifies bearer tokens: HS256 with the secret, or RS256/ES256 against JWKS_URL when set. A token
+ * that verified is remembered for a minute (never past its exp): clients send the same token with
+ * every request, and verifying it again cost more CPU than a small query (benchmark profile). A
+ * key removed from the JWKS stops its tokens within that minute.
+ */
 export function createVerifier(config: Config, secret: string | undefined): TokenVerifier {
+  const verify = uncachedVerifier(config, secret);
+  const verified = new Map<string, { claims: IdentityClaims; until: number }>();
+  return async (token) => {
+    const now = Date.now();
+    const hit = verified.get(token);
+    if (hit && hit.until > now) return hit.claims;
+    if (hit) verified.delete(token);
+    const claims = await verify(token);
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(token, { claims, until: Math.min(now + VERIFIED_TTL_MS, claims.expiresAt ?? Infinity) });
+    return claims;
+  };
+}
+
+function uncachedVerifier(config: Config, secret: string | undefined): TokenVerifier {
   const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
   const key = secret ? new TextEncoder().encode(secret) : undefined;
   return async (token) => {

@@ -1,5 +1,5 @@
 import { escapeLike, pageWithTotalSql, query, splitTotal } from "../db";
-import { canView, visibleGroupsCondition } from "../permissions";
+import { canView, COUNTING_MEMBERSHIP, visibleGroupsCondition } from "../permissions";
 import type { AppContext } from "../shared/context";
 import { BadUserInputError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
@@ -45,6 +45,8 @@ export interface ListGroupsArgs {
   offset?: number | null;
   /** Count every match for totalCount (false when the query does not select it). @default true */
   withTotal?: boolean;
+  /** Bring each group's memberCount along (Group.memberCount then costs no statement). */
+  withMemberCount?: boolean;
 }
 
 /** Builds the WHERE conditions of a GroupFilter (alias g), pushing parameters. */
@@ -112,7 +114,10 @@ export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
   }
   // The page reads the (filter, sort) index directly; the total, only when selected, is a count
   // of its own (sharing a CTE with the page made PostgreSQL materialize and sort every match).
-  const page = `SELECT ${GROUP_COLUMNS}, ${order.expr} AS sort_key, ${order.expr}::text AS "sortKeyText" FROM groups g
+  const memberCount = args.withMemberCount
+    ? `, (SELECT count(*)::int FROM memberships a WHERE a.group_id = g.id AND ${COUNTING_MEMBERSHIP}) AS "prefetchedMemberCount"`
+    : "";
+  const page = `SELECT ${GROUP_COLUMNS}${memberCount}, ${order.expr} AS sort_key, ${order.expr}::text AS "sortKeyText" FROM groups g
     WHERE ${filters} ${keyset} ORDER BY ${order.expr} ${dir}, g.id ${dir} ${limit}`;
   const result = await query<Group & { sort_key: unknown; sortKeyText: string; totalCount: number }>(
     ctx.db,

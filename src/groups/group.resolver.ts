@@ -14,7 +14,7 @@ import {
   Root,
 } from "type-graphql";
 import type { AppContext } from "../shared/context";
-import { selectsField } from "../shared/selection";
+import { selectsPath } from "../shared/selection";
 import { PageInfo } from "../shared/pagination";
 import { User, usersById } from "../users";
 import { Group, GroupRelative } from "./group.entity";
@@ -93,7 +93,9 @@ export class GroupResolver {
       first,
       after,
       offset,
-      withTotal: !info || selectsField(info, "totalCount"),
+      withTotal: !info || selectsPath(info, ["totalCount"]),
+      withMemberCount:
+        !!info && (selectsPath(info, ["nodes", "memberCount"]) || selectsPath(info, ["edges", "node", "memberCount"])),
     });
   }
 

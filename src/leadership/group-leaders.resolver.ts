@@ -3,7 +3,7 @@ import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
 import { DateScalar, todayUtc } from "../shared/scalars";
 import { Leadership } from "./leadership.entity";
-import { leaderCountByGroupId, leadershipsByGroupId } from "./leadership.loaders";
+import { leaderCountByGroupId, leadershipsOf } from "./leadership.loaders";
 
 /** Findings that do not block anything but deserve a look. */
 export const NO_CURRENT_LEADER = "no current leader";
@@ -19,12 +19,12 @@ export class GroupLeadersResolver {
     @Ctx() ctx: AppContext,
     @Arg("asOf", () => DateScalar, { nullable: true }) asOf?: string,
   ): Promise<Leadership[]> {
-    return leadershipsByGroupId(ctx)(asOf ?? todayUtc()).load(group.id);
+    return leadershipsOf(ctx, group.id, asOf ?? todayUtc());
   }
 
   @FieldResolver(() => [Leadership], { description: "Every leadership ever, oldest startDate first." })
   leadershipHistory(@Root() group: Group, @Ctx() ctx: AppContext): Promise<Leadership[]> {
-    return leadershipsByGroupId(ctx)(null).load(group.id);
+    return leadershipsOf(ctx, group.id, null);
   }
 
   @FieldResolver(() => Int, { description: "current leaders" })

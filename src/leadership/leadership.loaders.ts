@@ -1,9 +1,10 @@
 import DataLoader from "dataloader";
 import { countsByKey, query, rowsById } from "../db";
 import { visibleGroupsCondition } from "../permissions";
-import { groupedByKey, loaderFamily, perRequest } from "../shared/context";
+import { type AppContext, groupedByKey, loaderFamily, perRequest } from "../shared/context";
 import { isUuid } from "../shared/ids";
 import { todayUtc } from "../shared/scalars";
+import { takeUsers, userColumnsAs } from "../users";
 import { covers, LEADERSHIP_COLUMNS, type Leadership } from "./leadership.entity";
 
 /**
@@ -22,23 +23,36 @@ export const visibleLeadershipsById = perRequest((ctx) => {
 });
 
 /**
- * Leaderships of each group, oldest start date first: those covering `asOf` (start included,
- * end excluded), or every one ever for null (the history).
+ * Every leadership of each group, oldest start date first, with its user (primed into usersById):
+ * one statement serves both the history and the leaders at any date.
  */
-export const leadershipsByGroupId = loaderFamily(
-  (ctx, asOf: string | null) =>
+const allLeadershipsByGroupId = perRequest(
+  (ctx) =>
     new DataLoader<string, Leadership[], string>(async (ids) => {
-      const params: unknown[] = [ids.filter(isUuid)];
-      const when = asOf === null ? "" : `AND ${covers(`$${params.push(asOf)}`)}`;
       const rows = await query<Leadership>(
         ctx.db,
-        `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l WHERE l.group_id = ANY($1::uuid[]) ${when}
+        `SELECT ${LEADERSHIP_COLUMNS}, ${userColumnsAs("user.")}
+         FROM leaderships l JOIN users u ON u.id = l.user_id
+         WHERE l.group_id = ANY($1::uuid[])
          ORDER BY l.start_date, l.created_at, l.id`,
-        params,
+        [ids.filter(isUuid)],
       );
+      takeUsers(ctx, rows as unknown as Record<string, unknown>[], "user.");
       return groupedByKey(ids, rows, (row) => row.groupId);
     }),
 );
+
+/**
+ * Leaderships of each group, oldest start date first: those covering `asOf` (start included,
+ * end excluded; dates are YYYY-MM-DD strings, so they compare as text), or every one for null.
+ */
+export function leadershipsOf(ctx: AppContext, groupId: string, asOf: string | null): Promise<Leadership[]> {
+  return allLeadershipsByGroupId(ctx)
+    .load(groupId)
+    .then((all) =>
+      asOf === null ? all : all.filter((l) => l.startDate <= asOf && (l.endDate === null || l.endDate > asOf)),
+    );
+}
 
 /** How many lead each group today. */
 export const leaderCountByGroupId = perRequest((ctx) =>

@@ -11,6 +11,7 @@ import { MembershipConnection } from "./membership.resolver";
 export class GroupMembersResolver {
   @FieldResolver(() => Int, { description: "direct ACTIVE members" })
   memberCount(@Root() group: Group, @Ctx() ctx: AppContext): Promise<number> {
+    if (typeof group.prefetchedMemberCount === "number") return Promise.resolve(group.prefetchedMemberCount);
     return memberCountByGroupId(ctx).load(group.id);
   }
 

@@ -4,6 +4,7 @@ import { GROUP_COLUMNS, type Group } from "../groups";
 import { COUNTING_MEMBERSHIP, heldCondition, visibleGroupsCondition } from "../permissions";
 import { byKey, groupedByKey, groupedByKeyColumn, loaderFamily, perRequest, requireViewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
+import { takeUsers, userColumnsAs } from "../users";
 import { MEMBERSHIP_COLUMNS, type Membership } from "./membership.entity";
 
 /** Direct ACTIVE, unexpired members per group. */
@@ -129,13 +130,16 @@ export const memberPagesByGroupId = loaderFamily(
              FROM filtered f WHERE TRUE ${keyset}
            ) x WHERE x.rn <= $${params.length}
          )
-         SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*
+         SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*, ${userColumnsAs("user.")}
          FROM unnest($1::uuid[]) AS r(root)
          LEFT JOIN counted c ON c.root = r.root
          LEFT JOIN paged p ON p.root = r.root
+         LEFT JOIN users u ON u.id = p."userId"
          ORDER BY r.root, p.depth, p."joinedAt", p.id`,
         params,
       );
+      // Each member's user came along: Membership.user costs no statement of its own.
+      takeUsers(ctx, rows as unknown as Record<string, unknown>[], "user.");
       const byGroup = new Map<string, MemberPage>();
       for (const { key, totalCount, root: _root, rn: _rn, ...row } of rows as (MemberRow & {
         key: string;
