@@ -1,0 +1,296 @@
+import { type FormEvent, useEffect, useState } from "react";
+import { ApiError, gql } from "../api";
+import { ErrorBanner, Field } from "../ui";
+
+export interface GroupRef {
+  id: string;
+  name: string;
+}
+
+export interface GroupFields {
+  name: string;
+  groupType: string;
+  description: string | null;
+  shortName: string | null;
+  url: string | null;
+  knowledgeArea: string | null;
+  campus: string | null;
+  visibility: "PUBLIC" | "PRIVATE";
+  isActive: boolean;
+  permissionCascadeEnabled: boolean;
+  metadata: Record<string, unknown>;
+  parents: GroupRef[];
+}
+
+export const GROUP_FIELDS = `
+  name groupType description shortName url knowledgeArea campus visibility isActive
+  permissionCascadeEnabled metadata parents { id name }`;
+
+type Draft = Record<Exclude<keyof GroupFields, "parents" | "isActive" | "permissionCascadeEnabled">, string> & {
+  isActive: boolean;
+  permissionCascadeEnabled: boolean;
+  parents: GroupRef[];
+};
+
+function toDraft(g: GroupFields): Draft {
+  return {
+    name: g.name,
+    groupType: g.groupType,
+    description: g.description ?? "",
+    shortName: g.shortName ?? "",
+    url: g.url ?? "",
+    knowledgeArea: g.knowledgeArea ?? "",
+    campus: g.campus ?? "",
+    visibility: g.visibility,
+    isActive: g.isActive,
+    permissionCascadeEnabled: g.permissionCascadeEnabled,
+    metadata: JSON.stringify(g.metadata ?? {}, null, 0),
+    parents: g.parents,
+  };
+}
+
+export const NEW_GROUP: GroupFields = {
+  name: "",
+  groupType: "organization",
+  description: null,
+  shortName: null,
+  url: null,
+  knowledgeArea: null,
+  campus: null,
+  visibility: "PRIVATE",
+  isActive: true,
+  permissionCascadeEnabled: true,
+  metadata: {},
+  parents: [],
+};
+
+const TEXT_FIELDS = ["name", "groupType", "shortName", "campus", "knowledgeArea", "url"] as const;
+const OPTIONAL = new Set(["description", "shortName", "url", "knowledgeArea", "campus"]);
+
+/**
+ * Edits a group's fields. `save` gets the input to send (for an existing group only what changed);
+ * a BAD_USER_INPUT answer's details are shown under the fields they name.
+ */
+export function GroupForm({
+  initial,
+  isNew,
+  save,
+  submitLabel,
+}: {
+  initial: GroupFields;
+  isNew: boolean;
+  save(input: Record<string, unknown>): Promise<unknown>;
+  submitLabel: string;
+}) {
+  const [draft, setDraft] = useState(() => toDraft(initial));
+  const [error, setError] = useState<unknown>();
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [dirty, setDirty] = useState(false);
+
+  // A change made elsewhere (live event) shows at once, unless it would overwrite unsaved edits.
+  useEffect(() => {
+    if (!dirty) setDraft(toDraft(initial));
+  }, [initial]);
+
+  const set = (patch: Partial<Draft>) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    setDirty(true);
+    setSaved(false);
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(undefined);
+    setFieldErrors({});
+    let metadata: unknown;
+    try {
+      metadata = JSON.parse(draft.metadata || "{}");
+    } catch {
+      setFieldErrors({ metadata: ["is not valid JSON"] });
+      return;
+    }
+    const before = toDraft(initial);
+    const input: Record<string, unknown> = {};
+    for (const key of [...TEXT_FIELDS, "description", "visibility"] as const) {
+      if (isNew ? draft[key] !== "" : draft[key] !== before[key]) {
+        input[key] = draft[key] === "" && OPTIONAL.has(key) ? null : draft[key];
+      }
+    }
+    if (isNew || draft.permissionCascadeEnabled !== before.permissionCascadeEnabled) {
+      input.permissionCascadeEnabled = draft.permissionCascadeEnabled;
+    }
+    if (!isNew && draft.isActive !== before.isActive) input.isActive = draft.isActive;
+    if (isNew || draft.metadata !== before.metadata) input.metadata = metadata;
+    const parentIds = draft.parents.map((p) => p.id);
+    if (isNew ? parentIds.length : parentIds.join() !== before.parents.map((p) => p.id).join()) {
+      input.parentIds = parentIds;
+    }
+    setBusy(true);
+    try {
+      setDirty(false);
+      await save(input);
+      setSaved(true);
+    } catch (e) {
+      setDirty(true);
+      setError(e);
+      if (e instanceof ApiError) setFieldErrors(e.details);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const text = (key: (typeof TEXT_FIELDS)[number], label: string, hint?: string) => (
+    <Field label={label} errors={fieldErrors[key]} hint={hint}>
+      {(p) => <input {...p} name={key} value={draft[key]} onChange={(e) => set({ [key]: e.target.value })} />}
+    </Field>
+  );
+
+  return (
+    <form className="group-form" onSubmit={(e) => void submit(e)} noValidate aria-label="Group fields">
+      <div className="grid">
+        {text("name", "Name")}
+        {text("shortName", "Short name")}
+        {text("groupType", "Type", "e.g. organization, department, team, research")}
+        {text("campus", "Campus")}
+        {text("knowledgeArea", "Knowledge area")}
+        {text("url", "URL", "http(s) only")}
+        <Field label="Visibility" errors={fieldErrors.visibility}>
+          {(p) => (
+            <select
+              {...p}
+              name="visibility"
+              value={draft.visibility}
+              onChange={(e) => set({ visibility: e.target.value })}
+            >
+              <option value="PRIVATE">private</option>
+              <option value="PUBLIC">public</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Metadata (JSON object of strings)" errors={fieldErrors.metadata}>
+          {(p) => (
+            <input {...p} name="metadata" value={draft.metadata} onChange={(e) => set({ metadata: e.target.value })} />
+          )}
+        </Field>
+      </div>
+      <Field label="Description" errors={fieldErrors.description}>
+        {(p) => (
+          <textarea
+            {...p}
+            name="description"
+            rows={3}
+            value={draft.description}
+            onChange={(e) => set({ description: e.target.value })}
+          />
+        )}
+      </Field>
+      <div className="checks">
+        <label>
+          <input
+            type="checkbox"
+            name="permissionCascadeEnabled"
+            checked={draft.permissionCascadeEnabled}
+            onChange={(e) => set({ permissionCascadeEnabled: e.target.checked })}
+          />{" "}
+          Grants held here flow to children (permission cascade)
+        </label>
+        {!isNew && (
+          <label>
+            <input
+              type="checkbox"
+              name="isActive"
+              checked={draft.isActive}
+              onChange={(e) => set({ isActive: e.target.checked })}
+            />{" "}
+            Active (unchecked = archived)
+          </label>
+        )}
+      </div>
+      <ParentsEditor parents={draft.parents} onChange={(parents) => set({ parents })} errors={fieldErrors.parentIds} />
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          {submitLabel}
+        </button>
+        {saved && !isNew && (
+          <span className="ok" role="status">
+            Saved
+          </span>
+        )}
+      </div>
+      <ErrorBanner error={error} />
+    </form>
+  );
+}
+
+/** The parent set: chips with remove buttons, and a search to add one. */
+function ParentsEditor({
+  parents,
+  onChange,
+  errors,
+}: {
+  parents: GroupRef[];
+  onChange(parents: GroupRef[]): void;
+  errors?: string[];
+}) {
+  const [search, setSearch] = useState("");
+  const [found, setFound] = useState<GroupRef[]>([]);
+  useEffect(() => {
+    if (!search.trim()) {
+      setFound([]);
+      return;
+    }
+    const timer = setTimeout(() => {
+      gql<{ groups: { nodes: GroupRef[] } }>(
+        `query AdminFindGroups($search: String) { groups(filter: { search: $search, isActive: null }, first: 10) { nodes { id name } } }`,
+        { search: search.trim() },
+      )
+        .then((d) => setFound(d.groups.nodes))
+        .catch(() => setFound([]));
+    }, 200);
+    return () => clearTimeout(timer);
+  }, [search]);
+  return (
+    <fieldset className="parents">
+      <legend>Parents</legend>
+      <ul className="chips">
+        {parents.length === 0 && <li className="muted">none (a root group)</li>}
+        {parents.map((p) => (
+          <li key={p.id}>
+            {p.name}{" "}
+            <button
+              type="button"
+              className="link"
+              aria-label={`Remove parent ${p.name}`}
+              onClick={() => onChange(parents.filter((x) => x.id !== p.id))}
+            >
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+      <Field label="Add a parent: search groups" errors={errors}>
+        {(p) => <input {...p} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />}
+      </Field>
+      <ul className="found">
+        {found
+          .filter((g) => !parents.some((p) => p.id === g.id))
+          .map((g) => (
+            <li key={g.id}>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  onChange([...parents, g]);
+                  setSearch("");
+                }}
+              >
+                Add parent {g.name}
+              </button>
+            </li>
+          ))}
+      </ul>
+    </fieldset>
+  );
+}

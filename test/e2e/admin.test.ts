@@ -1,0 +1,341 @@
+import type { Page } from "playwright-core";
+import {
+  assertPrerequisites,
+  axeViolations,
+  DOCS_SCREENSHOT,
+  E2eBrowser,
+  E2eService,
+  screenshot,
+  seriousOrWorse,
+  shouldWriteDocsScreenshot,
+} from "./harness";
+
+/**
+ * The admin console end to end: the real service (local mode, fresh database) serving admin/dist,
+ * driven in headless Chromium with no network beyond the service. The steps build on each other,
+ * in order: sign in, create a group, find it, members and leaders, initiatives, live events, a
+ * refused action, the permissions page, the explorer. Screenshots go to artifacts/screenshots/,
+ * and the group page's to docs/admin-console.png.
+ */
+
+jest.setTimeout(120_000);
+
+const TODAY = new Date().toISOString().slice(0, 10);
+const UI_TIMEOUT = 15_000;
+
+let service: E2eService;
+let browser: E2eBrowser;
+let admin: Page;
+let adminToken: string;
+let maria: { id: string; token: string; name: string };
+let leo: { id: string; token: string; name: string };
+let acmeId: string;
+let groupId: string;
+const axeReport: Record<string, { id: string; impact: string | null }[]> = {};
+
+beforeAll(async () => {
+  assertPrerequisites();
+  service = await E2eService.start();
+  browser = await E2eBrowser.launch(service.origin);
+
+  // What the console will find: a small organization, two people, an initiative.
+  adminToken = await service.devToken();
+  maria = await service.user("Maria Member", "maria@example.org");
+  leo = await service.user("Leo Leader", "leo@example.org");
+  const create = (input: Record<string, unknown>) =>
+    service
+      .gql<{ createGroup: { id: string } }>(
+        adminToken,
+        "mutation Seed($input: CreateGroupInput!) { createGroup(input: $input) { id } }",
+        {
+          input,
+        },
+      )
+      .then((d) => d.createGroup.id);
+  acmeId = await create({ name: "Acme University", shortName: "ACME", visibility: "PUBLIC", campus: "North" });
+  const engineering = await create({
+    name: "School of Engineering",
+    groupType: "department",
+    campus: "North",
+    knowledgeArea: "Engineering",
+    visibility: "PUBLIC",
+    parentIds: [acmeId],
+  });
+  await create({ name: "Physics Department", groupType: "department", campus: "South", parentIds: [acmeId] });
+  await create({ name: "Data Science Team", groupType: "team", knowledgeArea: "Statistics", parentIds: [engineering] });
+  await service.gql(
+    adminToken,
+    "mutation Seed($input: CreateInitiativeInput!) { createInitiative(input: $input) { id } }",
+    {
+      input: { name: "Open Science 2026", startDate: "2026-01-01", endDate: "2026-12-31" },
+    },
+  );
+  // Leo administers the whole university: his rights reach new groups below it by cascade.
+  await service.gql(adminToken, "mutation Seed($input: AddMemberInput!) { addMember(input: $input) { id } }", {
+    input: { groupId: acmeId, userId: leo.id, role: "admin" },
+  });
+
+  admin = await browser.session();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+});
+
+async function signInWithToken(page: Page, token: string): Promise<void> {
+  await page.goto(service.consoleUrl);
+  await page.getByLabel("Bearer token (JWT)").fill(token);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+async function checkAxe(page: Page, name: string): Promise<void> {
+  const violations = await axeViolations(page);
+  axeReport[name] = violations.map((v) => ({ id: v.id, impact: v.impact }));
+  const bad = seriousOrWorse(violations);
+  expect(
+    bad.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+  ).toEqual([]);
+}
+
+function nav(page: Page) {
+  return page.getByRole("navigation", { name: "Main" });
+}
+
+function membersRow(page: Page, name: string) {
+  return page.locator(`tr[data-member="${name}"]`);
+}
+
+test("signs in with one click using the local admin token", async () => {
+  await admin.goto(service.consoleUrl);
+  await expect(admin.getByRole("heading", { name: "Groups admin: sign in" }).isVisible()).resolves.toBe(true);
+  await admin.getByRole("button", { name: "Sign in as local admin" }).click();
+  await admin.getByTestId("whoami").filter({ hasText: "Local Admin (global admin)" }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByRole("heading", { name: "Groups", exact: true }).waitFor();
+});
+
+test("creates a group, showing the API's validation message next to the field", async () => {
+  await admin.getByRole("link", { name: "New group" }).click();
+  await admin.getByLabel("Name", { exact: true }).fill("Robotics Lab");
+  await admin.getByLabel("Short name").fill("RLAB");
+  await admin.getByLabel("Type", { exact: true }).fill("research");
+  await admin.getByLabel("Campus").fill("North");
+  await admin.getByLabel("Knowledge area").fill("Robotics");
+  await admin.getByLabel("URL").fill("ftp://robots.example.org");
+  await admin.getByLabel("Visibility").selectOption("PUBLIC");
+  await admin.getByLabel("Add a parent: search groups").fill("Engineering");
+  await admin.getByRole("button", { name: "Add parent School of Engineering" }).click();
+  await admin.getByRole("button", { name: "Create group" }).click();
+
+  // The service refuses the URL; its message sits under the URL field.
+  const urlError = admin.locator('[data-field-error="URL"]');
+  await urlError.waitFor({ timeout: UI_TIMEOUT });
+  expect(await urlError.textContent()).toMatch(/http/i);
+  await expect(admin.getByRole("alert").first().textContent()).resolves.toMatch(/Invalid input/);
+
+  await admin.getByLabel("URL").fill("https://robotics.example.org");
+  await admin.getByRole("button", { name: "Create group" }).click();
+  await admin.getByRole("heading", { name: "Robotics Lab", level: 1 }).waitFor({ timeout: UI_TIMEOUT });
+  groupId = /\/admin\/groups\/([^/?#]+)$/.exec(admin.url())![1];
+  expect(groupId).toBeTruthy();
+  await admin.getByTestId("parents").getByRole("link", { name: "School of Engineering" }).waitFor();
+  // The hierarchy: Acme University two levels up, navigable.
+  await admin
+    .getByRole("list", { name: "Ancestors, this group and descendants" })
+    .getByRole("link", { name: "Acme University" })
+    .waitFor();
+});
+
+test("finds the group by search and by filters", async () => {
+  await nav(admin).getByRole("link", { name: "Groups", exact: true }).click();
+  const summary = admin.getByTestId("groups-summary");
+  const row = admin.locator(`tr[data-group-id="${groupId}"]`);
+  await summary.filter({ hasText: "5 groups" }).waitFor({ timeout: UI_TIMEOUT });
+  await screenshot(admin, "groups-list");
+  await checkAxe(admin, "groups-list");
+
+  await admin.getByLabel("Search name or short name").fill("rlab");
+  await summary.filter({ hasText: /^1 group\b/ }).waitFor({ timeout: UI_TIMEOUT });
+  await row.waitFor();
+  await admin.getByLabel("Search name or short name").fill("robot");
+  await admin.getByLabel("Type", { exact: true }).fill("research");
+  await admin.getByLabel("Knowledge area").fill("Robotics");
+  await summary.filter({ hasText: /^1 group\b/ }).waitFor({ timeout: UI_TIMEOUT });
+  await row.waitFor();
+  await admin.getByLabel("Campus").fill("South");
+  await summary.filter({ hasText: /^0 groups/ }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByLabel("Campus").fill("North");
+  await admin.getByLabel("Visibility").selectOption("PRIVATE");
+  await summary.filter({ hasText: /^0 groups/ }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByLabel("Visibility").selectOption("PUBLIC");
+  await summary.filter({ hasText: /^1 group\b/ }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByLabel("Active").selectOption("false");
+  await summary.filter({ hasText: /^0 groups/ }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByLabel("Active").selectOption("true");
+  await row.getByRole("link", { name: "Robotics Lab" }).click();
+  await admin.getByRole("heading", { name: "Robotics Lab", level: 1 }).waitFor({ timeout: UI_TIMEOUT });
+});
+
+test("adds a member and a leader", async () => {
+  await admin.getByLabel("New member: find by name, email or id").fill("Maria");
+  await admin
+    .getByLabel("New member", { exact: true })
+    .locator("option", { hasText: "Maria Member" })
+    .waitFor({ state: "attached" });
+  await admin.getByRole("button", { name: "Add member" }).click();
+  await membersRow(admin, "Maria Member").waitFor({ timeout: UI_TIMEOUT });
+  expect(await admin.getByLabel("Role of Maria Member").inputValue()).toBe("member");
+
+  await admin.getByLabel("New leader: find by name, email or id").fill("Leo");
+  await admin
+    .getByLabel("New leader", { exact: true })
+    .locator("option", { hasText: "Leo Leader" })
+    .waitFor({ state: "attached" });
+  await admin.getByLabel("Start date").fill("2025-01-01");
+  await admin.getByRole("button", { name: "Add leader" }).click();
+  await admin.getByTestId("current-leaders").filter({ hasText: "Leo Leader" }).waitFor({ timeout: UI_TIMEOUT });
+});
+
+test("ends the leadership and sees it in the history, and as of a past date", async () => {
+  await admin.getByRole("button", { name: "End leadership of Leo Leader" }).click();
+  const history = admin.getByTestId("leadership-history");
+  await history
+    .locator("tr", { hasText: "Leo Leader" })
+    .filter({ hasText: TODAY })
+    .filter({ hasText: "ended" })
+    .waitFor({
+      timeout: UI_TIMEOUT,
+    });
+  await admin.getByTestId("current-leaders").filter({ hasText: "none" }).waitFor({ timeout: UI_TIMEOUT });
+  expect(await history.locator("tr", { hasText: "2025-01-01" }).count()).toBe(1);
+
+  await admin.getByLabel("Leaders as of").fill("2025-06-01");
+  await admin.getByRole("heading", { name: "Leaders on 2025-06-01" }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByTestId("current-leaders").filter({ hasText: "Leo Leader" }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByLabel("Leaders as of").fill("");
+});
+
+test("links an initiative", async () => {
+  await admin.getByLabel("Find initiatives").fill("Open Science");
+  await admin
+    .getByLabel("Initiative", { exact: true })
+    .locator("option", { hasText: "Open Science 2026" })
+    .waitFor({ state: "attached" });
+  await admin.getByRole("button", { name: "Link initiative" }).click();
+  await admin
+    .getByTestId("linked-initiatives")
+    .filter({ hasText: "Open Science 2026" })
+    .waitFor({ timeout: UI_TIMEOUT });
+  await admin.locator('[data-event-type="INITIATIVE_LINKED"]').waitFor({ timeout: UI_TIMEOUT });
+});
+
+test("shows an event made in a second session live, without reloading", async () => {
+  await admin.getByTestId("live-status").filter({ hasText: "live" }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.evaluate(() => ((globalThis as { __notReloaded?: boolean }).__notReloaded = true));
+  expect(await admin.locator('[data-event-type="GROUP_UPDATED"]').count()).toBe(0);
+
+  const other = await browser.session();
+  await signInWithToken(other, adminToken);
+  await other.getByTestId("whoami").waitFor({ timeout: UI_TIMEOUT });
+  await other.goto(`${service.consoleUrl}groups/${groupId}`);
+  await other.getByLabel("Description").fill("Robots, sensors and control.");
+  await other.getByRole("button", { name: "Save changes" }).click();
+  await other.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: UI_TIMEOUT });
+
+  await admin
+    .locator('[data-event-type="GROUP_UPDATED"]', { hasText: "changed description" })
+    .waitFor({ timeout: UI_TIMEOUT });
+  // The page refreshed its data from the event too, and was never reloaded.
+  await admin.waitForFunction(
+    `document.querySelector('textarea[name="description"]')?.value === "Robots, sensors and control."`,
+    undefined,
+    { timeout: UI_TIMEOUT },
+  );
+  expect(await admin.evaluate(() => (globalThis as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
+
+  await admin.locator('[data-event-type="MEMBER_ADDED"]', { hasText: "Maria Member added as member" }).waitFor();
+  await screenshot(admin, "group-page");
+  await admin.evaluate("window.scrollTo(0, 0)");
+  // The README's picture: the top of the group page, as a reader first sees it.
+  await screenshot(admin, "admin-console", { fullPage: false });
+  if (shouldWriteDocsScreenshot()) await admin.screenshot({ path: DOCS_SCREENSHOT, fullPage: false });
+  await checkAxe(admin, "group-page");
+});
+
+test("refuses a FORBIDDEN action for a plain member with a readable message", async () => {
+  const member = await browser.session();
+  await signInWithToken(member, maria.token);
+  await member.getByTestId("whoami").filter({ hasText: "Maria Member" }).waitFor({ timeout: UI_TIMEOUT });
+  expect(await member.getByRole("button", { name: "Sign in as local admin" }).count()).toBe(0);
+  await member.goto(`${service.consoleUrl}groups/${groupId}`);
+  await member.getByRole("heading", { name: "Robotics Lab", level: 1 }).waitFor({ timeout: UI_TIMEOUT });
+  await member.getByLabel("Name", { exact: true }).fill("Taken over");
+  await member.getByRole("button", { name: "Save changes" }).click();
+  const alert = member.getByRole("form", { name: "Group fields" }).getByRole("alert");
+  await alert.waitFor({ timeout: UI_TIMEOUT });
+  expect(await alert.textContent()).toMatch(/Not allowed: .*groups\.update/);
+  expect(await member.getByRole("heading", { level: 1 }).textContent()).toBe("Robotics Lab");
+});
+
+test("permissions page: registry, roles, health and why a user may act here", async () => {
+  await nav(admin).getByRole("link", { name: "Permissions", exact: true }).click();
+  await admin.getByTestId("registry-health").filter({ hasText: "healthy" }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByRole("cell", { name: "Owner grants groups.delete" }).waitFor();
+
+  // Leo administers Acme University: groups.update reaches Robotics Lab through the cascade.
+  await admin.getByLabel("User: find by name, email or id").fill("Leo");
+  await admin
+    .getByLabel("User", { exact: true })
+    .locator("option", { hasText: "Leo Leader" })
+    .waitFor({ state: "attached" });
+  await admin.getByLabel("User", { exact: true }).selectOption({ label: "Leo Leader <leo@example.org>" });
+  await admin.getByLabel("Group: search").fill("Robotics");
+  await admin
+    .getByLabel("Group", { exact: true })
+    .locator("option", { hasText: "Robotics Lab" })
+    .waitFor({ state: "attached" });
+  // The search settles after a short debounce; the explicit pick is what counts.
+  await admin.waitForTimeout(400);
+  await admin.getByLabel("Group", { exact: true }).selectOption({ label: "Robotics Lab" });
+  await admin.getByLabel("Permission", { exact: true }).selectOption("groups.update");
+  await admin.getByRole("button", { name: "Check" }).click();
+  const result = admin.getByTestId("why-result");
+  await result.waitFor({ timeout: UI_TIMEOUT });
+  const text = await result.textContent();
+  expect(text).toContain("Allowed");
+  expect(text).toContain("role admin held in Acme University (inherited)");
+  expect(text).toContain("Acme University → School of Engineering → Robotics Lab");
+
+  // Maria, a plain member, may not update it.
+  await admin.getByLabel("User: find by name, email or id").fill("Maria");
+  await admin
+    .getByLabel("User", { exact: true })
+    .locator("option", { hasText: "Maria Member" })
+    .waitFor({ state: "attached" });
+  await admin.getByLabel("User", { exact: true }).selectOption({ label: "Maria Member <maria@example.org>" });
+  await admin.getByRole("button", { name: "Check" }).click();
+  await result.filter({ hasText: "Denied" }).waitFor({ timeout: UI_TIMEOUT });
+
+  await screenshot(admin, "permissions");
+  await checkAxe(admin, "permissions");
+});
+
+test("the bundled explorer runs a query with the console's token", async () => {
+  await admin.goto(`${service.origin}/admin/explorer`);
+  await admin.locator(".graphiql-container").waitFor({ timeout: 30_000 });
+  // Monaco loads the default operation asynchronously; run it once it is there.
+  await admin.locator(".graphiql-query-editor .view-lines", { hasText: "isGlobalAdmin" }).waitFor({ timeout: 30_000 });
+  const response = admin.locator(".graphiql-response").filter({ hasText: "Local Admin" });
+  for (let attempt = 0; attempt < 3 && !(await response.isVisible()); attempt++) {
+    await admin.locator(".graphiql-execute-button").click();
+    await response.waitFor({ timeout: 10_000 }).catch(() => undefined);
+  }
+  await response.waitFor({ timeout: 1_000 });
+  await screenshot(admin, "explorer", { fullPage: false });
+});
+
+test("nothing left the closed network", () => {
+  expect(browser.offsite).toEqual([]);
+  // eslint-disable-next-line no-console
+  console.log(`axe violations by page (none serious or critical):\n${JSON.stringify(axeReport, null, 1)}`);
+});
