@@ -140,16 +140,13 @@ export const memberPagesByGroupId = loaderFamily(
       );
       // Each member's user came along: Membership.user costs no statement of its own.
       takeUsers(ctx, rows as unknown as Record<string, unknown>[], "user.");
+      // Rows go out as they came (key, totals and the user columns ride along unread): copying
+      // hundreds of rows to drop a few columns showed in profiles of member lists.
       const byGroup = new Map<string, MemberPage>();
-      for (const { key, totalCount, root: _root, rn: _rn, ...row } of rows as (MemberRow & {
-        key: string;
-        totalCount: number;
-        root: string;
-        rn: string;
-      })[]) {
-        const page = byGroup.get(key) ?? { rows: [], totalCount };
+      for (const row of rows) {
+        let page = byGroup.get(row.key);
+        if (!page) byGroup.set(row.key, (page = { rows: [], totalCount: row.totalCount }));
         if (row.id !== null) page.rows.push(row);
-        byGroup.set(key, page);
       }
       return ids.map((id) => byGroup.get(id) ?? { rows: [], totalCount: 0 });
     }),

@@ -46,7 +46,7 @@ export async function listMembers(ctx: AppContext, group: Group, args: MembersAr
   }).load(group.id);
   const { nodes, pageInfo } = toPage(page.rows, first, (row) => [row.depth, row.joinedKey, row.id]);
   return {
-    nodes: nodes.map(({ depth: _d, joinedKey: _j, ...m }) => m as Membership),
+    nodes: nodes as Membership[],
     pageInfo,
     totalCount: page.totalCount,
   };
