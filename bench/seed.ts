@@ -111,15 +111,16 @@ export function seedStatements(scale: Scale): [label: string, sql: string][] {
     [
       "memberships",
       // Each group gets about the same number of members; (group, user) pairs are distinct because
-      // k * userStep < users. Roles, statuses and expiry are spread by residues.
+      // k * userStep < users. Roles, statuses and expiry are spread by residues of i and k, so every
+      // group has a mix.
       `INSERT INTO memberships (id, group_id, user_id, role, status, joined_at, expires_at, created_at, updated_at)
        SELECT ${benchIdSql("membership", "i + 1")}, ${gid("g")}, ${uid(`((g::bigint * 7919 + k::bigint * ${userStep}) % ${scale.users})::int + 1`)},
-              CASE WHEN (i * 37 + k) % 100 < 5 THEN 'owner' WHEN (i * 37 + k) % 100 < 15 THEN 'admin'
-                   WHEN (i * 37 + k) % 100 < 30 THEN 'viewer' ELSE 'member' END,
-              CASE WHEN (i * 53) % 100 < 85 THEN 'ACTIVE' WHEN (i * 53) % 100 < 95 THEN 'INACTIVE' ELSE 'PENDING' END,
+              CASE WHEN (i * 37 + k * 13) % 100 < 5 THEN 'owner' WHEN (i * 37 + k * 13) % 100 < 15 THEN 'admin'
+                   WHEN (i * 37 + k * 13) % 100 < 30 THEN 'viewer' ELSE 'member' END,
+              CASE WHEN (i * 53 + k * 17) % 100 < 85 THEN 'ACTIVE' WHEN (i * 53 + k * 17) % 100 < 95 THEN 'INACTIVE' ELSE 'PENDING' END,
               now() - (i % 3650) * interval '1 day' - (i % 86400) * interval '1 second',
-              CASE WHEN (i * 71) % 100 < 3 THEN now() - interval '30 days'
-                   WHEN (i * 71) % 100 < 6 THEN now() + interval '30 days' END,
+              CASE WHEN (i * 71 + k * 29) % 100 < 3 THEN now() - interval '30 days'
+                   WHEN (i * 71 + k * 29) % 100 < 6 THEN now() + interval '30 days' END,
               now(), now()
        FROM (SELECT i, i % ${scale.groups} + 1 AS g, i / ${scale.groups} AS k
              FROM generate_series(0, ${scale.memberships - 1}) i) s;
