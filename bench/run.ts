@@ -23,6 +23,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --shapes Q1,Q2,Q3,Q4,M1,M2    request shapes to measure
   --servers service,postgraphile,floor
   --subscribers 1000 --events 100   the S1 fan-out (--subscribers 0 skips it)
+  --event-interval 50           ms between two S1 events (50 = 20 events, 20,000 deliveries a second)
   --rss N                       also run Q1 on the service for N seconds, sampling its RSS
   --cpu-prof                    write the service's CPU profile to bench/results/profiles/ (read it with
                                 node dist/bench/profile-summary.js <file>, or in Chrome DevTools)
@@ -40,6 +41,7 @@ interface Options {
   servers: ServerName[];
   subscribers: number;
   events: number;
+  eventIntervalMs: number;
   rss: number;
   cpuProf: boolean;
 }
@@ -54,6 +56,7 @@ function parseOptions(): Options {
       servers: { type: "string", default: SERVERS.join(",") },
       subscribers: { type: "string", default: "1000" },
       events: { type: "string", default: "100" },
+      "event-interval": { type: "string", default: "50" },
       rss: { type: "string", default: "0" },
       "cpu-prof": { type: "boolean", default: false },
       help: { type: "boolean" },
@@ -82,6 +85,7 @@ function parseOptions(): Options {
     servers: list(values.servers, SERVERS, "servers"),
     subscribers: int(values.subscribers, "subscribers"),
     events: int(values.events, "events"),
+    eventIntervalMs: int(values["event-interval"], "event-interval"),
     rss: int(values.rss, "rss"),
     cpuProf: values["cpu-prof"] ?? false,
   };
@@ -471,7 +475,7 @@ async function main(): Promise<void> {
       }
     }
 
-    let s1: (SubscriptionLoadResult & { serverCpu: number }) | undefined;
+    let s1: (SubscriptionLoadResult & { intervalMs: number; serverCpu: number }) | undefined;
     if (options.subscribers > 0 && options.servers.includes("service")) {
       const service = byName("service");
       const before = await service.stats();
@@ -482,14 +486,18 @@ async function main(): Promise<void> {
         token,
         subscribers: options.subscribers,
         events: options.events,
-        intervalMs: 50,
+        intervalMs: options.eventIntervalMs,
         groupId: targets.detailGroupId,
       };
       const result = await runLoad<SubscriptionLoadResult>(load);
       const after = await service.stats();
-      s1 = { ...result, serverCpu: (after.cpuMicros - before.cpuMicros) / ((Date.now() - t0) * 1000) };
+      s1 = {
+        ...result,
+        intervalMs: options.eventIntervalMs,
+        serverCpu: (after.cpuMicros - before.cpuMicros) / ((Date.now() - t0) * 1000),
+      };
       process.stdout.write(
-        `  S1 ${result.subscribers} subscribers x ${result.events} events: delivered ${result.deliveries}, missing ${result.missing}; ` +
+        `  S1 ${result.subscribers} subscribers x ${result.events} events every ${options.eventIntervalMs} ms: delivered ${result.deliveries}, missing ${result.missing}; ` +
           `from commit p50 ${fmt(result.fromCommit.p50, 1)} ms p99 ${fmt(result.fromCommit.p99, 1)} ms; ` +
           `from send p50 ${fmt(result.fromSend.p50, 1)} ms p99 ${fmt(result.fromSend.p99, 1)} ms\n`,
       );

@@ -103,7 +103,8 @@ events.view at delivery. after: replay every stored event with a larger id first
   })
   membershipChanges(
     @Root() event: GroupEvent,
-    @Args(() => MembershipChangesArgs) _args: MembershipChangesArgs,
+    // Once per event and subscriber: no constraints to check again (see groupEvents).
+    @Args(() => MembershipChangesArgs, { validate: false }) _args: MembershipChangesArgs,
   ): GroupEvent {
     return event;
   }
