@@ -92,6 +92,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config, db, schema } = deps;
   const app = express();
   app.disable("x-powered-by");
+  // GraphQL answers are not cached by validators; hashing every body for an ETag showed in profiles.
+  app.set("etag", false);
   const httpServer = http.createServer(app);
   const createContext = contextFactory(deps);
   const limiter = new RateLimiter(config.rateLimitPerMinute);
