@@ -27,6 +27,7 @@ import type { TokenVerifier } from "./auth";
 import type { EventHub } from "./events";
 import type { Config } from "./config";
 import { contextFactory } from "./context";
+import { graphqlPostHandler, isPlainGraphqlPost } from "./graphql-http";
 import { guardPlugin, isServiceOnly, observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
 import { formatError } from "./shared/format-error";
@@ -87,6 +88,14 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   });
 }
 
+/** The caller's x-request-id when it is a sane token, else a new one; echoed on the response. */
+function requestIdOf(req: http.IncomingMessage, res: http.ServerResponse): string {
+  const header = req.headers["x-request-id"];
+  const requestId = typeof header === "string" && /^[\w.-]{1,100}$/.test(header) ? header : crypto.randomUUID();
+  res.setHeader("x-request-id", requestId);
+  return requestId;
+}
+
 /** Express 5 + Apollo Server 5 + graphql-ws on one HTTP server and one path, /graphql. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config, db, schema } = deps;
@@ -94,15 +103,20 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   app.disable("x-powered-by");
   // GraphQL answers are not cached by validators; hashing every body for an ETag showed in profiles.
   app.set("etag", false);
-  const httpServer = http.createServer(app);
   const createContext = contextFactory(deps);
+  // Apollo Server needs the HTTP server (to drain it); the HTTP server needs Apollo Server once started.
+  const started: { apollo?: ApolloServer<AppContext> } = {};
+  const graphqlPost = graphqlPostHandler(() => started.apollo!, createContext);
+  // Plain JSON POSTs to /graphql go straight to Apollo Server; everything else through Express.
+  const httpServer = http.createServer((req, res) => {
+    if (started.apollo && isPlainGraphqlPost(req))
+      graphqlPost(req, res, { requestId: requestIdOf(req, res), sqlStatements: 0 });
+    else app(req, res);
+  });
   const limiter = new RateLimiter(config.rateLimitPerMinute);
 
   app.use((req, res, next) => {
-    const header = req.headers["x-request-id"];
-    const requestId = typeof header === "string" && /^[\w.-]{1,100}$/.test(header) ? header : crypto.randomUUID();
-    res.setHeader("x-request-id", requestId);
-    requestScope.run({ requestId, sqlStatements: 0 }, next);
+    requestScope.run({ requestId: requestIdOf(req, res), sqlStatements: 0 }, next);
   });
 
   app.get("/health", (_req, res) => {
@@ -212,6 +226,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     ],
   });
   await apollo.start();
+  started.apollo = apollo;
 
   app.use(
     "/graphql",
