@@ -503,7 +503,15 @@ async function main(): Promise<void> {
       );
     }
 
-    let rss: { seconds: number; samplesMiB: number[]; slopeMiBPerMinute: number; requests: number } | undefined;
+    let rss:
+      | {
+          seconds: number;
+          samplesMiB: number[];
+          slopeMiBPerMinute: number;
+          floorSlopeMiBPerMinute: number;
+          requests: number;
+        }
+      | undefined;
     if (options.rss > 0 && options.servers.includes("service")) {
       const service = byName("service");
       const samples: [number, number][] = [];
@@ -527,16 +535,24 @@ async function main(): Promise<void> {
       clearInterval(sampler);
       // The first fifth is warm-up (pools fill, JIT settles); the trend is read over the rest.
       const steady = samples.filter(([t]) => t >= options.rss / 5);
+      // RSS saws up and down with garbage collection; a leak shows as a rising floor, so the trend
+      // is also read over the lowest sample of each 10 s window.
+      const floors: [number, number][] = [];
+      for (let i = 0; i + 5 <= steady.length; i += 5) {
+        const window = steady.slice(i, i + 5);
+        floors.push(window.reduce((low, s) => (s[1] < low[1] ? s : low)));
+      }
       rss = {
         seconds: options.rss,
         samplesMiB: samples.map(([, m]) => Math.round(m)),
         slopeMiBPerMinute: Math.round(linearSlope(steady) * 60 * 10) / 10,
+        floorSlopeMiBPerMinute: Math.round(linearSlope(floors) * 60 * 10) / 10,
         requests: result.requests,
       };
       process.stdout.write(
         `  RSS over ${options.rss} s of Q1 (c=16, ${result.requests} requests): ` +
           `${rss.samplesMiB[0]} -> ${rss.samplesMiB[rss.samplesMiB.length - 1]} MiB, ` +
-          `trend after warm-up ${rss.slopeMiBPerMinute} MiB/min\n`,
+          `trend after warm-up ${rss.slopeMiBPerMinute} MiB/min (of the post-GC floor ${rss.floorSlopeMiBPerMinute} MiB/min)\n`,
       );
     }
 
