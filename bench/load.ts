@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
+import { Client } from "pg";
 import WebSocket from "ws";
 import { requestFor, type ServerName, type ShapeName, type Targets } from "./lib/shapes";
 
@@ -47,6 +48,15 @@ export interface SubscriptionLoad {
   /** Time between two events (ms). */
   intervalMs: number;
   groupId: string;
+  /**
+   * "sql": each event is one autocommitted INSERT into the event log, so its commit is known to
+   * within a round trip (the commit-to-receipt latency the target is about). "mutation": each is an
+   * updateGroup through the service, timed from its response (commit happened before it) and from
+   * its sending (an upper bound).
+   */
+  writer: "sql" | "mutation";
+  databaseUrl: string;
+  actorId: string;
 }
 
 export interface HttpLoadResult {
@@ -65,9 +75,10 @@ export interface SubscriptionLoadResult {
   events: number;
   deliveries: number;
   missing: number;
-  /** Delivery latency, from the mutation's response (the commit is before it) to receipt (ms). */
+  writer: "sql" | "mutation";
+  /** Delivery latency from the commit's acknowledgement (the INSERT's, or the mutation's response) to receipt (ms). */
   fromCommit: { p50: number; p99: number; max: number };
-  /** The same from the moment the mutation was sent: an upper bound of commit-to-receipt. */
+  /** The same from the moment the write was sent: an upper bound of commit-to-receipt. */
   fromSend: { p50: number; p99: number; max: number };
   cpuMicros: number;
 }
@@ -132,6 +143,7 @@ async function subscriptionLoad(load: SubscriptionLoad): Promise<SubscriptionLoa
   const received: number[][] = [];
   const sockets: WebSocket[] = [];
   let warmups = 0;
+  let measuring = false;
   const warmed: boolean[] = [];
   const subscription = `subscription S1($group: ID!) { groupEvents(groupId: $group, types: [GROUP_UPDATED]) { id type occurredAt } }`;
   await Promise.all(
@@ -146,7 +158,8 @@ async function subscriptionLoad(load: SubscriptionLoad): Promise<SubscriptionLoa
         socket.on("message", (raw: WebSocket.RawData) => {
           const text = raw.toString();
           if (text.includes('"type":"next"')) {
-            if (!warmed[i]) {
+            if (!measuring) {
+              if (warmed[i]) return;
               warmed[i] = true;
               warmups++;
               return;
@@ -169,6 +182,14 @@ async function subscriptionLoad(load: SubscriptionLoad): Promise<SubscriptionLoa
       });
     }),
   );
+  const client = new Client({ connectionString: load.databaseUrl });
+  await client.connect();
+  const insert = async (n: number) => {
+    await client.query(
+      `INSERT INTO domain_events (type, group_id, actor_id, payload) VALUES ('GROUP_UPDATED', $1, $2, $3)`,
+      [load.groupId, load.actorId, { changes: { description: `s1 event ${n}` } }],
+    );
+  };
   const mutate = async (n: number) => {
     const response = await fetch(load.url, {
       method: "POST",
@@ -182,12 +203,18 @@ async function subscriptionLoad(load: SubscriptionLoad): Promise<SubscriptionLoa
     if (response.status !== 200 || body.includes('"errors"'))
       throw new Error(`S1 mutation failed: ${body.slice(0, 300)}`);
   };
-  // One warm-up event proves every subscription is live before the measured ones.
-  await mutate(-1);
+  const write = load.writer === "sql" ? insert : mutate;
+  // Warm-up events until every subscription has had one (a subscribe still being set up when an
+  // event commits starts after it), then a pause so none of them is taken for a measured event.
   const deadline = Date.now() + 30_000;
-  while (warmups < load.subscribers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  for (let n = -1; warmups < load.subscribers && Date.now() < deadline; n--) {
+    await write(n);
+    await new Promise((r) => setTimeout(r, 200));
+  }
   if (warmups < load.subscribers)
-    throw new Error(`only ${warmups} of ${load.subscribers} subscriptions got the warm-up event`);
+    throw new Error(`only ${warmups} of ${load.subscribers} subscriptions got a warm-up event`);
+  await new Promise((r) => setTimeout(r, 500));
+  measuring = true;
 
   const sent: number[] = [];
   const acked: number[] = [];
@@ -195,7 +222,7 @@ async function subscriptionLoad(load: SubscriptionLoad): Promise<SubscriptionLoa
   for (let n = 0; n < load.events; n++) {
     const started = performance.now();
     sent.push(started);
-    await mutate(n);
+    await write(n);
     acked.push(performance.now());
     const wait = load.intervalMs - (performance.now() - started);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -205,6 +232,7 @@ async function subscriptionLoad(load: SubscriptionLoad): Promise<SubscriptionLoa
     await new Promise((r) => setTimeout(r, 20));
   const cpu = process.cpuUsage(cpuBefore);
   for (const socket of sockets) socket.terminate();
+  await client.end();
   const fromCommit: number[] = [];
   const fromSend: number[] = [];
   for (const times of received) {
@@ -219,6 +247,7 @@ async function subscriptionLoad(load: SubscriptionLoad): Promise<SubscriptionLoa
   return {
     subscribers: load.subscribers,
     events: load.events,
+    writer: load.writer,
     deliveries: fromSend.length,
     missing: load.subscribers * load.events - fromSend.length,
     fromCommit: stats(fromCommit),

@@ -24,6 +24,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --servers service,postgraphile,floor
   --subscribers 1000 --events 100   the S1 fan-out (--subscribers 0 skips it)
   --event-interval 50           ms between two S1 events (50 = 20 events, 20,000 deliveries a second)
+  --s1-writer sql|mutation      S1 events as INSERTs into the log (commit time exact) or as updateGroup mutations
   --rss N                       also run Q1 on the service for N seconds, sampling its RSS
   --cpu-prof                    write the service's CPU profile to bench/results/profiles/ (read it with
                                 node dist/bench/profile-summary.js <file>, or in Chrome DevTools)
@@ -42,6 +43,7 @@ interface Options {
   subscribers: number;
   events: number;
   eventIntervalMs: number;
+  s1Writer: "sql" | "mutation";
   rss: number;
   cpuProf: boolean;
 }
@@ -57,6 +59,7 @@ function parseOptions(): Options {
       subscribers: { type: "string", default: "1000" },
       events: { type: "string", default: "100" },
       "event-interval": { type: "string", default: "50" },
+      "s1-writer": { type: "string", default: "sql" },
       rss: { type: "string", default: "0" },
       "cpu-prof": { type: "boolean", default: false },
       help: { type: "boolean" },
@@ -86,6 +89,7 @@ function parseOptions(): Options {
     subscribers: int(values.subscribers, "subscribers"),
     events: int(values.events, "events"),
     eventIntervalMs: int(values["event-interval"], "event-interval"),
+    s1Writer: list(values["s1-writer"], ["sql", "mutation"] as const, "s1-writer")[0]!,
     rss: int(values.rss, "rss"),
     cpuProf: values["cpu-prof"] ?? false,
   };
@@ -487,6 +491,9 @@ async function main(): Promise<void> {
         subscribers: options.subscribers,
         events: options.events,
         intervalMs: options.eventIntervalMs,
+        writer: options.s1Writer,
+        databaseUrl: database.url,
+        actorId: targets.adminId,
         groupId: targets.detailGroupId,
       };
       const result = await runLoad<SubscriptionLoadResult>(load);
@@ -497,7 +504,7 @@ async function main(): Promise<void> {
         serverCpu: (after.cpuMicros - before.cpuMicros) / ((Date.now() - t0) * 1000),
       };
       process.stdout.write(
-        `  S1 ${result.subscribers} subscribers x ${result.events} events every ${options.eventIntervalMs} ms: delivered ${result.deliveries}, missing ${result.missing}; ` +
+        `  S1 ${result.subscribers} subscribers x ${result.events} events every ${options.eventIntervalMs} ms (${result.writer}): delivered ${result.deliveries}, missing ${result.missing}; ` +
           `from commit p50 ${fmt(result.fromCommit.p50, 1)} ms p99 ${fmt(result.fromCommit.p99, 1)} ms; ` +
           `from send p50 ${fmt(result.fromSend.p50, 1)} ms p99 ${fmt(result.fromSend.p99, 1)} ms\n`,
       );
