@@ -6,8 +6,21 @@ import { logger, type RequestScope, requestScope } from "./shared/logger";
 /** The body size limit, the same as express.json's for everything else. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const TOO_LARGE = "Request body too large: the limit is 1 MB";
-const MALFORMED = "Malformed request body: send a JSON object with query, variables and operationName";
+/**
+ * The answer to a request refused before GraphQL (body too large, not JSON, or a failure there),
+ * the same on both paths: JSON in the contract's error shape, never a framework's HTML page.
+ */
+export function preGraphqlRefusal(status: number): { status: number; body: string } {
+  const known = status >= 400 && status < 500 ? status : 500;
+  const message =
+    known === 413
+      ? "Request body too large: the limit is 1 MB"
+      : known < 500
+        ? "Malformed request body: send a JSON object with query, variables and operationName"
+        : "Internal server error";
+  const code = known < 500 ? "BAD_USER_INPUT" : "INTERNAL_SERVER_ERROR";
+  return { status: known, body: JSON.stringify({ errors: [{ message, extensions: { code } }] }) };
+}
 
 /**
  * Whether a request can take the direct path: a plain JSON POST to /graphql. Anything else (GET,
@@ -23,13 +36,13 @@ export function isPlainGraphqlPost(req: http.IncomingMessage): boolean {
   return media === "application/json" && params.every((p) => p === "" || p === "charset=utf-8");
 }
 
-function refuse(res: http.ServerResponse, status: number, message: string): void {
-  const body = JSON.stringify({ errors: [{ message, extensions: { code: "BAD_USER_INPUT" } }] });
-  res.writeHead(status, {
+function refuse(res: http.ServerResponse, status: number): void {
+  const refusal = preGraphqlRefusal(status);
+  res.writeHead(refusal.status, {
     "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(body),
+    "content-length": Buffer.byteLength(refusal.body),
   });
-  res.end(body);
+  res.end(refusal.body);
 }
 
 /**
@@ -52,7 +65,7 @@ export function graphqlPostHandler(
       if (size > MAX_BODY_BYTES) {
         refused = true;
         res.setHeader("connection", "close");
-        refuse(res, 413, TOO_LARGE);
+        refuse(res, 413);
         req.resume();
         return;
       }
@@ -67,7 +80,7 @@ export function graphqlPostHandler(
         if (first !== "{" && first !== "[") throw new SyntaxError("not a JSON object or array");
         body = JSON.parse(text);
       } catch {
-        refuse(res, 400, MALFORMED);
+        refuse(res, 400);
         return;
       }
       // The scope starts here, where the request's own work starts (stream callbacks run in the
@@ -76,13 +89,8 @@ export function graphqlPostHandler(
         .run(scope, () => execute(apollo(), createContext, req, res, body))
         .catch((error: unknown) => {
           logger.error("request failed outside GraphQL", { error });
-          if (!res.headersSent) {
-            const text = JSON.stringify({
-              errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
-            });
-            res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-            res.end(text);
-          } else res.destroy();
+          if (!res.headersSent) refuse(res, 500);
+          else res.destroy();
         });
     });
     req.on("error", () => res.destroy());

@@ -27,7 +27,7 @@ import type { TokenVerifier } from "./auth";
 import type { EventHub } from "./events";
 import type { Config } from "./config";
 import { contextFactory } from "./context";
-import { graphqlPostHandler, isPlainGraphqlPost } from "./graphql-http";
+import { graphqlPostHandler, isPlainGraphqlPost, preGraphqlRefusal } from "./graphql-http";
 import { guardPlugin, isServiceOnly, observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
 import { formatError } from "./shared/format-error";
@@ -247,17 +247,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       res: express.Response,
       _next: express.NextFunction,
     ) => {
-      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-      const message =
-        status === 413
-          ? "Request body too large: the limit is 1 MB"
-          : status < 500
-            ? "Malformed request body: send a JSON object with query, variables and operationName"
-            : "Internal server error";
-      if (status === 500) logger.error("request failed before GraphQL", { error });
-      res.status(status).json({
-        errors: [{ message, extensions: { code: status < 500 ? "BAD_USER_INPUT" : "INTERNAL_SERVER_ERROR" } }],
-      });
+      const refusal = preGraphqlRefusal(error.status ?? 500);
+      if (refusal.status === 500) logger.error("request failed before GraphQL", { error });
+      res.status(refusal.status).type("application/json").send(refusal.body);
     },
   );
 

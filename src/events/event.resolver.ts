@@ -103,8 +103,7 @@ events.view at delivery. after: replay every stored event with a larger id first
   })
   membershipChanges(
     @Root() event: GroupEvent,
-    // Once per event and subscriber: no constraints to check again (see groupEvents).
-    @Args(() => MembershipChangesArgs, { validate: false }) _args: MembershipChangesArgs,
+    @Args(() => MembershipChangesArgs) _args: MembershipChangesArgs,
   ): GroupEvent {
     return event;
   }

@@ -63,12 +63,8 @@ then go live, with no gap and no duplicate. Each event is checked at delivery: i
 caller only while they hold events.view in its group.`,
     subscribe: ({ args, context }) => groupEvents(context as AppContext, args as GroupEventsArgs),
   })
-  // Runs once per event and subscriber: the arguments (no constraints) were read at subscribe time,
-  // and validating them again for every delivery cost as much as executing the selection.
-  groupEvents(
-    @Root() event: GroupEvent,
-    @Args(() => GroupEventsArgs, { validate: false }) _args: GroupEventsArgs,
-  ): GroupEvent {
+  // Delivery bypasses this method (src/federation/schema.ts hands each event on directly).
+  groupEvents(@Root() event: GroupEvent, @Args(() => GroupEventsArgs) _args: GroupEventsArgs): GroupEvent {
     return event;
   }
 }

@@ -4,7 +4,7 @@ import { visibleGroupsCondition } from "../permissions";
 import { type AppContext, groupedByKey, loaderFamily, perRequest } from "../shared/context";
 import { isUuid } from "../shared/ids";
 import { todayUtc } from "../shared/scalars";
-import { takeUsers, userColumnsAs } from "../users";
+import { primeUsers, userColumnsAs } from "../users";
 import { covers, LEADERSHIP_COLUMNS, type Leadership } from "./leadership.entity";
 
 /**
@@ -37,7 +37,7 @@ const allLeadershipsByGroupId = perRequest(
          ORDER BY l.start_date, l.created_at, l.id`,
         [ids.filter(isUuid)],
       );
-      takeUsers(ctx, rows as unknown as Record<string, unknown>[], "user.");
+      primeUsers(ctx, rows as unknown as Record<string, unknown>[], "user.");
       return groupedByKey(ids, rows, (row) => row.groupId);
     }),
 );

@@ -4,7 +4,7 @@ import { GROUP_COLUMNS, type Group } from "../groups";
 import { COUNTING_MEMBERSHIP, heldCondition, visibleGroupsCondition } from "../permissions";
 import { byKey, groupedByKey, groupedByKeyColumn, loaderFamily, perRequest, requireViewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
-import { takeUsers, userColumnsAs } from "../users";
+import { primeUsers, userColumnsAs } from "../users";
 import { MEMBERSHIP_COLUMNS, type Membership } from "./membership.entity";
 
 /** Direct ACTIVE, unexpired members per group. */
@@ -139,7 +139,7 @@ export const memberPagesByGroupId = loaderFamily(
         params,
       );
       // Each member's user came along: Membership.user costs no statement of its own.
-      takeUsers(ctx, rows as unknown as Record<string, unknown>[], "user.");
+      primeUsers(ctx, rows as unknown as Record<string, unknown>[], "user.");
       // Rows go out as they came (key, totals and the user columns ride along unread): copying
       // hundreds of rows to drop a few columns showed in profiles of member lists.
       const byGroup = new Map<string, MemberPage>();

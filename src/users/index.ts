@@ -1,4 +1,4 @@
 export { User, USER_COLUMNS } from "./user.entity";
 export { UserResolver, UserConnection } from "./user.resolver";
-export { usersById, userColumnsAs, takeUsers } from "./user.loaders";
+export { usersById, userColumnsAs, primeUsers } from "./user.loaders";
 export { provisionViewer, type IdentityClaims } from "./user.service";

@@ -18,7 +18,7 @@ const USER_FIELDS = [
 
 /**
  * The user columns (alias `u`) under a prefix, for statements that bring each row's user along:
- * `takeUsers` then primes usersById, so resolving those users costs no statement of its own.
+ * `primeUsers` then primes usersById, so resolving those users costs no statement of its own.
  */
 export function userColumnsAs(prefix: string): string {
   return USER_FIELDS.map(([field, column]) => `u.${column} AS "${prefix}${field}"`).join(", ");
@@ -28,7 +28,7 @@ export function userColumnsAs(prefix: string): string {
  * Primes the request's usersById cache with the prefixed user columns of each row. The columns stay
  * on the rows (deleting them would slow every later read of those objects); nothing reads them.
  */
-export function takeUsers(ctx: AppContext, rows: Record<string, unknown>[], prefix: string): void {
+export function primeUsers(ctx: AppContext, rows: Record<string, unknown>[], prefix: string): void {
   const loader = usersById(ctx);
   const keys = USER_FIELDS.map(([field]) => [field, prefix + field] as const);
   for (const row of rows) {
