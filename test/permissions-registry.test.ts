@@ -59,8 +59,13 @@ function expectedTables(defs: RegistryDefinitions) {
     permission_roles: defs.roles
       .map((r) => ({ name: r.name, label: r.label, rank: r.rank, is_active: true }))
       .sort((a, b) => a.name.localeCompare(b.name)),
+    // A role's grants are what it holds: its own and those of every role ranked below it.
     permission_role_grants: defs.roles
-      .flatMap((r) => [...new Set(r.permissions)].map((p) => ({ role_name: r.name, permission_key: p })))
+      .flatMap((r) =>
+        [...new Set(defs.roles.filter((lower) => lower.rank <= r.rank).flatMap((lower) => lower.permissions))].map(
+          (p) => ({ role_name: r.name, permission_key: p }),
+        ),
+      )
       .sort((a, b) => a.role_name.localeCompare(b.role_name) || a.permission_key.localeCompare(b.permission_key)),
   };
 }
@@ -317,6 +322,28 @@ describe("permission registry sync", () => {
     expect(withoutTimestamps(await exportTables(ds))).toEqual(expectedTables(code()));
   });
 
+  it("stores what each role holds: a key granted to admin is granted to owner too", async () => {
+    const defs = code();
+    defs.modules.push({ key: "reports", label: "Reports" });
+    defs.permissions.push({ key: "reports.export", module: "reports", label: "Export reports" });
+    defs.roles.find((r) => r.name === "admin")!.permissions.push("reports.export");
+    try {
+      const result = await applySync(ds, defs, { dataDir });
+      expect(result.plan.changes.filter((c) => c.entity === "role").map((c) => [c.kind, c.key])).toEqual([
+        ["update", "admin"],
+        ["update", "owner"],
+      ]);
+      const holders = (await exportTables(ds)).permission_role_grants
+        .filter((g) => g.permission_key === "reports.export")
+        .map((g) => g.role_name);
+      expect(holders).toEqual(["admin", "owner"]);
+      expect(withoutTimestamps(await exportTables(ds))).toEqual(expectedTables(defs));
+    } finally {
+      await applySync(ds, code(), { dataDir, cleanOrphans: true });
+    }
+    expect(withoutTimestamps(await exportTables(ds))).toEqual(expectedTables(code()));
+  });
+
   it("refuses definitions that do not validate, and changes nothing", async () => {
     const defs = code();
     defs.roles[0]!.permissions.push("groups.fly");
@@ -422,11 +449,17 @@ describe("the permissions CLI (built)", () => {
     return file;
   }
 
-  it("validate: accepts the deployment's registry with a one-line summary, needing no database", () => {
+  it("validate: accepts the deployment's registry with a summary and what each role holds, needing no database", () => {
     const res = run(["validate"], "postgres://nobody@127.0.0.1:1/none");
     expect(res).toEqual({
       code: 0,
-      stdout: "permission registry valid: 11 permissions in 5 modules, 4 roles\n",
+      stdout:
+        "permission registry valid: 11 permissions in 5 modules, 4 roles\n" +
+        "roles, lowest rank first (each also holds the permissions of every role ranked below it):\n" +
+        "  viewer (rank 10): 1 permission\n" +
+        "  member (rank 20): 3 permissions\n" +
+        "  admin (rank 30): 10 permissions\n" +
+        "  owner (rank 40): 11 permissions\n",
       stderr: "",
     });
   });
@@ -456,6 +489,11 @@ describe("the permissions CLI (built)", () => {
       "a module whose parent is missing",
       (d) => d.modules.push({ key: "reports.daily", label: "x", parent: "reports" }),
       /module "reports\.daily" names parent "reports", which is not defined/,
+    ],
+    [
+      "two roles sharing a rank",
+      (d) => d.roles.push({ name: "editor", label: "Editor", rank: 40, permissions: [] }),
+      /roles "owner" and "editor" share rank 40: give each role its own rank/,
     ],
   ];
 

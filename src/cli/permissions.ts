@@ -7,6 +7,7 @@ import { loadConfig } from "../config";
 import type { DataSource } from "../db";
 import {
   applySync,
+  effectiveRoles,
   exportTables,
   formatChange,
   type PermissionTotals,
@@ -74,6 +75,12 @@ function validate(defs: RegistryDefinitions): number {
     `permission registry valid: ${defs.permissions.length} permissions in ${defs.modules.length} modules, ` +
       `${defs.roles.length} roles`,
   );
+  // What each role ends up holding, so a grant to one role shows up in those ranked above it too.
+  print("roles, lowest rank first (each also holds the permissions of every role ranked below it):");
+  for (const role of effectiveRoles(defs.roles)) {
+    const n = role.permissions.length;
+    print(`  ${role.name} (rank ${role.rank}): ${n} permission${n === 1 ? "" : "s"}`);
+  }
   return 0;
 }
 

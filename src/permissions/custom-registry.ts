@@ -3,7 +3,9 @@ import type { RegistryDefinitions } from "./registry/types";
 /**
  * A deployment's own permission definitions: THE file to edit to add modules, permissions and
  * roles. They are merged with the default registry (a role listed here with the name of a default
- * role adds its permissions to that role). Run `npm run permissions:validate` after editing.
+ * role adds its permissions to that role). A role holds its own permissions plus those of every
+ * role ranked below it: granting a key to admin gives it to owner too; ranks must differ. Run
+ * `npm run permissions:validate` after editing.
  *
  * Example:
  *   modules: [{ key: "breakdown.visit", label: "Visits", parent: "breakdown" }, { key: "breakdown", label: "Breakdown" }],

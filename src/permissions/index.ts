@@ -14,7 +14,13 @@ export {
   holdersAndAncestors,
 } from "./authorizer";
 export { roleChangeRefusal, type Grant, type Decision } from "./rules";
-export { registry, PermissionRegistry, mergeDefinitions, validateDefinitions } from "./registry/registry";
+export {
+  registry,
+  PermissionRegistry,
+  mergeDefinitions,
+  validateDefinitions,
+  effectiveRoles,
+} from "./registry/registry";
 export type { RegistryDefinitions, ModuleDefinition, PermissionDefinition, RoleDefinition } from "./registry/types";
 export { PermissionResolver } from "./permission.resolver";
 export { Permission, PermissionModule, Role, PermissionHealth } from "./permission.types";

@@ -91,7 +91,10 @@ export async function listPermissionModules(ctx: AppContext): Promise<Permission
   return rows;
 }
 
-/** The registry's roles, lowest rank first: answered from memory, as the authorizer sees them. */
+/**
+ * The registry's roles, lowest rank first, each with every permission it holds (those inherited
+ * from lower ranks included): answered from memory, as the authorizer sees them.
+ */
 export function listRoles(): Role[] {
   return registry.roles.map((r) => ({ name: r.name, label: r.label, rank: r.rank, permissions: [...r.permissions] }));
 }

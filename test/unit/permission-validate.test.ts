@@ -23,6 +23,12 @@ const BROKEN: [string, (defs: RegistryDefinitions) => void, string][] = [
     'role "member" grants "members.fly", which is not a defined permission',
   ],
   [
+    "two roles sharing a rank",
+    (d) => d.roles.push({ name: "editor", label: "Editor", rank: 30, permissions: [] }),
+    'roles "admin" and "editor" share rank 30: give each role its own rank ' +
+      "(a role holds the permissions of every role ranked below it, so ranks must be in a strict order)",
+  ],
+  [
     "a module whose parent is missing",
     (d) => d.modules.push({ key: "reports.daily", label: "Daily reports", parent: "reports" }),
     'module "reports.daily" names parent "reports", which is not defined',

@@ -1,5 +1,6 @@
 import { defaultRegistry } from "../../src/permissions/registry/default-registry";
 import {
+  effectiveRoles,
   mergeDefinitions,
   PermissionRegistry,
   registry,
@@ -114,6 +115,24 @@ describe("validateDefinitions", () => {
     ]);
   });
 
+  it("flags two roles sharing a rank: inheritance by rank needs a strict order", () => {
+    const defs = sample();
+    defs.roles.push({ name: "editor", label: "Editor", rank: 20, permissions: ["things.sub.write"] });
+    expect(validateDefinitions(defs)).toEqual([
+      'roles "writer" and "editor" share rank 20: give each role its own rank ' +
+        "(a role holds the permissions of every role ranked below it, so ranks must be in a strict order)",
+    ]);
+  });
+
+  it("flags a role given a default role's rank in the custom registry", () => {
+    const merged = mergeDefinitions(defaultRegistry, {
+      modules: [],
+      permissions: [],
+      roles: [{ name: "editor", label: "Editor", rank: 30, permissions: [] }],
+    });
+    expect(validateDefinitions(merged)).toEqual([expect.stringMatching(/^roles "admin" and "editor" share rank 30/)]);
+  });
+
   it("flags a rank that is not an integer", () => {
     const defs = sample();
     defs.roles[0]!.rank = 10.5;
@@ -161,8 +180,15 @@ describe("mergeDefinitions", () => {
     expect(merged.permissions.map((p) => p.key)).toContain("breakdown.visit.schedule");
 
     const admin = merged.roles.find((r) => r.name === "admin")!;
-    expect(sorted(admin.permissions)).toEqual(sorted([...ADMIN, "breakdown.visit.schedule"]));
+    const defaultAdmin = defaultRegistry.roles.find((r) => r.name === "admin")!;
+    // The lists are unioned as written; what admin inherits by rank comes with the registry.
+    expect(sorted(admin.permissions)).toEqual(
+      sorted([...defaultAdmin.permissions, "breakdown.visit.schedule", "groups.view"]),
+    );
     expect(admin.permissions.filter((p) => p === "groups.view")).toHaveLength(1); // no duplicates
+    expect(new PermissionRegistry(merged).permissionsOf(["admin"])).toEqual(
+      sorted([...ADMIN, "breakdown.visit.schedule"]),
+    );
     expect(admin).toMatchObject({ label: "Administrator", rank: 35 }); // the last label/rank wins
     expect(merged.roles.filter((r) => r.name === "admin")).toHaveLength(1);
     expect(merged.roles.map((r) => r.name)).toEqual(["viewer", "member", "admin", "owner", "scheduler"]);
@@ -274,5 +300,88 @@ describe("PermissionRegistry", () => {
     expect(reg.highest(["writer", "reader"])).toBe("writer");
     expect(reg.highest(["reader"])).toBe("reader");
     expect(reg.highest([])).toBeUndefined();
+  });
+});
+
+/** README's "Adding a permission": reports.export granted to admin in the custom registry. */
+const REPORTS: RegistryDefinitions = {
+  modules: [{ key: "reports", label: "Reports" }],
+  permissions: [{ key: "reports.export", module: "reports", label: "Export reports" }],
+  roles: [{ name: "admin", label: "Admin", rank: 30, permissions: ["reports.export"] }],
+};
+
+describe("a role holds its own permissions plus those of every role ranked below it", () => {
+  const reg = new PermissionRegistry(mergeDefinitions(defaultRegistry, REPORTS));
+
+  it("a permission granted to admin is held by owner too, not by the roles below admin", () => {
+    expect(validateDefinitions(reg.definitions)).toEqual([]);
+    expect(reg.roleGrants("admin", "reports.export")).toBe(true);
+    expect(reg.roleGrants("owner", "reports.export")).toBe(true);
+    expect(reg.roleGrants("member", "reports.export")).toBe(false);
+    expect(reg.roleGrants("viewer", "reports.export")).toBe(false);
+    expect(reg.rolesGranting("reports.export")).toEqual(["admin", "owner"]);
+    expect(reg.permissionsOf(["owner"])).toEqual(sorted([...CONTRACT_PERMISSIONS, "reports.export"]));
+    expect(reg.roles.find((r) => r.name === "owner")!.permissions).toContain("reports.export");
+  });
+
+  it("leaves the default roles' effective sets as the contract has them", () => {
+    for (const [name, role] of Object.entries(CONTRACT_ROLES)) {
+      expect(reg.permissionsOf([name]).filter((k) => k !== "reports.export")).toEqual(sorted(role.permissions));
+    }
+  });
+
+  it("a grant to the lowest role reaches every role; roles given out of order inherit by rank", () => {
+    const defs = sample();
+    defs.roles = [
+      { name: "boss", label: "Boss", rank: 100, permissions: [] },
+      { name: "writer", label: "Writer", rank: 20, permissions: ["things.sub.write"] },
+      { name: "reader", label: "Reader", rank: 10, permissions: ["things.read"] },
+    ];
+    const custom = new PermissionRegistry(defs);
+    expect(custom.roles.map((r) => [r.name, r.permissions])).toEqual([
+      ["reader", ["things.read"]],
+      ["writer", ["things.read", "things.sub.write"]],
+      ["boss", ["things.read", "things.sub.write"]],
+    ]);
+    expect(custom.rolesGranting("things.read")).toEqual(["reader", "writer", "boss"]);
+  });
+
+  it("keeps the definitions as written: inherited permissions are not copied into them", () => {
+    expect(reg.definitions.roles.find((r) => r.name === "owner")!.permissions).not.toContain("reports.export");
+  });
+
+  it("roles sharing a rank (refused by validation) inherit nothing from each other", () => {
+    const defs = sample();
+    defs.roles.push({ name: "editor", label: "Editor", rank: 20, permissions: ["things.sub.write"] });
+    defs.roles[1]!.permissions = ["things.read"];
+    const custom = new PermissionRegistry(defs);
+    expect(custom.roleGrants("writer", "things.sub.write")).toBe(false);
+    expect(custom.roleGrants("editor", "things.read")).toBe(true);
+  });
+});
+
+describe("effectiveRoles", () => {
+  it("lists inherited permissions first, lowest rank first, then the role's own, without duplicates", () => {
+    expect(
+      effectiveRoles([
+        { name: "c", label: "C", rank: 3, permissions: ["x.c", "x.a"] },
+        { name: "a", label: "A", rank: 1, permissions: ["x.a"] },
+        { name: "b", label: "B", rank: 2, permissions: ["x.b"] },
+      ]).map((r) => [r.name, r.permissions]),
+    ).toEqual([
+      ["a", ["x.a"]],
+      ["b", ["x.a", "x.b"]],
+      ["c", ["x.a", "x.b", "x.c"]],
+    ]);
+  });
+
+  it("does not change its input", () => {
+    const roles = [
+      { name: "a", label: "A", rank: 1, permissions: ["x.a"] },
+      { name: "b", label: "B", rank: 2, permissions: ["x.b"] },
+    ];
+    const before = JSON.stringify(roles);
+    effectiveRoles(roles);
+    expect(JSON.stringify(roles)).toBe(before);
   });
 });

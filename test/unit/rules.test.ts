@@ -1,5 +1,5 @@
 import { defaultRegistry } from "../../src/permissions/registry/default-registry";
-import { PermissionRegistry, registry } from "../../src/permissions/registry/registry";
+import { mergeDefinitions, PermissionRegistry, registry } from "../../src/permissions/registry/registry";
 import {
   decide,
   grantsAt,
@@ -586,6 +586,25 @@ describe("decide", () => {
     });
     expect(decide(reg, grants, "nothing.at_all", false)).toMatchObject({ allowed: false, grants: [] });
     expect(decide(reg, [], "groups.view", false)).toMatchObject({ allowed: false, grants: [] });
+  });
+
+  it("a permission granted to a lower role allows every role ranked above it, each grant keeping its role", () => {
+    // README's "Adding a permission": reports.export granted to admin in the custom registry.
+    const custom = new PermissionRegistry(
+      mergeDefinitions(defaultRegistry, {
+        modules: [{ key: "reports", label: "Reports" }],
+        permissions: [{ key: "reports.export", module: "reports", label: "Export reports" }],
+        roles: [{ name: "admin", label: "Admin", rank: 30, permissions: ["reports.export"] }],
+      }),
+    );
+    expect(decide(custom, [ownerAtA!], "reports.export", false)).toEqual({
+      allowed: true,
+      permission: "reports.export",
+      globalAdmin: false,
+      grants: [ownerAtA],
+    });
+    expect(decide(custom, grants, "reports.export", false).grants).toEqual([adminAtC, ownerAtA]);
+    expect(decide(custom, [viewerAtT!], "reports.export", false)).toMatchObject({ allowed: false, grants: [] });
   });
 
   it("gives an unknown role nothing", () => {

@@ -1,9 +1,13 @@
 import type { RegistryDefinitions } from "./types";
 
+/*
+ * Each role lists only what it adds: a role holds its own permissions plus those of every role
+ * ranked below it (PermissionRegistry computes the effective sets), so member holds viewer's too,
+ * and owner everything.
+ */
 const VIEWER = ["groups.view"];
-const MEMBER = [...VIEWER, "members.view", "events.view"];
+const MEMBER = ["members.view", "events.view"];
 const ADMIN = [
-  ...MEMBER,
   "groups.update",
   "groups.create_subgroup",
   "members.add",
@@ -12,7 +16,7 @@ const ADMIN = [
   "leaders.manage",
   "initiatives.manage",
 ];
-const OWNER = [...ADMIN, "groups.delete"];
+const OWNER = ["groups.delete"];
 
 /** The contract's default registry. Deployments add theirs in ../custom-registry.ts, not here. */
 export const defaultRegistry: RegistryDefinitions = {

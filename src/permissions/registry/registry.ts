@@ -2,7 +2,11 @@ import { customRegistry } from "../custom-registry";
 import { defaultRegistry } from "./default-registry";
 import type { ModuleDefinition, PermissionDefinition, RegistryDefinitions, RoleDefinition } from "./types";
 
-/** Merges definition sets; a role named twice gets the union of its permissions (last label/rank wins). */
+/**
+ * Merges definition sets; a role named twice gets the union of the permissions listed for it (last
+ * label/rank wins). Roles keep only what was listed for them here: what they inherit by rank is
+ * added by `effectiveRoles`.
+ */
 export function mergeDefinitions(...sets: RegistryDefinitions[]): RegistryDefinitions {
   const roles = new Map<string, RoleDefinition>();
   for (const set of sets) {
@@ -19,6 +23,31 @@ export function mergeDefinitions(...sets: RegistryDefinitions[]): RegistryDefini
     permissions: sets.flatMap((s) => s.permissions),
     roles: [...roles.values()],
   };
+}
+
+/**
+ * The roles with their effective permissions, lowest rank first: a role holds its own permissions
+ * plus those of every role ranked below it (inherited ones first, lowest rank first, then its own;
+ * no duplicates). Roles sharing a rank inherit nothing from each other; validateDefinitions refuses
+ * them, since a rank must mean "holds at least what every lower rank holds".
+ */
+export function effectiveRoles(roles: readonly RoleDefinition[]): RoleDefinition[] {
+  const sorted = [...roles].sort((a, b) => a.rank - b.rank);
+  const result: RoleDefinition[] = [];
+  let below: string[] = []; // everything held by the roles ranked below the current rank
+  let atRank: string[] = []; // everything held by the roles of the current rank seen so far
+  let rank: number | undefined;
+  for (const role of sorted) {
+    if (role.rank !== rank) {
+      below = [...new Set([...below, ...atRank])];
+      atRank = [];
+      rank = role.rank;
+    }
+    const permissions = [...new Set([...below, ...role.permissions])];
+    atRank.push(...permissions);
+    result.push({ ...role, permissions });
+  }
+  return result;
 }
 
 /** Every problem with a set of definitions, as readable sentences; empty when valid. */
@@ -46,24 +75,36 @@ export function validateDefinitions(defs: RegistryDefinitions): string[] {
       problems.push(`permission "${p.key}" names module "${p.module}", which is not defined`);
   }
   const roleNames = new Set<string>();
+  const rolesByRank = new Map<number, string[]>();
   for (const r of defs.roles) {
     if (roleNames.has(r.name)) problems.push(`role "${r.name}" is defined twice`);
+    else rolesByRank.set(r.rank, [...(rolesByRank.get(r.rank) ?? []), r.name]);
     roleNames.add(r.name);
     if (!Number.isInteger(r.rank)) problems.push(`role "${r.name}" has a rank that is not an integer`);
     for (const key of r.permissions) {
       if (!keys.has(key)) problems.push(`role "${r.name}" grants "${key}", which is not a defined permission`);
     }
   }
+  for (const [rank, names] of rolesByRank) {
+    if (names.length < 2) continue;
+    problems.push(
+      `roles ${names.map((n) => `"${n}"`).join(" and ")} share rank ${rank}: give each role its own rank ` +
+        `(a role holds the permissions of every role ranked below it, so ranks must be in a strict order)`,
+    );
+  }
   return problems;
 }
 
 /**
  * The permission registry as the running service sees it: static, in memory, so permission
- * lookups never touch the database.
+ * lookups never touch the database. Each role's effective permission set (its own plus every
+ * lower-ranked role's) is computed once here, so every check (`roleGrants`, `rolesGranting` and
+ * the SQL built from it, `permissionsOf`, `Query.roles`) answers with the inherited ones.
  */
 export class PermissionRegistry {
   readonly modules: readonly ModuleDefinition[];
   readonly permissions: readonly PermissionDefinition[];
+  /** Lowest rank first, each with its effective permissions (see `effectiveRoles`). */
   readonly roles: readonly RoleDefinition[];
   private readonly grants = new Map<string, ReadonlySet<string>>();
   private readonly ranks = new Map<string, number>();
@@ -72,7 +113,7 @@ export class PermissionRegistry {
   constructor(readonly definitions: RegistryDefinitions) {
     this.modules = definitions.modules;
     this.permissions = definitions.permissions;
-    this.roles = [...definitions.roles].sort((a, b) => a.rank - b.rank);
+    this.roles = effectiveRoles(definitions.roles);
     for (const role of this.roles) {
       this.grants.set(role.name, new Set(role.permissions));
       this.ranks.set(role.name, role.rank);
@@ -97,11 +138,12 @@ export class PermissionRegistry {
     return this.ranks.get(role) ?? 0;
   }
 
+  /** Whether `role` holds `permission`, by its own grant or inherited from a lower rank. */
   roleGrants(role: string, permission: string): boolean {
     return this.grants.get(role)?.has(permission) ?? false;
   }
 
-  /** Names of the roles granting `permission` (empty for an unknown key). */
+  /** Names of the roles holding `permission`, lowest rank first (empty for an unknown key). */
   rolesGranting(permission: string): string[] {
     return this.holders.get(permission) ?? [];
   }

@@ -21,7 +21,9 @@ export interface PermissionDefinition {
 export interface RoleDefinition {
   name: string;
   label: string;
+  /** An integer, unique among the roles: a role holds the permissions of every role ranked below it. */
   rank: number;
+  /** Its own grants; those of lower-ranked roles come on top (listing them again changes nothing). */
   permissions: string[];
 }
 

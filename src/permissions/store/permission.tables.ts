@@ -1,4 +1,5 @@
 import { type DataSource, type EntityManager, query } from "../../db";
+import { effectiveRoles } from "../registry/registry";
 import type { RegistryDefinitions } from "../registry/types";
 
 /** Where the store reads and writes: the DataSource, or the EntityManager of an open transaction. */
@@ -107,7 +108,10 @@ export interface DesiredRole {
   name: string;
   label: string;
   rank: number;
-  /** Sorted, without duplicates. */
+  /**
+   * What the role effectively grants, inherited ones included (as `Query.roles` answers), sorted,
+   * without duplicates: permission_role_grants says who holds a key, not where it was listed.
+   */
   permissions: string[];
 }
 
@@ -140,7 +144,7 @@ export function desiredState(defs: RegistryDefinitions): DesiredState {
       ]),
     ),
     roles: new Map(
-      defs.roles.map((r) => [
+      effectiveRoles(defs.roles).map((r) => [
         r.name,
         { name: r.name, label: r.label, rank: r.rank, permissions: [...new Set(r.permissions)].sort() },
       ]),
