@@ -503,7 +503,7 @@ describe("supergraph: groups + accounts + courses through a gateway", () => {
 
     it("reads the contract from CONTRACT_PATH when set", () => {
       expect(contractPath({ CONTRACT_PATH: "/somewhere/contract.graphql" })).toBe("/somewhere/contract.graphql");
-      expect(contractPath({})).toMatch(/shared\/design\/contract\.graphql$/);
+      expect(contractPath({})).toMatch(/docs\/contract\/contract\.graphql$/);
     });
   });
 });

@@ -37,7 +37,7 @@ const PLACEHOLDER = (name: string) => `http://${name}.invalid/graphql`;
  * subgraph (groups + courses), and compares it with the contract.
  *
  * @param input.schemaSdl the groups subgraph SDL (schema.graphql; a leading comment header is fine)
- * @param input.contractSdl the contract (../shared/design/contract.graphql)
+ * @param input.contractSdl the contract (docs/contract/contract.graphql, the project's copy)
  */
 export function checkSchema(input: { schemaSdl: string; contractSdl: string }): SchemaCheck {
   const groups = { name: GROUPS, url: PLACEHOLDER(GROUPS), sdl: input.schemaSdl };
@@ -67,9 +67,9 @@ export function checkSchema(input: { schemaSdl: string; contractSdl: string }): 
   };
 }
 
-/** The contract's path: CONTRACT_PATH, or ../shared/design/contract.graphql beside the repository. */
+/** The contract's path: CONTRACT_PATH, or the project's copy, docs/contract/contract.graphql. */
 export function contractPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.CONTRACT_PATH || path.join(repoRoot(), "..", "shared", "design", "contract.graphql"));
+  return path.resolve(env.CONTRACT_PATH || path.join(repoRoot(), "docs", "contract", "contract.graphql"));
 }
 
 function main(): number {

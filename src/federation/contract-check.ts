@@ -7,6 +7,7 @@ import {
   isInterfaceType,
   isObjectType,
   isScalarType,
+  parse,
   print,
   type ValueNode,
 } from "graphql";
@@ -105,4 +106,54 @@ export function contractProblems(expectedDoc: DocumentNode, actualDoc: DocumentN
     }
   }
   return problems;
+}
+
+/**
+ * The blocks of contract-next.graphql built so far, by their `# ==== <title>` heading. A block joins
+ * this list when its work lands; from then on the schema must cover it like the contract itself.
+ */
+export const BUILT_NEXT_BLOCKS: readonly string[] = ["the newcomer defects"];
+
+/** contract-next.graphql split at its `# ===… <title>` headings: title -> SDL of that block. */
+export function nextBlocks(nextSdl: string): Map<string, string> {
+  const blocks = new Map<string, string>();
+  let title: string | null = null;
+  let lines: string[] = [];
+  const flush = () => {
+    if (title !== null) blocks.set(title, lines.join("\n"));
+  };
+  for (const line of nextSdl.split("\n")) {
+    const heading = /^#\s*={4,}\s*(.+?)\s*$/.exec(line);
+    if (heading) {
+      flush();
+      title = heading[1]!;
+      lines = [];
+    } else lines.push(line);
+  }
+  flush();
+  return blocks;
+}
+
+/**
+ * The contract plus the built blocks of contract-next (their `extend` definitions applied), as one
+ * document for contractProblems. An unknown block title is an error: the list above is stale.
+ */
+export function contractSoFar(
+  contractSdl: string,
+  nextSdl: string,
+  built: readonly string[] = BUILT_NEXT_BLOCKS,
+): DocumentNode {
+  const blocks = nextBlocks(nextSdl);
+  const contract = parse(contractSdl);
+  const definitions = [...contract.definitions];
+  for (const title of built) {
+    const block = blocks.get(title);
+    if (block === undefined) throw new Error(`contract-next.graphql has no block "${title}"`);
+    const sdl = block
+      .split("\n")
+      .filter((line) => !/^\s*#/.test(line))
+      .join("\n");
+    if (sdl.trim() !== "") definitions.push(...parse(block).definitions);
+  }
+  return { ...contract, definitions };
 }
