@@ -53,6 +53,8 @@ const ALL_TYPES = [
   "LEADER_REMOVED",
   "INITIATIVE_LINKED",
   "INITIATIVE_UNLINKED",
+  "CHILD_ADDED",
+  "CHILD_REMOVED",
 ];
 
 const EVENT_FIELDS = `id type groupId userId actorId occurredAt payload`;
@@ -194,17 +196,19 @@ describe("domain events", () => {
   async function written(change: () => Promise<unknown>): Promise<string[]> {
     const before = await lastEventId();
     await change();
-    const rows = (await svc.db.query(`SELECT id::text AS id FROM domain_events WHERE id > $1 ORDER BY id`, [
-      before,
-    ])) as { id: string }[];
+    const rows = (await svc.db.query(
+      `SELECT id::text AS id FROM domain_events WHERE id > $1 ORDER BY domain_events.id`,
+      [before],
+    )) as { id: string }[];
     return rows.map((r) => r.id);
   }
 
   /** Every stored event id of a group, oldest first. */
   async function storedIdsOf(groupId: string): Promise<string[]> {
-    const rows = (await svc.db.query(`SELECT id::text AS id FROM domain_events WHERE group_id = $1 ORDER BY id`, [
-      groupId,
-    ])) as { id: string }[];
+    const rows = (await svc.db.query(
+      `SELECT id::text AS id FROM domain_events WHERE group_id = $1 ORDER BY domain_events.id`,
+      [groupId],
+    )) as { id: string }[];
     return rows.map((r) => r.id);
   }
 
@@ -277,25 +281,35 @@ describe("domain events", () => {
   }
 
   describe("live delivery", () => {
-    it("delivers each of the 11 event types over groupEvents with its payload, actor, user, group and time", async () => {
+    it("delivers each of the 13 event types over groupEvents with its payload, actor, user, group and time", async () => {
       const alice = await svc.user({ name: "Alice Actor" });
       const bob = await svc.user({ name: "Bob" });
       const lea = await svc.user({ name: "Lea Leader" });
       await provision(svc, alice, bob, lea);
       const probeGroup = await createGroup(svc, alice, { name: "Alice's probe group" });
+      const parent = await createGroup(svc, alice, { name: "Event Parent" });
 
       // Subscribed before any of the changes below, live only (no `after`).
       const stream = subscribe(connect(alice), GROUP_EVENTS);
       await goLive(stream, () => touch(probeGroup, alice));
       const startedAt = Date.now();
 
-      const expected: { id: string; type: string; userId: string | null; payload: Record<string, unknown> }[] = [];
-      /** Runs one change and notes the events it must deliver, as [type, userId, payload keys]. */
-      const expectFrom = async (change: () => Promise<unknown>, ...events: [string, string | null, object][]) => {
+      const expected: {
+        id: string;
+        type: string;
+        userId: string | null;
+        payload: Record<string, unknown>;
+        groupId?: string;
+      }[] = [];
+      /** Runs one change and notes the events it must deliver, as [type, userId, payload keys, group (default g)]. */
+      const expectFrom = async (
+        change: () => Promise<unknown>,
+        ...events: [string, string | null, object, string?][]
+      ) => {
         const ids = await written(change);
         expect(ids).toHaveLength(events.length);
-        events.forEach(([type, userId, payload], i) =>
-          expected.push({ id: ids[i]!, type, userId, payload: payload as Record<string, unknown> }),
+        events.forEach(([type, userId, payload, groupId], i) =>
+          expected.push({ id: ids[i]!, type, userId, payload: payload as Record<string, unknown>, groupId }),
         );
       };
 
@@ -308,6 +322,24 @@ describe("domain events", () => {
       await expectFrom(
         () => mutate(UPDATE_GROUP, { id: g, input: { description: "changed", campus: "North" } }, alice),
         ["GROUP_UPDATED", null, { fieldsChanged: expect.arrayContaining(["description", "campus"]) }],
+      );
+      await expectFrom(
+        () => mutate(UPDATE_GROUP, { id: g, input: { parentIds: [parent] } }, alice),
+        [
+          "GROUP_UPDATED",
+          null,
+          { fieldsChanged: ["parentIds"], before: { parentIds: [] }, after: { parentIds: [parent] } },
+        ],
+        ["CHILD_ADDED", null, { childId: g }, parent],
+      );
+      await expectFrom(
+        () => mutate(UPDATE_GROUP, { id: g, input: { parentIds: [] } }, alice),
+        [
+          "GROUP_UPDATED",
+          null,
+          { fieldsChanged: ["parentIds"], before: { parentIds: [parent] }, after: { parentIds: [] } },
+        ],
+        ["CHILD_REMOVED", null, { childId: g }, parent],
       );
       await expectFrom(
         () => addMember(svc, alice, g, bob),
@@ -358,10 +390,10 @@ describe("domain events", () => {
       const events = await receive(stream, expected.length);
       expect(new Set(events.map((e) => e.type))).toEqual(new Set(ALL_TYPES));
       expect(events).toEqual(
-        expected.map(({ id, type, userId, payload }) => ({
+        expected.map(({ id, type, userId, payload, groupId }) => ({
           id,
           type,
-          groupId: g,
+          groupId: groupId ?? g,
           userId,
           actorId: alice.id,
           occurredAt: expect.any(String),
@@ -763,9 +795,11 @@ describe("domain events", () => {
       const childDeleted = await written(() => mutate(DELETE_GROUP, { id: child }, owner));
       const markers = [...(await touch(own, mia)), ...(await touch(parent)), ...(await touch(strangers, stranger))];
       expect(markers).toHaveLength(3);
+      // Deleting the child also writes CHILD_REMOVED in its parent, which the parent's reader receives.
+      expect(childDeleted).toHaveLength(2);
       expect({
         groupIdNull: idsOf(await receive(all, 1)),
-        includeDescendants: idsOf(await receive(below, 1)),
+        includeDescendants: idsOf(await receive(below, 2)),
         stranger: idsOf(await receive(outside, 1)),
       }).toEqual({ groupIdNull: gDeleted, includeDescendants: childDeleted, stranger: [markers[2]] });
     });
@@ -783,14 +817,14 @@ describe("domain events", () => {
       const touched = await touch(child);
       const deleted = await written(() => mutate(DELETE_GROUP, { id: child }, owner));
       const marker = await touch(others, other);
-      const expected = [...touched, ...deleted];
-      expect(expected).toHaveLength(2);
+      // GROUP_DELETED in the child, then CHILD_REMOVED in the parent (which only the parent's reader sees).
+      expect(deleted).toHaveLength(2);
       // Nobody was subscribed while it happened: everything comes from the replay, after the group is gone.
       const [forDirect, forAbove, forOther] = [direct, above, other].map((u) =>
         subscribe(connect(u), GROUP_EVENTS, { after }),
       );
-      expect(idsOf(await receive(forDirect!, 2))).toEqual(expected);
-      expect(idsOf(await receive(forAbove!, 2))).toEqual(expected);
+      expect(idsOf(await receive(forDirect!, 2))).toEqual([...touched, deleted[0]]);
+      expect(idsOf(await receive(forAbove!, 3))).toEqual([...touched, ...deleted]);
       expect(idsOf(await receive(forOther!, 1))).toEqual(marker);
     });
   });

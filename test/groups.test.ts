@@ -344,7 +344,16 @@ describe("groups", () => {
       expect((await eventsOf(svc, mid.id)).map((e) => e.type)).toEqual([
         "GROUP_CREATED",
         "MEMBER_ADDED",
+        "CHILD_ADDED", // Leaf created under it
         "GROUP_DELETED",
+      ]);
+      // Its parent's log says it lost a child.
+      expect((await eventsOf(svc, top.id)).map((e) => e.type)).toEqual([
+        "GROUP_CREATED",
+        "MEMBER_ADDED",
+        "CHILD_ADDED",
+        "CHILD_ADDED",
+        "CHILD_REMOVED",
       ]);
     });
 

@@ -128,7 +128,7 @@ describe("leadership", () => {
         type: "LEADER_ADDED",
         user_id: lea.id,
         actor_id: owner.id,
-        payload: { leadershipId: addLeader.id, startDate: today() },
+        payload: { leadershipId: addLeader.id, startDate: today(), endDate: null },
       },
     ]);
     const { group } = await svc.ok(Leaders, { id: g }, owner);

@@ -14,6 +14,10 @@ export enum EventType {
   LEADER_REMOVED = "LEADER_REMOVED",
   INITIATIVE_LINKED = "INITIATIVE_LINKED",
   INITIATIVE_UNLINKED = "INITIATIVE_UNLINKED",
+  /** In the parent (groupId) when a group is attached under it; payload { childId }. */
+  CHILD_ADDED = "CHILD_ADDED",
+  /** In the parent (groupId) when a group is detached from it or deleted; payload { childId }. */
+  CHILD_REMOVED = "CHILD_REMOVED",
 }
 registerEnumType(EventType, { name: "EventType" });
 
@@ -22,7 +26,9 @@ registerEnumType(EventType, { name: "EventType" });
   description: `A domain event, written in the same transaction as the change it reports, so
 none is lost. id grows monotonically and is the resume cursor of subscriptions.
 payload carries the event's fields: e.g. MEMBER_ROLE_CHANGED {oldRole, newRole},
-GROUP_UPDATED {fieldsChanged: [...]}, GROUP_CREATED {name, groupType, createdBy}.`,
+GROUP_UPDATED {fieldsChanged: [...], before: {field: old}, after: {field: new}} (parent changes as
+sorted parentIds), GROUP_CREATED {name, groupType, createdBy, parentIds}, CHILD_ADDED and
+CHILD_REMOVED {childId} in the parent.`,
 })
 export class GroupEvent {
   @PrimaryGeneratedColumn({ type: "bigint" })

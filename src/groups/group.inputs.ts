@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsOptional, IsUUID, Length, MaxLength } from "class-validator";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, ID, InputType, registerEnumType } from "type-graphql";
-import { HasNoNul, IsHttpUrl, IsStringMap } from "../shared/validators";
+import { HasNoNul, IsHttpUrl, IsStringMap, TrimmedNotBlank } from "../shared/validators";
 import { GroupVisibility } from "./group.entity";
 
 export enum GroupOrderField {
@@ -33,6 +33,7 @@ abstract class GroupDescriptionFields {
   @IsOptional()
   @MaxLength(50)
   @HasNoNul()
+  @TrimmedNotBlank()
   shortName?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -58,12 +59,14 @@ export class CreateGroupInput extends GroupDescriptionFields {
   @Field()
   @Length(1, 255)
   @HasNoNul()
+  @TrimmedNotBlank()
   name!: string;
 
   @Field(() => String, { nullable: true, defaultValue: "organization" })
   @IsOptional()
   @Length(1, 50)
   @HasNoNul()
+  @TrimmedNotBlank()
   groupType?: string | null;
 
   @Field(() => GroupVisibility, { nullable: true, defaultValue: GroupVisibility.PRIVATE })
@@ -92,12 +95,14 @@ export class UpdateGroupInput extends GroupDescriptionFields {
   @IsOptional()
   @Length(1, 255)
   @HasNoNul()
+  @TrimmedNotBlank()
   name?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 50)
   @HasNoNul()
+  @TrimmedNotBlank()
   groupType?: string | null;
 
   @Field(() => GroupVisibility, { nullable: true })

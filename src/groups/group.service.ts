@@ -1,9 +1,10 @@
+import { isDeepStrictEqual } from "node:util";
 import type { EntityManager } from "typeorm";
 import { inTransaction, query, registerConstraints } from "../db";
-import { EventType, recordEvent, recordEvents } from "../events";
+import { EventType, type NewEvent, recordEvent, recordEvents } from "../events";
 import { assertCan, canView, forgetViewerRoles, holdersAndAncestors } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
-import { BadUserInputError, NotFoundError } from "../shared/errors";
+import { BadUserInputError, ConflictError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
 import { GROUP_COLUMNS, type Group, GroupVisibility } from "./group.entity";
 import type { CreateGroupInput, UpdateGroupInput } from "./group.inputs";
 import { groupsById } from "./group.loaders";
@@ -45,6 +46,28 @@ function assertVisibilityAllowed(ctx: AppContext, visibility: GroupVisibility | 
 async function assertParentsUsable(ctx: AppContext, parentIds: string[]): Promise<void> {
   const parents = await Promise.all(parentIds.map((id) => groupForMutation(ctx, id)));
   for (const parent of parents) await assertCan(ctx, "groups.create_subgroup", parent);
+}
+
+/**
+ * Detaching needs the same right in the parent as attaching: groups.create_subgroup there (global
+ * admins pass). A parent the caller cannot see is never named in the refusal.
+ */
+async function assertParentsDetachable(ctx: AppContext, parentIds: string[]): Promise<void> {
+  for (const parent of await groupsById(ctx).loadMany(parentIds)) {
+    if (!parent || parent instanceof Error) continue; // deleted meanwhile: nothing to detach from
+    if (!(await canView(ctx, parent))) {
+      throw new ForbiddenRuleError(
+        "Missing permission groups.create_subgroup in a parent of this group that you cannot see: " +
+          "detaching a group from a parent needs that right in the parent",
+      );
+    }
+    await assertCan(ctx, "groups.create_subgroup", parent);
+  }
+}
+
+/** One CHILD_ADDED or CHILD_REMOVED event in each parent. */
+function childEvents(type: EventType, childId: string, parentIds: string[], actorId: string): NewEvent[] {
+  return parentIds.map((parentId) => ({ type, groupId: parentId, actorId, payload: { childId } }));
 }
 
 async function currentParentIds(runner: EntityManager | AppContext["db"], childId: string): Promise<string[]> {
@@ -104,6 +127,7 @@ export async function createGroup(ctx: AppContext, input: CreateGroupInput): Pro
         actorId: viewer.id,
         payload: { role: "owner", invitedBy: viewer.id, status: "ACTIVE", expiresAt: null },
       },
+      ...childEvents(EventType.CHILD_ADDED, created!.id, parentIds, viewer.id),
     ]);
     return created!;
   });
@@ -151,7 +175,9 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
   }
   if (input.parentIds === null) throw BadUserInputError.field("parentIds", "cannot be null; use [] for a root group");
   assertVisibilityAllowed(ctx, input.visibility);
-  const newParents = input.parentIds ? [...new Set(input.parentIds)] : undefined;
+  const newParents = input.parentIds ? [...new Set(input.parentIds)].sort() : undefined;
+  // Parents the caller was allowed to detach; checked again under the hierarchy lock.
+  let detachable: string[] = [];
   if (newParents) {
     // Checked before the transaction: the checks read through the request's loaders (other pool
     // connections), which must not be needed while this request holds a connection and the lock.
@@ -160,6 +186,8 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
       ctx,
       newParents.filter((p) => !current.includes(p)),
     );
+    detachable = current.filter((p) => !newParents.includes(p));
+    await assertParentsDetachable(ctx, detachable);
   }
 
   const updated = await inTransaction(ctx.db, async (tx) => {
@@ -173,18 +201,32 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
     const changed = UPDATABLE.filter(
       ({ field, json }) =>
         input[field] !== undefined &&
-        (json ? JSON.stringify(input[field]) !== JSON.stringify(before[field]) : input[field] !== before[field]),
+        (json ? !isDeepStrictEqual(input[field], before[field]) : input[field] !== before[field]),
     );
     const fieldsChanged: string[] = changed.map((c) => c.field);
+    const beforeValues: Record<string, unknown> = Object.fromEntries(changed.map((c) => [c.field, before[c.field]]));
+    const afterValues: Record<string, unknown> = {};
+    const events: NewEvent[] = [];
     if (newParents) {
-      const current = await currentParentIds(tx, id);
+      const current = (await currentParentIds(tx, id)).sort();
       const added = newParents.filter((p) => !current.includes(p));
       const removed = current.filter((p) => !newParents.includes(p));
+      if (removed.some((p) => !detachable.includes(p))) {
+        throw new ConflictError("parentIds", "this group's parents changed meanwhile; read them again and retry");
+      }
       if (removed.length > 0) {
         await tx.query(`DELETE FROM group_parents WHERE child_id = $1 AND parent_id = ANY($2::uuid[])`, [id, removed]);
       }
       await linkParents(tx, id, added);
-      if (added.length > 0 || removed.length > 0) fieldsChanged.push("parentIds");
+      if (added.length > 0 || removed.length > 0) {
+        fieldsChanged.push("parentIds");
+        beforeValues.parentIds = current;
+        afterValues.parentIds = newParents;
+        events.push(
+          ...childEvents(EventType.CHILD_ADDED, id, added, viewer.id),
+          ...childEvents(EventType.CHILD_REMOVED, id, removed, viewer.id),
+        );
+      }
     }
     if (fieldsChanged.length === 0) return before;
     const params: unknown[] = [id];
@@ -197,12 +239,16 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
       `UPDATE groups AS g SET ${[...sets, "updated_at = now()"].join(", ")} WHERE g.id = $1 RETURNING ${GROUP_COLUMNS}`,
       params,
     );
-    await recordEvent(tx, {
-      type: EventType.GROUP_UPDATED,
-      groupId: id,
-      actorId: viewer.id,
-      payload: { fieldsChanged },
-    });
+    for (const { field } of changed) afterValues[field] = after![field];
+    await recordEvents(tx, [
+      {
+        type: EventType.GROUP_UPDATED,
+        groupId: id,
+        actorId: viewer.id,
+        payload: { fieldsChanged, before: beforeValues, after: afterValues },
+      },
+      ...events,
+    ]);
     return after!;
   });
   forgetViewerRoles(ctx);
@@ -224,6 +270,7 @@ export async function deleteGroup(ctx: AppContext, id: string): Promise<boolean>
       // Its subscribers hear of the deletion after the memberships are gone: keep who they were.
       reach: await holdersAndAncestors(tx, id, "events.view"),
     });
+    await recordEvents(tx, childEvents(EventType.CHILD_REMOVED, id, await currentParentIds(tx, id), viewer.id));
     await tx.query(`DELETE FROM groups WHERE id = $1`, [id]);
   });
   forgetViewerRoles(ctx);

@@ -1,13 +1,14 @@
 import { IsOptional, Length, MaxLength } from "class-validator";
 import { Field, InputType } from "type-graphql";
 import { DateScalar } from "../shared/scalars";
-import { HasNoNul } from "../shared/validators";
+import { HasNoNul, TrimmedNotBlank } from "../shared/validators";
 
 @InputType()
 export class CreateInitiativeInput {
   @Field()
   @Length(1, 255)
   @HasNoNul()
+  @TrimmedNotBlank()
   name!: string;
 
   @Field(() => String, { nullable: true })
@@ -29,6 +30,7 @@ export class UpdateInitiativeInput {
   @IsOptional()
   @Length(1, 255)
   @HasNoNul()
+  @TrimmedNotBlank()
   name?: string | null;
 
   @Field(() => String, { nullable: true })

@@ -11,6 +11,12 @@ export class AddLeaderInput {
 
   @Field(() => DateScalar, { nullable: true, description: "defaults to today (UTC)" })
   startDate?: string | null;
+
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "records a closed period directly (on or after startDate, as removeLeader allows); null = open",
+  })
+  endDate?: string | null;
 }
 
 @InputType()

@@ -27,8 +27,8 @@ registerConstraints({
 });
 
 /**
- * Starts a leadership (startDate defaults to today). A user already leading the group in an
- * overlapping period is BAD_USER_INPUT; the database's exclusion constraint decides, so
+ * Starts a leadership (startDate defaults to today), or records a closed one when endDate is given
+ * (on or after startDate). A user already leading the group in an overlapping period is BAD_USER_INPUT; the database's exclusion constraint decides, so
  * concurrent calls cannot both win. A leader need not be a member.
  */
 export async function addLeader(ctx: AppContext, input: AddLeaderInput): Promise<Leadership> {
@@ -37,19 +37,23 @@ export async function addLeader(ctx: AppContext, input: AddLeaderInput): Promise
   await assertCan(ctx, "leaders.manage", group);
   if (!(await usersById(ctx).load(input.userId))) throw new NotFoundError("User", input.userId);
   const startDate = input.startDate ?? todayUtc();
+  const endDate = input.endDate ?? null;
+  if (endDate !== null && endDate < startDate) {
+    throw BadUserInputError.field("endDate", `must not be before the startDate ${startDate}`);
+  }
   const created = await inTransaction(ctx.db, async (tx) => {
     const [row] = await query<Leadership>(
       tx,
-      `INSERT INTO leaderships AS l (group_id, user_id, start_date) VALUES ($1, $2, $3::date)
+      `INSERT INTO leaderships AS l (group_id, user_id, start_date, end_date) VALUES ($1, $2, $3::date, $4::date)
        RETURNING ${LEADERSHIP_COLUMNS}`,
-      [group.id, input.userId, startDate],
+      [group.id, input.userId, startDate, endDate],
     );
     await recordEvent(tx, {
       type: EventType.LEADER_ADDED,
       groupId: group.id,
       userId: input.userId,
       actorId: viewer.id,
-      payload: { leadershipId: row!.id, startDate },
+      payload: { leadershipId: row!.id, startDate, endDate },
     });
     return row!;
   });

@@ -32,6 +32,8 @@ registerConstraints({
 const LAST_OWNER = "a group must keep at least one active owner; make someone else owner first";
 
 function assertRole(role: string): void {
+  // Role names are identifiers, matched exactly (never trimmed); a blank one gets its own message.
+  if (role.trim() === "") throw BadUserInputError.field("role", "must not be blank");
   if (!registry.isRole(role)) {
     throw BadUserInputError.field(
       "role",

@@ -69,3 +69,33 @@ export function HasNoNul(options?: ValidationOptions) {
       },
     });
 }
+
+/**
+ * A required text: surrounding whitespace is trimmed off in place (so the stored value is the trimmed
+ * one), and a value empty after trimming is refused. Runs on the input instance TypeGraphQL hands to
+ * the resolver, which is why it may rewrite the property. `null`/`undefined` pass (use with
+ * `@IsOptional()` where the field is optional; GraphQL's non-null already refuses a missing one).
+ */
+export function TrimmedNotBlank(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: "trimmedNotBlank",
+      target: target.constructor,
+      propertyName,
+      options: { message: "must not be blank", ...options },
+      validator: {
+        validate(value: unknown, args) {
+          if (typeof value !== "string") return true;
+          const trimmed = value.trim();
+          (args!.object as Record<string, unknown>)[propertyName] = trimmed;
+          return trimmed.length > 0;
+        },
+      },
+    });
+}
+
+/** Trims a required text argument that is not part of an input class; null when blank. */
+export function trimmedOrNull(value: string): string | null {
+  const trimmed = value.trim();
+  return trimmed.length > 0 ? trimmed : null;
+}

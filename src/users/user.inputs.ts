@@ -1,10 +1,12 @@
 import { IsEmail, IsOptional, Length, MaxLength } from "class-validator";
 import { Field, InputType } from "type-graphql";
+import { TrimmedNotBlank } from "../shared/validators";
 
 @InputType()
 export class CreateUserInput {
   @Field()
   @Length(1, 255)
+  @TrimmedNotBlank()
   name!: string;
 
   @Field()
@@ -18,6 +20,7 @@ export class UpdateUserInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 255)
+  @TrimmedNotBlank()
   name?: string | null;
 
   @Field(() => String, { nullable: true })

@@ -1,9 +1,9 @@
-import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../shared/context";
 import { PageInfo } from "../shared/pagination";
 import { User } from "./user.entity";
 import { CreateUserInput, UpdateUserInput } from "./user.inputs";
-import { createUser, currentUser, findUser, listUsers, updateUser } from "./user.service";
+import { createUser, currentUser, findUser, listUsers, updateUser, visibleEmail } from "./user.service";
 
 @ObjectType()
 export class UserConnection {
@@ -37,6 +37,15 @@ export class UserResolver {
     @Arg("after", () => String, { nullable: true }) after?: string,
   ): Promise<UserConnection> {
     return listUsers(ctx, { search, first, after });
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "null unless the caller is this user, a global admin, or holds members.view in a group where this user is a member",
+  })
+  email(@Root() user: User, @Ctx() ctx: AppContext): string | null | Promise<string | null> {
+    return visibleEmail(ctx, user);
   }
 
   @Mutation(() => User, { description: "global admin" })

@@ -6,7 +6,7 @@ import { isUuid } from "../shared/ids";
 import { decodeCursor, pageSize, toPage } from "../shared/pagination";
 import { USER_COLUMNS, type User } from "./user.entity";
 import type { CreateUserInput, UpdateUserInput } from "./user.inputs";
-import { usersById } from "./user.loaders";
+import { emailVisible, emailVisibleCondition, usersById } from "./user.loaders";
 
 registerConstraints({
   users_email_key: { kind: "conflict", field: "email", message: "email is already used by another user" },
@@ -57,6 +57,16 @@ export async function findUser(ctx: AppContext, id: string): Promise<User | null
   return usersById(ctx).load(id);
 }
 
+/** The user's email if the caller may see it, else null (no statement for oneself or a global admin). */
+export function visibleEmail(ctx: AppContext, user: User): string | null | Promise<string | null> {
+  if (user.email === null) return null;
+  const viewer = requireViewer(ctx);
+  if (viewer.isGlobalAdmin || viewer.id === user.id) return user.email;
+  return emailVisible(ctx)
+    .load(user.id)
+    .then((visible) => (visible ? user.email : null));
+}
+
 export async function currentUser(ctx: AppContext): Promise<User> {
   const viewer = requireViewer(ctx);
   const user = await usersById(ctx).load(viewer.id);
@@ -73,7 +83,11 @@ export async function listUsers(
   const where: string[] = [];
   if (args.search) {
     params.push(`%${escapeLike(args.search)}%`);
-    where.push(`(u.name ILIKE $${params.length} OR u.email ILIKE $${params.length})`);
+    const pattern = `$${params.length}`;
+    // An email matches only where the caller may see it: a search must not confirm a hidden address.
+    where.push(
+      `(u.name ILIKE ${pattern} OR (u.email ILIKE ${pattern} AND ${emailVisibleCondition(ctx, "u.id", params)}))`,
+    );
   }
   const filtered = where.length ? `WHERE ${where.join(" AND ")}` : "";
   let keyset = "";
