@@ -3,6 +3,7 @@ import { graphql } from "./generated";
 import type { AuthzCheckQuery } from "./generated/graphql";
 import { addMember, createChain, createGroup, provision } from "./utils/builders";
 import { codes, TestService, type TestUser } from "./utils/service";
+import { WsCaller } from "./utils/subscriptions";
 import { CONTRACT_PERMISSIONS } from "./utils/contract-registry";
 
 /**
@@ -485,6 +486,24 @@ describe("checkPermission: which grants count", () => {
       expect(await check(svc, ga, user!.id, archived)).toEqual(denied("groups.view"));
       expect(await check(svc, ga, user!.id, below)).toEqual(denied("groups.view"));
     });
+
+    it("in an archived group only its direct owners' role counts, there and not below", async () => {
+      const archived = await createGroup(svc, owner!, { name: "Archived owned" });
+      const [directOwner, childCreator] = await users(svc, 2);
+      await addMember(svc, owner!, archived, directOwner!, { role: "owner" });
+      await addMember(svc, owner!, archived, childCreator!, { role: "admin" });
+      const below = await createGroup(svc, childCreator!, { name: "Archived owned child", parentIds: [archived] });
+      expect((await check(svc, ga, directOwner!.id, below)).allowed).toBe(true);
+      await svc.ok(UpdateGroup, { id: archived, input: { isActive: false } }, owner!);
+      const there = await check(svc, ga, directOwner!.id, archived, "groups.delete");
+      expect(there).toMatchObject({ allowed: true, globalAdmin: false });
+      expect(grantsOf(there)).toEqual([{ group: archived, role: "owner", inherited: false, path: [archived] }]);
+      // An archived group passes nothing down, its owners' roles included.
+      expect(await check(svc, ga, directOwner!.id, below)).toEqual(denied("groups.view"));
+      expect(await check(svc, ga, childCreator!.id, archived, "groups.update")).toEqual(denied("groups.update"));
+      // Below, the child's own owner keeps their role.
+      expect((await check(svc, ga, childCreator!.id, below, "groups.delete")).allowed).toBe(true);
+    });
   });
 
   it("a global-admin subject is allowed everything: globalAdmin true", async () => {
@@ -730,12 +749,13 @@ describe("visibility of a PRIVATE group is the same through every path", () => {
     expect(asOwner.children).toEqual([{ id: child }]);
   });
 
-  it("an archived PRIVATE group: its own members lose it on every path; an active cascading parent's members keep it", async () => {
+  it("an archived PRIVATE group: its own members but its owners lose it on every path; an active cascading parent's members keep it", async () => {
     const parent = await createGroup(svc, owner!, { name: "Vis Keeper" });
     const archived = await createGroup(svc, owner!, { name: "Vis Archived", parentIds: [parent] });
-    const [parentViewer, directAdmin] = await users(svc, 2);
+    const [parentViewer, directAdmin, directOwner] = await users(svc, 3);
     await addMember(svc, owner!, parent, parentViewer!, { role: "viewer" });
     await addMember(svc, owner!, archived, directAdmin!, { role: "admin" });
+    await addMember(svc, owner!, archived, directOwner!, { role: "owner" });
     await svc.ok(UpdateGroup, { id: archived, input: { isActive: false } }, owner!);
 
     const paths = async (as: TestUser) => {
@@ -743,6 +763,8 @@ describe("visibility of a PRIVATE group is the same through every path", () => {
       return { ...(await seenThrough(as, archived, "Vis Archived")), listed: listed.some((g) => g.id === archived) };
     };
     expect(await paths(directAdmin!)).toEqual(nowhere);
+    // Its direct owners keep it, on every path (the rule and its SQL mirror agree).
+    expect(await paths(directOwner!)).toEqual(everywhere);
     expect(await paths(parentViewer!)).toEqual(everywhere);
     expect(await paths(ga)).toEqual(everywhere);
   });
@@ -797,6 +819,126 @@ describe("visibility of a PRIVATE group is the same through every path", () => {
       sorted([publicGroup, hidden, viewed, shared, underHidden]),
     );
     expect(own.user!.memberships).toHaveLength(5);
+  });
+});
+
+// ---------------------------------------------------------------- 4b. archived groups and their owners
+
+const DeleteGroupDoc = `mutation AuthzDeleteGroup($id: ID!) { deleteGroup(id: $id) }`;
+const ArchivedGroup = `query AuthzArchivedGroup($id: ID!) { group(id: $id) { id isActive } }`;
+const AddMemberDoc = `mutation AuthzArchivedAddMember($input: AddMemberInput!) { addMember(input: $input) { role } }`;
+const GroupEventsAfter = `subscription AuthzGroupEventsAfter($after: ID) { groupEvents(after: $after) { id type groupId } }`;
+
+describe("an archived group: its direct owners keep it, to restore or delete it", () => {
+  let svc: TestService;
+  let ga: TestUser;
+
+  beforeAll(async () => {
+    svc = await TestService.start();
+    ga = await globalAdmin(svc);
+  });
+  afterAll(() => svc.stop());
+
+  const groupAs = async (id: string, as: TestUser) =>
+    (await svc.ok<{ group: { id: string; isActive: boolean } | null }, unknown>(ArchivedGroup, { id }, as)).group;
+  const archive = (id: string, as: TestUser, isActive = false) => svc.gql(UpdateGroup, { id, input: { isActive } }, as);
+
+  it("an owner archives their group, sees it, restores it, archives it again and deletes it", async () => {
+    const [owner, admin] = await users(svc, 2);
+    const group = await createGroup(svc, owner!, { name: "Archive own" });
+    await addMember(svc, owner!, group, admin!, { role: "admin" });
+
+    expect((await archive(group, owner!)).data?.updateGroup.isActive).toBe(false);
+    expect(await groupAs(group, owner!)).toEqual({ id: group, isActive: false });
+    const listed = await svc.ok(GroupsSearchAll, { search: "Archive own" }, owner!);
+    expect(listed.groups.nodes).toEqual([{ id: group }]);
+    // Whatever owner may, in the archived group itself: here, adding a member.
+    const [newcomer] = await users(svc, 1);
+    const added = await svc.ok<{ addMember: { role: string } }, unknown>(
+      AddMemberDoc,
+      { input: { groupId: group, userId: newcomer!.id, role: "viewer" } },
+      owner!,
+    );
+    expect(added.addMember.role).toBe("viewer");
+
+    const restored = await archive(group, owner!, true);
+    expect(restored.errors).toBeUndefined();
+    expect(restored.data?.updateGroup.isActive).toBe(true);
+    expect(await groupAs(group, admin!)).toEqual({ id: group, isActive: true });
+
+    expect((await archive(group, owner!)).data?.updateGroup.isActive).toBe(false);
+    const deleted = await svc.gql<{ deleteGroup: boolean }, unknown>(DeleteGroupDoc, { id: group }, owner!);
+    expect(deleted).toMatchObject({ data: { deleteGroup: true } });
+    expect(deleted.errors).toBeUndefined();
+    expect(await groupAs(group, ga)).toBeNull();
+  });
+
+  it("an admin of the archived group gets NOT_FOUND, as does an owner whose membership is not ACTIVE", async () => {
+    const [owner, admin, resting] = await users(svc, 3);
+    const group = await createGroup(svc, owner!, { name: "Archive refused" });
+    await addMember(svc, owner!, group, admin!, { role: "admin" });
+    await addMember(svc, owner!, group, resting!, { role: "owner" });
+    await svc.ok(SetStatus, { groupId: group, userId: resting!.id, status: "INACTIVE" }, owner!);
+    expect((await archive(group, owner!)).errors).toBeUndefined();
+
+    for (const user of [admin!, resting!]) {
+      expect(await groupAs(group, user)).toBeNull();
+      expect(codes(await archive(group, user, true))).toEqual(["NOT_FOUND"]);
+      expect(codes(await svc.gql(DeleteGroupDoc, { id: group }, user))).toEqual(["NOT_FOUND"]);
+    }
+    expect(await groupAs(group, ga)).toEqual({ id: group, isActive: false });
+  });
+
+  it("a PUBLIC archived group is seen by its admin, who may not restore or delete it (FORBIDDEN)", async () => {
+    const [owner, admin] = await users(svc, 2);
+    const group = await createGroup(svc, owner!, { name: "Archive public", visibility: "PUBLIC" });
+    await addMember(svc, owner!, group, admin!, { role: "admin" });
+    expect((await archive(group, owner!)).errors).toBeUndefined();
+    expect(await groupAs(group, admin!)).toEqual({ id: group, isActive: false });
+    expect(codes(await archive(group, admin!, true))).toEqual(["FORBIDDEN"]);
+    expect(codes(await svc.gql(DeleteGroupDoc, { id: group }, admin!))).toEqual(["FORBIDDEN"]);
+    expect(codes(await archive(group, owner!, true))).toEqual([]);
+  });
+
+  it("the owner of an active cascading parent still manages it; its own owner too", async () => {
+    const [parentOwner, groupOwner, parentViewer] = await users(svc, 3);
+    const parent = await createGroup(svc, parentOwner!, { name: "Archive parent" });
+    await addMember(svc, parentOwner!, parent, groupOwner!, { role: "admin" });
+    await addMember(svc, parentOwner!, parent, parentViewer!, { role: "viewer" });
+    const group = await createGroup(svc, groupOwner!, { name: "Archive under parent", parentIds: [parent] });
+    await svc.ok(RemoveMember, { groupId: parent, userId: groupOwner!.id }, parentOwner!);
+    expect((await archive(group, groupOwner!)).errors).toBeUndefined();
+
+    // Roles inherited from the active parent count in the archived group as before.
+    expect(await groupAs(group, parentViewer!)).toEqual({ id: group, isActive: false });
+    expect(await groupAs(group, groupOwner!)).toEqual({ id: group, isActive: false });
+    expect(codes(await archive(group, parentViewer!, true))).toEqual(["FORBIDDEN"]);
+    expect((await archive(group, parentOwner!, true)).data?.updateGroup.isActive).toBe(true);
+    expect((await archive(group, groupOwner!)).data?.updateGroup.isActive).toBe(false);
+    expect(await svc.ok<{ deleteGroup: boolean }, unknown>(DeleteGroupDoc, { id: group }, parentOwner!)).toEqual({
+      deleteGroup: true,
+    });
+  });
+
+  it("the owner who deletes their archived group still hears GROUP_DELETED", async () => {
+    const [owner] = await users(svc, 1);
+    const group = await createGroup(svc, owner!, { name: "Archive heard" });
+    expect((await archive(group, owner!)).errors).toBeUndefined();
+    const [{ after }] = (await svc.db.query(`SELECT max(id)::text AS after FROM domain_events`)) as {
+      after: string;
+    }[];
+    await svc.ok(DeleteGroupDoc, { id: group }, owner!);
+    // Replayed after the deletion: delivery relies on who could read the group when it was deleted.
+    const caller = new WsCaller(svc.url, owner!.token);
+    try {
+      const stream = caller.subscribe<{ groupEvents: { type: string; groupId: string } }, unknown>(GroupEventsAfter, {
+        after,
+      });
+      const [event] = await stream.next(1);
+      expect(event!.groupEvents).toMatchObject({ type: "GROUP_DELETED", groupId: group });
+    } finally {
+      await caller.close();
+    }
   });
 });
 

@@ -23,9 +23,9 @@ export const ANCESTORS = `
   FROM up JOIN groups p ON p.id = up.id GROUP BY p.id, p.name ORDER BY 3, 2`;
 
 /**
- * Grants of permission $3 to user $1 in group $2: a counting membership in an active group with a
- * role granting it, in the group or in an ancestor reached through cascading groups; each holding
- * group once with a shortest path (holder first, target last).
+ * Grants of permission $3 to user $1 in group $2: a counting membership with a role granting it, in
+ * the group (active, or archived and held as its owner) or in an active ancestor reached through
+ * cascading groups; each holding group once with a shortest path (holder first, target last).
  */
 export const GRANTS = `
   WITH RECURSIVE up(id, path) AS (
@@ -41,7 +41,7 @@ export const GRANTS = `
   SELECT a.group_id, a.role::text AS role, a.group_id <> $2 AS inherited, n.path
   FROM nearest n
   JOIN memberships a ON a.group_id = n.id AND a.user_id = $1 AND ${COUNTING}
-  JOIN groups h ON h.id = a.group_id AND h.is_active
+  JOIN groups h ON h.id = a.group_id AND (h.is_active OR (h.id = $2 AND a.role = 'owner'))
   WHERE a.role IN (SELECT role_name FROM permission_role_grants WHERE permission_key = $3)
   ORDER BY cardinality(n.path), a.role`;
 

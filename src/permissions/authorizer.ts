@@ -4,7 +4,15 @@ import { type AppContext, perRequest, requireViewer } from "../shared/context";
 import { ForbiddenError, ForbiddenRuleError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { registry } from "./registry/registry";
-import { type Decision, decide, type Grant, grantsAt, type HierarchyFacts, type MembershipFacts } from "./rules";
+import {
+  type Decision,
+  decide,
+  type Grant,
+  grantsAt,
+  type HierarchyFacts,
+  type MembershipFacts,
+  OWNER_ROLE,
+} from "./rules";
 
 /**
  * The one place that decides access. Every mutation and every visibility decision goes through
@@ -161,8 +169,9 @@ export async function permissionsIn(ctx: AppContext, userId: string, groupId: st
 /**
  * SQL condition "the caller holds `permission` in group `groupIdSql`", for list queries: the group
  * lies in the downward closure of the active groups where the caller has a counting membership
- * with a role granting it, descending only out of groups that cascade (the SQL mirror of
- * rules.grantsAt). Pushes its parameters onto `params`.
+ * with a role granting it, descending only out of groups that cascade, or is an archived group the
+ * caller owns directly (the SQL mirror of rules.grantsAt and membershipReach). Pushes its
+ * parameters onto `params`.
  */
 export function heldCondition(ctx: AppContext, permission: string, groupIdSql: string, params: unknown[]): string {
   const viewer = requireViewer(ctx);
@@ -170,6 +179,12 @@ export function heldCondition(ctx: AppContext, permission: string, groupIdSql: s
   params.push(viewer.id, registry.rolesGranting(permission));
   const v = `$${params.length - 1}::uuid`;
   const roles = `$${params.length}::text[]`;
+  // The archived groups the caller owns count for them, and only themselves: no descent from them.
+  const ownedArchived = registry.roleGrants(OWNER_ROLE, permission)
+    ? `UNION
+    SELECT a.group_id FROM memberships a JOIN groups h ON h.id = a.group_id AND NOT h.is_active
+    WHERE a.user_id = ${v} AND ${COUNTING_MEMBERSHIP} AND a.role = '${OWNER_ROLE}'`
+    : "";
   return `${groupIdSql} IN (
     WITH RECURSIVE held(id) AS (
       SELECT a.group_id FROM memberships a JOIN groups h ON h.id = a.group_id AND h.is_active
@@ -178,13 +193,15 @@ export function heldCondition(ctx: AppContext, permission: string, groupIdSql: s
       SELECT gp.child_id FROM held
       JOIN groups c ON c.id = held.id AND c.permission_cascade_enabled
       JOIN group_parents gp ON gp.parent_id = held.id
-    ) SELECT id FROM held)`;
+    ) SELECT id FROM held
+    ${ownedArchived})`;
 }
 
 /**
  * Everyone who holds `permission` in `groupId` right now (global admins aside) and the group's
  * ancestors, in one statement: the upward mirror of heldCondition (a counting membership with a
- * granting role in the group itself, or in an active ancestor reached through cascading groups).
+ * granting role in the group itself, when active or, archived, held as its owner; or in an active
+ * ancestor reached through cascading groups).
  * Taken before a group is deleted, for whoever must still hear of it.
  */
 export async function holdersAndAncestors(
@@ -205,8 +222,9 @@ export async function holdersAndAncestors(
        SELECT gp.parent_id FROM anc JOIN group_parents gp ON gp.child_id = anc.id
      )
      SELECT ARRAY(
-              SELECT DISTINCT a.user_id::text FROM memberships a JOIN groups h ON h.id = a.group_id AND h.is_active
+              SELECT DISTINCT a.user_id::text FROM memberships a JOIN groups h ON h.id = a.group_id
               WHERE a.group_id IN (SELECT id FROM up) AND ${COUNTING_MEMBERSHIP} AND a.role = ANY($2::text[])
+                AND (h.is_active OR (h.id = $1 AND a.role = '${OWNER_ROLE}'))
             ) AS readers,
             ARRAY(SELECT id::text FROM anc) AS ancestors`,
     [groupId, registry.rolesGranting(permission)],

@@ -38,15 +38,32 @@ export interface Grant {
   path: string[];
 }
 
-/** A membership counts when ACTIVE, unexpired, and in an active group. */
-export function membershipCounts(m: MembershipFacts, group: GroupFacts | undefined, now: Date): boolean {
-  return m.status === "ACTIVE" && (m.expiresAt === null || m.expiresAt.getTime() > now.getTime()) && !!group?.isActive;
+/** The role whose direct holders keep an archived group, and who alone grant or take away that role. */
+export const OWNER_ROLE = "owner";
+
+/**
+ * Where a membership's role counts:
+ * - "group-and-below": ACTIVE and unexpired, in an active group: there, and below it through
+ *   cascading groups;
+ * - "group-only": ACTIVE and unexpired, role owner, in an archived group: in that group alone, so
+ *   its owners still see it and may restore or delete it; an archived group passes nothing down;
+ * - "nowhere": anything else (PENDING, INACTIVE, expired; any other role in an archived group).
+ * (Roles inherited from active ancestors count in an archived group as in any other: see grantsAt.)
+ */
+export type MembershipReach = "group-and-below" | "group-only" | "nowhere";
+
+export function membershipReach(m: MembershipFacts, group: GroupFacts | undefined, now: Date): MembershipReach {
+  const current = m.status === "ACTIVE" && (m.expiresAt === null || m.expiresAt.getTime() > now.getTime());
+  if (!current || !group) return "nowhere";
+  if (group.isActive) return "group-and-below";
+  return m.role === OWNER_ROLE ? "group-only" : "nowhere";
 }
 
 /**
- * Every role `userId` holds that counts in `targetId`: held in the target itself, or in an ancestor A
- * such that every group on some path from A down to the target (target excluded) cascades. Each
- * holding group is reported once, with a shortest such path (breadth-first walk upwards).
+ * Every role `userId` holds that counts in `targetId` (see membershipReach): held in the target
+ * itself, or in an ancestor A such that every group on some path from A down to the target (target
+ * excluded) cascades. Each holding group is reported once, with a shortest such path (breadth-first
+ * walk upwards). Whether the groups on the path are archived does not matter, only the holder's.
  */
 export function grantsAt(facts: HierarchyFacts, userId: string, targetId: string, now = new Date()): Grant[] {
   const via = new Map<string, string | null>([[targetId, null]]);
@@ -62,7 +79,8 @@ export function grantsAt(facts: HierarchyFacts, userId: string, targetId: string
   const grants: Grant[] = [];
   for (const m of facts.memberships) {
     if (m.userId !== userId || !via.has(m.groupId)) continue;
-    if (!membershipCounts(m, facts.groups.get(m.groupId), now)) continue;
+    const reach = membershipReach(m, facts.groups.get(m.groupId), now);
+    if (reach === "nowhere" || (reach === "group-only" && m.groupId !== targetId)) continue;
     const path = [m.groupId];
     for (let step = via.get(m.groupId); step != null; step = via.get(step)) path.push(step);
     grants.push({ groupId: m.groupId, role: m.role, inherited: m.groupId !== targetId, path });
@@ -114,8 +132,8 @@ export function roleChangeRefusal(registry: PermissionRegistry, change: RoleChan
   if (change.callerIsGlobalAdmin) return null;
   const callerRole = registry.highest(change.callerRoles);
   const callerRank = callerRole === undefined ? 0 : registry.rank(callerRole);
-  const callerIsOwner = change.callerRoles.includes("owner");
-  const touchesOwner = change.currentRole === "owner" || change.newRole === "owner";
+  const callerIsOwner = change.callerRoles.includes(OWNER_ROLE);
+  const touchesOwner = change.currentRole === OWNER_ROLE || change.newRole === OWNER_ROLE;
   if (touchesOwner && !callerIsOwner) return "only owners can grant, change or remove the owner role";
   if (change.newRole !== null && registry.rank(change.newRole) > callerRank) {
     return `role "${change.newRole}" ranks above your own role${callerRole ? ` "${callerRole}"` : ""} in this group`;

@@ -3,7 +3,7 @@ import { mergeDefinitions, PermissionRegistry, registry } from "../../src/permis
 import {
   decide,
   grantsAt,
-  membershipCounts,
+  membershipReach,
   roleChangeRefusal,
   type Grant,
   type GroupFacts,
@@ -83,6 +83,8 @@ interface Situation {
   name: string;
   /** The grant the role yields in the target; null when the membership does not count there. */
   grant: Omit<Grant, "role"> | null;
+  /** When set, only this role yields the grant; the others get nothing. */
+  onlyFor?: string;
   build(role: string): Built;
 }
 
@@ -244,12 +246,83 @@ const SITUATIONS: Situation[] = [
       target: "T",
     }),
   },
-  // (h) membership in an inactive (archived) group
+  // (h) membership in an inactive (archived) group: only its direct owners keep it, and only it
   {
     name: "held directly in an archived target",
-    grant: null,
+    grant: DIRECT,
+    onlyFor: "owner",
     build: (role) => ({
       facts: hierarchy([group("T", { active: false })], [], [membership("T", role)]),
+      target: "T",
+    }),
+  },
+  {
+    name: "held directly in an archived target with cascade disabled",
+    grant: DIRECT,
+    onlyFor: "owner",
+    build: (role) => ({
+      facts: hierarchy([group("T", { active: false, cascade: false })], [], [membership("T", role)]),
+      target: "T",
+    }),
+  },
+  {
+    name: "held directly in an archived target, expiring in the future",
+    grant: DIRECT,
+    onlyFor: "owner",
+    build: (role) => ({
+      facts: hierarchy([group("T", { active: false })], [], [membership("T", role, { expiresAt: FUTURE })]),
+      target: "T",
+    }),
+  },
+  {
+    name: "PENDING, held directly in an archived target",
+    grant: null,
+    build: (role) => ({
+      facts: hierarchy([group("T", { active: false })], [], [membership("T", role, { status: "PENDING" })]),
+      target: "T",
+    }),
+  },
+  {
+    name: "INACTIVE, held directly in an archived target",
+    grant: null,
+    build: (role) => ({
+      facts: hierarchy([group("T", { active: false })], [], [membership("T", role, { status: "INACTIVE" })]),
+      target: "T",
+    }),
+  },
+  {
+    name: "expired, held directly in an archived target",
+    grant: null,
+    build: (role) => ({
+      facts: hierarchy([group("T", { active: false })], [], [membership("T", role, { expiresAt: PAST })]),
+      target: "T",
+    }),
+  },
+  {
+    name: "inherited 1 level from an active parent into an archived target",
+    grant: UP_1,
+    build: (role) => ({
+      facts: hierarchy([group("P"), group("T", { active: false })], [["T", "P"]], [membership("P", role)]),
+      target: "T",
+    }),
+  },
+  {
+    name: "inherited 3 levels through an archived middle group",
+    grant: UP_3,
+    build: (role) => ({
+      facts: hierarchy(chain({ B: { active: false } }), CHAIN_LINKS, [membership("A", role)]),
+      target: "T",
+    }),
+  },
+  {
+    name: "held in an archived parent of an archived target",
+    grant: null,
+    build: (role) => ({
+      facts: hierarchy(
+        [group("P", { active: false }), group("T", { active: false })],
+        [["T", "P"]],
+        [membership("P", role)],
+      ),
       target: "T",
     }),
   },
@@ -307,7 +380,8 @@ interface Case {
 const CASES: Case[] = ROLE_NAMES.flatMap((role) =>
   CONTRACT_PERMISSIONS.flatMap((permission) =>
     SITUATIONS.map((situation) => {
-      const allowed = situation.grant !== null && CONTRACT_ROLES[role]!.includes(permission);
+      const grant = situation.onlyFor === undefined || situation.onlyFor === role ? situation.grant : null;
+      const allowed = grant !== null && CONTRACT_ROLES[role]!.includes(permission);
       return {
         name: `${role} × ${permission} × ${situation.name} → ${allowed ? "allow" : "deny"}`,
         role,
@@ -328,7 +402,8 @@ describe("the allow/deny table (default roles × default permissions × situatio
   it.each(CASES)("$name", ({ role, permission, situation, allowed }) => {
     const { facts, target } = situation.build(role);
     const grants = grantsAt(facts, U, target, NOW);
-    const expectedGrant: Grant[] = situation.grant ? [{ ...situation.grant, role }] : [];
+    const grant = situation.onlyFor === undefined || situation.onlyFor === role ? situation.grant : null;
+    const expectedGrant: Grant[] = grant ? [{ ...grant, role }] : [];
     expect(grants).toEqual(expectedGrant);
 
     const decision = decide(reg, grants, permission, false);
@@ -379,35 +454,45 @@ describe("the deployment registry agrees with the contract on the default roles"
   });
 });
 
-// ---------------------------------------------------------------- membershipCounts
+// ---------------------------------------------------------------- membershipReach
 
-describe("membershipCounts", () => {
+describe("membershipReach", () => {
   const active = group("T");
+  const archived = group("T", { active: false });
 
-  it("counts an ACTIVE membership without expiry in an active group", () => {
-    expect(membershipCounts(membership("T", "viewer"), active, NOW)).toBe(true);
+  it("an ACTIVE membership without expiry in an active group counts there and below", () => {
+    expect(membershipReach(membership("T", "viewer"), active, NOW)).toBe("group-and-below");
   });
 
   it("counts one expiring after now, not one expiring at or before now", () => {
-    expect(membershipCounts(membership("T", "viewer", { expiresAt: FUTURE }), active, NOW)).toBe(true);
-    expect(membershipCounts(membership("T", "viewer", { expiresAt: NOW }), active, NOW)).toBe(false);
-    expect(membershipCounts(membership("T", "viewer", { expiresAt: PAST }), active, NOW)).toBe(false);
+    expect(membershipReach(membership("T", "viewer", { expiresAt: FUTURE }), active, NOW)).toBe("group-and-below");
+    expect(membershipReach(membership("T", "viewer", { expiresAt: NOW }), active, NOW)).toBe("nowhere");
+    expect(membershipReach(membership("T", "viewer", { expiresAt: PAST }), active, NOW)).toBe("nowhere");
   });
 
   it("compares with the `now` it is given, not the clock", () => {
     const lastYear = new Date(Date.now() - 365 * 24 * 3600 * 1000);
-    expect(membershipCounts(membership("T", "viewer", { expiresAt: PAST }), active, lastYear)).toBe(true);
+    expect(membershipReach(membership("T", "viewer", { expiresAt: PAST }), active, lastYear)).toBe("group-and-below");
   });
 
   it("does not count PENDING or INACTIVE, or any other status", () => {
     for (const status of ["PENDING", "INACTIVE", "active", ""]) {
-      expect(membershipCounts(membership("T", "viewer", { status }), active, NOW)).toBe(false);
+      expect(membershipReach(membership("T", "viewer", { status }), active, NOW)).toBe("nowhere");
+      expect(membershipReach(membership("T", "owner", { status }), archived, NOW)).toBe("nowhere");
     }
   });
 
-  it("does not count a membership in an archived or unknown group", () => {
-    expect(membershipCounts(membership("T", "viewer"), group("T", { active: false }), NOW)).toBe(false);
-    expect(membershipCounts(membership("T", "viewer"), undefined, NOW)).toBe(false);
+  it("in an archived group, only an ACTIVE, unexpired owner counts, and only in that group", () => {
+    expect(membershipReach(membership("T", "owner"), archived, NOW)).toBe("group-only");
+    expect(membershipReach(membership("T", "owner", { expiresAt: FUTURE }), archived, NOW)).toBe("group-only");
+    expect(membershipReach(membership("T", "owner", { expiresAt: PAST }), archived, NOW)).toBe("nowhere");
+    for (const role of ["viewer", "member", "admin", "ghost"]) {
+      expect(membershipReach(membership("T", role), archived, NOW)).toBe("nowhere");
+    }
+  });
+
+  it("does not count a membership in an unknown group", () => {
+    expect(membershipReach(membership("T", "owner"), undefined, NOW)).toBe("nowhere");
   });
 });
 
@@ -540,6 +625,31 @@ describe("grantsAt", () => {
       membership("C", "member"),
     ]);
     expect(grantsAt(facts, U, "T", NOW)).toEqual([{ groupId: "C", role: "member", inherited: true, path: ["C", "T"] }]);
+  });
+
+  it("an archived group's owner holds there only; its admin nothing; an active ancestor's roles still count there", () => {
+    // A (active) -> B (archived) -> C -> T, all cascading.
+    const facts = hierarchy(chain({ B: { active: false } }), CHAIN_LINKS, [
+      membership("A", "member"),
+      membership("B", "owner"),
+      membership("B", "admin", { userId: OTHER }),
+    ]);
+    expect(grantsAt(facts, U, "B", NOW)).toEqual([
+      { groupId: "B", role: "owner", inherited: false, path: ["B"] },
+      { groupId: "A", role: "member", inherited: true, path: ["A", "B"] },
+    ]);
+    // Below the archived group: nothing from it, the active ancestor's role as before.
+    expect(grantsAt(facts, U, "C", NOW)).toEqual([
+      { groupId: "A", role: "member", inherited: true, path: ["A", "B", "C"] },
+    ]);
+    expect(grantsAt(facts, U, "T", NOW)).toEqual([
+      { groupId: "A", role: "member", inherited: true, path: ["A", "B", "C", "T"] },
+    ]);
+    expect(grantsAt(facts, OTHER, "B", NOW)).toEqual([]);
+    // The owner may do there whatever owner may; nothing below.
+    expect(decide(reg, grantsAt(facts, U, "B", NOW), "groups.delete", false).allowed).toBe(true);
+    expect(decide(reg, grantsAt(facts, U, "B", NOW), "groups.update", false).allowed).toBe(true);
+    expect(decide(reg, grantsAt(facts, U, "C", NOW), "groups.update", false).allowed).toBe(false);
   });
 
   it("uses the real clock when no `now` is given", () => {
