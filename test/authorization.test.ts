@@ -619,10 +619,9 @@ describe("checkPermission and User.permissions: who may ask", () => {
       caller!,
     );
     expect(checkPermission.allowed).toBe(true);
-    // KNOWN BUG (src/memberships/membership.queries.ts checkPermission): every grant's group and
-    // path is returned whether or not the caller may see it, so a caller holding members.view in
-    // the target learns the ids and names of PRIVATE ancestors it cannot see through group(id),
-    // groups(...), groupByName or _entities. Expected: no group the caller cannot see appears.
+    // A caller holding members.view in the target must not learn the ids and names of PRIVATE
+    // ancestors it cannot see through group(id), groups(...), groupByName or _entities: a grant
+    // whose path passes through one is left out (checkPermission in src/memberships/membership.queries.ts).
     const shown = checkPermission.grants.flatMap((g) => [g.group, ...g.path]).map((g) => g.name);
     expect(shown).not.toContain("Ask hidden top");
     expect(shown).not.toContain("Ask hidden between");
