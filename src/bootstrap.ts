@@ -39,11 +39,24 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
   }
 }
 
-/** The database URL to use: DATABASE_URL, or the embedded server (started here). */
-export async function resolveDatabase(config: Config): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
+/**
+ * The database URL to use: DATABASE_URL, or the embedded server under DATA_DIR. A `command` (a CLI
+ * run) uses the server of the service running on that folder when there is one, else starts one
+ * for the run; `embedded.stop()` then stops only a server it started. A `service` holds the folder
+ * and refuses (DataDirInUseError) when another live service does.
+ */
+export async function resolveDatabase(
+  config: Config,
+  role: "service" | "command" = "command",
+): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
   if (config.databaseUrl) return { url: config.databaseUrl };
-  const embedded = await startEmbeddedPostgres(config.dataDir);
-  await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE);
+  const embedded = await startEmbeddedPostgres(config.dataDir, { role });
+  try {
+    await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE);
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
   return { url: embedded.databaseUrlFor(EMBEDDED_DATABASE), embedded };
 }
 
@@ -54,7 +67,7 @@ export async function resolveDatabase(config: Config): Promise<{ url: string; em
 export async function startService(overrides: Partial<Config> = {}): Promise<Service> {
   const config = loadConfig(process.env, overrides);
   logger.setLevel(config.logLevel);
-  const { url, embedded } = await resolveDatabase(config);
+  const { url, embedded } = await resolveDatabase(config, "service");
   const db = createDataSource(url, { poolSize: config.dbPoolSize });
   let feed: EventFeed | undefined;
   try {
@@ -91,6 +104,7 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
       eventHub,
       devToken,
     });
+    embedded?.recordHttpUrl(server.url);
     let stopping: Promise<void> | undefined;
     return {
       config,

@@ -1,4 +1,5 @@
 import { localAdminToken, startService } from "./bootstrap";
+import { DataDirInUseError } from "./db";
 import { logger } from "./shared/logger";
 
 /** `npm start`: serve until SIGTERM/SIGINT, then shut down gracefully and exit 0. */
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  logger.error("start-up failed", { error });
+  if (error instanceof DataDirInUseError) {
+    // A refusal, not a crash: one line saying what to do, no stack.
+    process.stderr.write(`${error.message}\n`);
+    logger.error("start-up refused", { reason: error.message });
+  } else {
+    logger.error("start-up failed", { error });
+  }
   process.exit(1);
 });

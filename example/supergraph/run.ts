@@ -1,3 +1,4 @@
+import path from "node:path";
 import { createVerifier } from "../../src/auth";
 import { localAdminToken, type Service, startService } from "../../src/bootstrap";
 import { logger } from "../../src/shared/logger";
@@ -8,8 +9,8 @@ import { startGateway } from "./gateway";
 import type { RunningGraphQL } from "./serve";
 
 /**
- * `npm run supergraph`: the groups service (on the embedded PostgreSQL under DATA_DIR unless
- * DATABASE_URL is set), the accounts and courses example subgraphs and a gateway in front of
+ * `npm run supergraph`: the groups service (on the embedded PostgreSQL under DATA_DIR, by default
+ * ./data/supergraph so that it runs beside `npm start`'s ./data, unless DATABASE_URL is set), the accounts and courses example subgraphs and a gateway in front of
  * them, all in this process. Ports: the gateway on GATEWAY_PORT (default 4000), groups on PORT
  * (default 4001 here, so that it does not collide with the gateway), accounts and courses on free
  * ports. Composition reads each running subgraph's `_service { sdl }`, as a router would.
@@ -49,7 +50,11 @@ function reachableUrl(service: Service): string {
 async function main(): Promise<void> {
   const gatewayPort = portFromEnv("GATEWAY_PORT", 4000);
   const started: RunningGraphQL[] = [];
-  const service = await startService(process.env.PORT ? {} : { port: 4001 });
+  const service = await startService({
+    ...(process.env.PORT ? {} : { port: 4001 }),
+    // Its own data folder: one embedded PostgreSQL has one owner, and `npm start` owns ./data.
+    ...(process.env.DATA_DIR ? {} : { dataDir: path.resolve("data", "supergraph") }),
+  });
   let stopping: Promise<void> | undefined;
   // Reverse start order: the gateway first, the groups service (and its embedded database) last.
   const stopAll = () =>

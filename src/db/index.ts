@@ -1,4 +1,11 @@
-export { startEmbeddedPostgres, freePort, type EmbeddedDatabase } from "./embedded";
+export {
+  startEmbeddedPostgres,
+  freePort,
+  DataDirInUseError,
+  type EmbeddedDatabase,
+  type EmbeddedOptions,
+  type EmbeddedOwner,
+} from "./embedded";
 export { StatementCountingLogger } from "./statement-counter";
 export { registerConstraints, translateDbError, isDatabaseUnavailable, type ConstraintRule } from "./errors";
 export { inTransaction, query } from "./transaction";
