@@ -39,6 +39,11 @@ export interface Config {
   exposeSqlCount: boolean;
   /** How long graceful shutdown waits for in-flight work. @default 10000 */
   shutdownTimeoutMs: number;
+  /**
+   * Browser origins (`scheme://host[:port]`, exact) allowed to call /graphql across origins: their
+   * preflights are answered and their responses carry the CORS headers. Empty: no CORS. @default []
+   */
+  corsOrigins: string[];
   /** The name this subgraph has in a supergraph. @default "groups" */
   subgraphName: string;
   /**
@@ -85,6 +90,29 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+/** A comma-separated list of exact origins, each checked to be one (no path, no wildcard). */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const list = (str(env, name) ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const item of list) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== item) {
+      throw new ConfigError(
+        `${name} must list exact origins like https://app.example.org or http://localhost:5173 ` +
+          `(no path, no trailing slash, no wildcard), got "${item}"`,
+      );
+    }
+  }
+  return list;
+}
+
 function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw.trim() === "" ? undefined : raw;
@@ -116,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel,
     exposeSqlCount: bool(env, "EXPOSE_SQL_COUNT", false),
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10000, 1),
+    corsOrigins: origins(env, "CORS_ORIGINS"),
     subgraphName: str(env, "SUBGRAPH_NAME") ?? "groups",
     subscriptionBufferLimit: int(env, "SUBSCRIPTION_BUFFER_LIMIT", 1000, 1),
     eventsPollIntervalMs: int(env, "EVENTS_POLL_INTERVAL_MS", 1000, 10),

@@ -1,5 +1,6 @@
 import type http from "node:http";
 import { type ApolloServer, HeaderMap } from "@apollo/server";
+import cors from "cors";
 import type { AppContext } from "./shared/context";
 import { logger, type RequestScope, requestScope } from "./shared/logger";
 
@@ -34,6 +35,48 @@ export function isPlainGraphqlPost(req: http.IncomingMessage): boolean {
   if (!type) return false;
   const [media, ...params] = type.split(";").map((part) => part.trim());
   return media === "application/json" && params.every((p) => p === "" || p === "charset=utf-8");
+}
+
+/** Request headers a cross-origin client may send: the token, JSON, Apollo's CSRF and naming headers, a request id. */
+const CORS_ALLOWED_HEADERS = [
+  "authorization",
+  "content-type",
+  "apollo-require-preflight",
+  "x-apollo-operation-name",
+  "x-request-id",
+];
+
+function isGraphqlPath(url: string | undefined): boolean {
+  return /^\/graphql\/?(\?|$)/.test(url ?? "");
+}
+
+/**
+ * CORS for /graphql from the listed origins only (the `cors` package, on the raw request, so it
+ * covers the direct POST path and Express alike): a listed origin's preflight is answered (204) and
+ * its responses carry `Access-Control-Allow-Origin: <that origin>`; any other origin gets no CORS
+ * header at all, so the browser keeps it out, and Apollo's CSRF prevention still judges every
+ * request. No `Access-Control-Allow-Credentials`: the token travels in the Authorization header, which
+ * needs none, and without it a browser never attaches cookies. Undefined when no origin is listed.
+ */
+export function corsHandler(
+  origins: readonly string[],
+): ((req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void) | undefined {
+  if (origins.length === 0) return undefined;
+  const listed = new Set(origins);
+  const middleware = cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && listed.has(origin) ? origin : false),
+    methods: ["GET", "POST"],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: ["x-request-id", "retry-after"],
+    credentials: false,
+    maxAge: 600,
+  });
+  return (req, res, next) => {
+    if (!isGraphqlPath(req.url)) return next();
+    // The answer depends on the Origin header for every caller, listed or not: shared caches must know.
+    res.setHeader("vary", "Origin");
+    middleware(req, res, () => next());
+  };
 }
 
 function refuse(res: http.ServerResponse, status: number): void {

@@ -27,7 +27,7 @@ import type { TokenVerifier } from "./auth";
 import type { EventHub } from "./events";
 import type { Config } from "./config";
 import { contextFactory } from "./context";
-import { graphqlPostHandler, isPlainGraphqlPost, preGraphqlRefusal } from "./graphql-http";
+import { corsHandler, graphqlPostHandler, isPlainGraphqlPost, preGraphqlRefusal } from "./graphql-http";
 import { guardPlugin, isServiceOnly, observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
 import { formatError } from "./shared/format-error";
@@ -108,11 +108,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const started: { apollo?: ApolloServer<AppContext> } = {};
   const graphqlPost = graphqlPostHandler(() => started.apollo!, createContext);
   // Plain JSON POSTs to /graphql go straight to Apollo Server; everything else through Express.
-  const httpServer = http.createServer((req, res) => {
+  const dispatch = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (started.apollo && isPlainGraphqlPost(req))
       graphqlPost(req, res, { requestId: requestIdOf(req, res), sqlStatements: 0 });
     else app(req, res);
-  });
+  };
+  // CORS in front of both paths, so preflights and cross-origin answers are treated alike.
+  const cors = corsHandler(config.corsOrigins);
+  const httpServer = http.createServer(cors ? (req, res) => cors(req, res, () => dispatch(req, res)) : dispatch);
   const limiter = new RateLimiter(config.rateLimitPerMinute);
 
   app.use((req, res, next) => {
