@@ -3,7 +3,7 @@ import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import { createDataSource } from "../ormconfig";
 import { createVerifier, mintToken, resolveJwtSecret } from "./auth";
-import { type Config, loadConfig } from "./config";
+import { type Config, loadConfig, requireProductionSettings } from "./config";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db";
 import { EventFeed, EventHub } from "./events";
 import { buildGroupsSubgraph } from "./federation";
@@ -66,6 +66,7 @@ export async function resolveDatabase(
  */
 export async function startService(overrides: Partial<Config> = {}): Promise<Service> {
   const config = loadConfig(process.env, overrides);
+  requireProductionSettings(config);
   logger.setLevel(config.logLevel);
   const { url, embedded } = await resolveDatabase(config, "service");
   const db = createDataSource(url, { poolSize: config.dbPoolSize });

@@ -40,6 +40,12 @@ export interface Config {
   /** How long graceful shutdown waits for in-flight work. @default 10000 */
   shutdownTimeoutMs: number;
   /**
+   * After SIGTERM/SIGINT, /ready answers 503 at once and the service keeps serving this long before
+   * it stops accepting connections and drains, so a load balancer sees it leave before new
+   * connections are refused. @default 5000 when NODE_ENV=production, else 0
+   */
+  shutdownDelayMs: number;
+  /**
    * Browser origins (`scheme://host[:port]`, exact) allowed to call /graphql across origins: their
    * preflights are answered and their responses carry the CORS headers. Empty: no CORS. @default []
    */
@@ -123,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
   }
+  const nodeEnv = str(env, "NODE_ENV") ?? "development";
   const jwksUrl = str(env, "JWKS_URL");
   if (jwksUrl !== undefined && !/^https?:\/\//.test(jwksUrl)) {
     throw new ConfigError(`JWKS_URL must be an http(s) URL, got "${jwksUrl}"`);
@@ -144,14 +151,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel,
     exposeSqlCount: bool(env, "EXPOSE_SQL_COUNT", false),
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10000, 1),
+    shutdownDelayMs: int(env, "SHUTDOWN_DELAY_MS", nodeEnv === "production" ? 5000 : 0),
     corsOrigins: origins(env, "CORS_ORIGINS"),
     subgraphName: str(env, "SUBGRAPH_NAME") ?? "groups",
     subscriptionBufferLimit: int(env, "SUBSCRIPTION_BUFFER_LIMIT", 1000, 1),
     eventsPollIntervalMs: int(env, "EVENTS_POLL_INTERVAL_MS", 1000, 10),
     wsKeepAliveMs: int(env, "WS_KEEPALIVE_MS", 12000, 0),
     rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 1200, 0),
-    allowIntrospection: bool(env, "ALLOW_INTROSPECTION", (str(env, "NODE_ENV") ?? "development") !== "production"),
-    nodeEnv: str(env, "NODE_ENV") ?? "development",
+    allowIntrospection: bool(env, "ALLOW_INTROSPECTION", nodeEnv !== "production"),
+    nodeEnv,
     ...overrides,
   };
+}
+
+/**
+ * What production must be given rather than fall back on: DATABASE_URL (the embedded PostgreSQL
+ * is for local use, one per data folder) and JWT_SECRET or JWKS_URL (a generated secret differs on
+ * every replica, so a token from one is refused by the others). Throws one line naming what is missing.
+ */
+export function requireProductionSettings(config: Config): void {
+  if (config.nodeEnv !== "production") return;
+  const missing: string[] = [];
+  if (!config.databaseUrl) missing.push("DATABASE_URL (the embedded PostgreSQL is for local use only)");
+  if (!config.jwtSecret && !config.jwksUrl) {
+    missing.push("JWT_SECRET or JWKS_URL (each replica would generate its own secret)");
+  }
+  if (missing.length) {
+    throw new ConfigError(`NODE_ENV=production refuses to start without ${missing.join(" and without ")}`);
+  }
 }

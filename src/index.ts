@@ -1,4 +1,5 @@
 import { localAdminToken, startService } from "./bootstrap";
+import { ConfigError } from "./config";
 import { DataDirInUseError } from "./db";
 import { logger } from "./shared/logger";
 
@@ -20,10 +21,11 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info("shutting down", { signal });
+    const limitMs = service.config.shutdownDelayMs + service.config.shutdownTimeoutMs + 5000;
     const force = setTimeout(() => {
       logger.error("shutdown timed out; exiting");
       process.exit(1);
-    }, service.config.shutdownTimeoutMs + 5000);
+    }, limitMs);
     force.unref();
     service.stop().then(
       () => {
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof DataDirInUseError) {
+  if (error instanceof ConfigError || error instanceof DataDirInUseError) {
     // A refusal, not a crash: one line saying what to do, no stack.
     process.stderr.write(`${error.message}\n`);
     logger.error("start-up refused", { reason: error.message });

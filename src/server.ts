@@ -58,7 +58,10 @@ export interface RunningServer {
   url: string;
   port: number;
   httpServer: http.Server;
-  /** Stop accepting, finish in-flight requests, close websockets (1001); resolves when done. */
+  /**
+   * /ready answers 503 at once; after `shutdownDelayMs` (still serving meanwhile), stop accepting,
+   * finish in-flight requests, close websockets (1001); resolves when done.
+   */
   stop(): Promise<void>;
 }
 
@@ -116,6 +119,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   // CORS in front of both paths, so preflights and cross-origin answers are treated alike.
   const cors = corsHandler(config.corsOrigins);
   const httpServer = http.createServer(cors ? (req, res) => cors(req, res, () => dispatch(req, res)) : dispatch);
+  // From the first stop signal on, /ready says so, while requests are still served.
+  let shuttingDown = false;
   const limiter = new RateLimiter(config.rateLimitPerMinute);
 
   app.use((req, res, next) => {
@@ -126,6 +131,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     res.json({ status: "ok" });
   });
   app.get("/ready", async (_req, res) => {
+    if (shuttingDown) {
+      res.status(503).json({ status: "unavailable", reason: "shutting down" });
+      return;
+    }
     try {
       await pingDatabase(db, 2000);
       res.json({ status: "ready" });
@@ -270,6 +279,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     url,
     port,
     httpServer,
-    stop: () => (stopping ??= apollo.stop()),
+    stop: () =>
+      (stopping ??= (async () => {
+        shuttingDown = true;
+        if (config.shutdownDelayMs > 0) {
+          logger.info("not ready; draining after the shutdown delay", { delayMs: config.shutdownDelayMs });
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+        }
+        await apollo.stop();
+      })()),
   };
 }

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => {
       logger.error("shutdown timed out; exiting");
       process.exit(1);
-    }, service.config.shutdownTimeoutMs + 5000);
+    }, service.config.shutdownDelayMs + service.config.shutdownTimeoutMs + 5000);
     force.unref();
     stopAll().then(
       () => process.exit(0),

@@ -23,16 +23,34 @@ const GAP_RETRY_MS = 20;
 const SLOW_GAP_MS = 10_000;
 
 /**
- * The transactions running in the statement's snapshot that may hold an event id: the snapshot
- * lists the whole server's, so those known to belong to another database are left out (a writer
- * left open next door must not hold delivery back). Without the right to see other sessions'
- * transaction ids, none are left out: slower, never wrong.
+ * The transactions that may still commit an event id below the highest one this statement sees.
+ * A transaction takes its transaction id before its event id (migration EventFeed1795000004000),
+ * so such a transaction was running when the statement's snapshot was taken. Two sources, unioned:
+ * - the snapshot's in-progress list (pg_snapshot_xip), less those known to belong to another
+ *   database (a writer left open next door must not hold delivery back);
+ * - this database's sessions holding a transaction id, read from pg_stat_activity AFTER the
+ *   snapshot (within the same statement). The snapshot's list alone is not enough: it holds only
+ *   ids below its xmax, which is the latest *completed* id + 1, so a transaction that took its id
+ *   after one that has since committed (a delete running a long cascade behind a create) is not in
+ *   it, and its event was taken as rolled back. Read later than the snapshot, pg_stat_activity
+ *   holds every such transaction still running; one that finished in between has committed (its
+ *   row is visible to the next read, which the sequencer always waits for) or rolled back.
+ * Its 32-bit xids are widened to xid8 against the snapshot's xmax (they lie within 2^31 of it).
  */
 const RUNNING_HERE = `
-  SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) x
+  WITH snap AS MATERIALIZED (
+    SELECT pg_current_snapshot() AS s, pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS m
+  )
+  SELECT x::text FROM snap, pg_snapshot_xip(snap.s) x
   WHERE x::xid NOT IN (
     SELECT backend_xid FROM pg_stat_activity WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL
-  )`;
+  )
+  UNION
+  SELECT (CASE WHEN w.f > snap.m + 2147483648 THEN w.f - 4294967296
+               WHEN w.f < snap.m - 2147483648 THEN w.f + 4294967296 ELSE w.f END)::text
+  FROM snap, pg_stat_activity a
+  CROSS JOIN LATERAL (SELECT (snap.m - (snap.m & 4294967295)) + a.backend_xid::text::bigint AS f) w
+  WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL`;
 
 export type FeedListener = (events: GroupEvent[]) => void;
 

@@ -5,10 +5,14 @@
  *
  * The sequencer holds the settled position: every id at or below it has been delivered or will
  * never exist. Ids right after it are delivered as soon as they are read. When the next visible id
- * leaves a gap, the missing ids can only belong to transactions that were still running in the
- * snapshot of that read (the migration EventFeed1795000004000 gives every writer its transaction id
- * before it takes an event id), so the gap is waited out until all of those transactions have
- * finished; whatever is still missing then is known never to come and is passed over.
+ * leaves a gap, the missing ids can only belong to transactions that were running when that read's
+ * snapshot was taken (the migration EventFeed1795000004000 gives every writer its transaction id
+ * before it takes an event id). The feed lists them as `running` (see feed.ts for why the
+ * snapshot's own list is not enough). The gap is waited out until all of those have finished, and
+ * at least one more read has been made after that: a listed transaction that committed is then
+ * visible, and whatever is still missing is known never to come and is passed over. A gap is never
+ * passed in the read that first sees it, even with nothing listed: a transaction that committed
+ * between the snapshot and the listing is visible only to a later read.
  *
  * Pure: the feed (feed.ts) does the reading and asks PostgreSQL which transactions still run.
  */
@@ -69,12 +73,13 @@ export class Sequencer {
       if (id <= this.settled) continue;
       if (id !== this.settled + 1n) {
         if (this.gap && id <= this.gap.upTo) {
-          // Seen before: the ids below `id` are dead once the transactions then running are done.
+          // Seen before: the ids below `id` are dead once the transactions then running are done
+          // (asked before this read, so this read sees whatever of theirs committed).
           if (!(read.gapSettled || this.gap.xids.length === 0)) break;
         } else {
+          // First seen: wait for what was running, and for one more read in any case.
           this.gap = { xids: read.running, upTo, since: now };
-          // Nothing was running in this read's snapshot: the missing ids will never commit.
-          if (read.running.length > 0) break;
+          break;
         }
       }
       out.push(row);
