@@ -68,10 +68,11 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info("supergraph shutting down", { signal });
+    const limitMs = service.config.shutdownDelayMs + service.config.shutdownTimeoutMs + 5000;
     const force = setTimeout(() => {
       logger.error("shutdown timed out; exiting");
       process.exit(1);
-    }, service.config.shutdownDelayMs + service.config.shutdownTimeoutMs + 5000);
+    }, limitMs);
     force.unref();
     stopAll().then(
       () => process.exit(0),
