@@ -33,6 +33,8 @@ async function main(): Promise<void> {
     email: values.email,
     expiresIn: values.expires,
   });
+  // stdout stays the bare token (for $(npm run -s token)); who it is for goes to stderr.
+  process.stderr.write(`token for sub ${sub}${values.admin ? " (global admin)" : ""}, expires in ${values.expires}\n`);
   process.stdout.write(token + "\n");
 }
 
