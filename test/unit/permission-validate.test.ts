@@ -29,6 +29,36 @@ const BROKEN: [string, (defs: RegistryDefinitions) => void, string][] = [
       "(a role holds the permissions of every role ranked below it, so ranks must be in a strict order)",
   ],
   [
+    "a module with a blank label",
+    (d) => d.modules.push({ key: "audit", label: "   " }),
+    'module "audit" has a blank label',
+  ],
+  [
+    "a module with a blank key",
+    (d) => d.modules.push({ key: " ", label: "Reports" }),
+    'module labelled "Reports" has a blank key',
+  ],
+  [
+    "a permission with a blank label",
+    (d) => d.permissions.push({ key: "groups.archive", module: "groups", label: "" }),
+    'permission "groups.archive" has a blank label',
+  ],
+  [
+    "a role with a blank name",
+    (d) => d.roles.push({ name: " \t", label: "Helper", rank: 15, permissions: [] }),
+    'role labelled "Helper" has a blank name',
+  ],
+  [
+    "a role with a blank label",
+    (d) => d.roles.push({ name: "helper", label: "\n", rank: 15, permissions: [] }),
+    'role "helper" has a blank label',
+  ],
+  [
+    "a role with a blank name and a blank label",
+    (d) => d.roles.push({ name: "", label: " ", rank: 15, permissions: [] }),
+    "a role has a blank name and a blank label",
+  ],
+  [
     "a module whose parent is missing",
     (d) => d.modules.push({ key: "reports.daily", label: "Daily reports", parent: "reports" }),
     'module "reports.daily" names parent "reports", which is not defined',
@@ -48,6 +78,15 @@ describe("validateDefinitions on the deployment's registry", () => {
     const defs = deployment();
     breakIt(defs);
     expect(validateDefinitions(defs)).toEqual([message]);
+  });
+
+  it("refuses a blank permission key, which has no dot either", () => {
+    const defs = deployment();
+    defs.permissions.push({ key: "  ", module: "groups", label: "Nameless" });
+    expect(validateDefinitions(defs)).toEqual([
+      'permission labelled "Nameless" has a blank key',
+      'permission "  " has no dot: keys are "<module>.<capability>"',
+    ]);
   });
 
   it("names every problem of a set broken several ways at once", () => {

@@ -50,9 +50,26 @@ export function effectiveRoles(roles: readonly RoleDefinition[]): RoleDefinition
   return result;
 }
 
+/** Empty, or only whitespace, after trimming (a missing value counts as blank). */
+function isBlank(value: string | undefined): boolean {
+  return (value ?? "").trim() === "";
+}
+
 /** Every problem with a set of definitions, as readable sentences; empty when valid. */
 export function validateDefinitions(defs: RegistryDefinitions): string[] {
   const problems: string[] = [];
+  // A blank name, key or label would reach the tables, Query.roles and the console as an empty string.
+  const named = [
+    ...defs.modules.map((m) => ["module", "key", m.key, m.label] as const),
+    ...defs.permissions.map((p) => ["permission", "key", p.key, p.label] as const),
+    ...defs.roles.map((r) => ["role", "name", r.name, r.label] as const),
+  ];
+  for (const [kind, idField, id, label] of named) {
+    const idBlank = isBlank(id);
+    if (idBlank && isBlank(label)) problems.push(`a ${kind} has a blank ${idField} and a blank label`);
+    else if (idBlank) problems.push(`${kind} labelled "${label}" has a blank ${idField}`);
+    else if (isBlank(label)) problems.push(`${kind} "${id}" has a blank label`);
+  }
   const moduleKeys = new Set<string>();
   for (const m of defs.modules) {
     if (moduleKeys.has(m.key)) problems.push(`module "${m.key}" is defined twice`);
