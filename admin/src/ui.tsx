@@ -162,10 +162,149 @@ export function UserPicker({ label, value, onChange }: { label: string; value: s
   );
 }
 
+/** Today as the service counts it (its Date scalar is a UTC calendar date), YYYY-MM-DD. */
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * The console's one date format, YYYY-MM-DD (the API's Date scalar, shown as is; timestamps in
+ * local time), and YYYY-MM-DD HH:MM for a moment. Locale formats would mix orders on one page.
+ */
+export function formatDate(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const d = new Date(value);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleString();
+  const d = new Date(iso);
+  return `${formatDate(iso)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A date (or a moment, `withTime`) in the console's format, as a <time> element that never wraps. */
+export function When({ value, withTime = false }: { value: string; withTime?: boolean }) {
+  return <time dateTime={value}>{withTime ? formatTime(value) : formatDate(value)}</time>;
+}
+
+/** A real calendar date written YYYY-MM-DD (2025-02-30 is not). */
+export function isDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+}
+
+export const DATE_FORMAT_MESSAGE = "use YYYY-MM-DD, e.g. 2025-06-01";
+
+/**
+ * A date typed as YYYY-MM-DD, the format the console shows dates in. A native date input would
+ * show the browser's locale format (mm/dd/yyyy here), a second format on the same page. `value`
+ * is the text as typed: callers use it only when isDate(value). A wrong date is said under the
+ * field once it is complete or left; `errors` adds the caller's own (e.g. on submit).
+ */
+export function DateField({
+  label,
+  hint,
+  value,
+  onChange,
+  errors = [],
+}: {
+  label: string;
+  hint: string;
+  value: string;
+  onChange(value: string): void;
+  errors?: string[];
+}) {
+  const [left, setLeft] = useState(false);
+  const wrong = value !== "" && !isDate(value) && (left || value.length >= 10);
+  const messages = [...new Set([...(wrong ? [DATE_FORMAT_MESSAGE] : []), ...errors])];
+  return (
+    <Field label={label} hint={hint} errors={messages}>
+      {(p) => (
+        <input
+          {...p}
+          className="date"
+          value={value}
+          onChange={(e) => onChange(e.target.value.trim())}
+          onBlur={() => setLeft(true)}
+          inputMode="numeric"
+          placeholder="YYYY-MM-DD"
+          autoComplete="off"
+          maxLength={10}
+          size={12}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** "1 member", "2 members"; `many` for irregular plurals. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * A wide table that scrolls sideways inside its own box on a narrow screen instead of widening the
+ * page. Keyboard users can focus the box to scroll it (axe: scrollable-region-focusable).
+ */
+export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * A modal confirmation (the native <dialog>: focus stays inside, Escape cancels). `open` drives it;
+ * the confirm button says what will happen, Cancel has the focus first.
+ */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+}: {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  onConfirm(): void;
+  onCancel(): void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const id = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      className="confirm"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-body`}
+      // Escape or close(): the dialog closed itself; tell the owner unless it closed it.
+      onClose={() => {
+        if (open) onCancel();
+      }}
+    >
+      <h2 id={`${id}-title`}>{title}</h2>
+      <div id={`${id}-body`}>{children}</div>
+      <div className="actions">
+        <button type="button" className="danger" onClick={onConfirm}>
+          {confirmLabel}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel} autoFocus>
+          Cancel
+        </button>
+      </div>
+    </dialog>
+  );
 }
