@@ -4,7 +4,22 @@ import { type Client, createClient } from "graphql-ws";
 export interface ApiErrorItem {
   message: string;
   path?: (string | number)[];
-  extensions?: { code?: string; details?: Record<string, string[]>; permission?: string };
+  extensions?: { code?: string; details?: Record<string, string[]>; permission?: string; field?: string };
+}
+
+/**
+ * The field a GraphQL variable error names, and what is wrong with it, from graphql-js's wording
+ * (`Variable "$input" got invalid value …; Field "name" of required type "String!" was not
+ * provided.`). Such errors carry no details: this maps them under the field like the service's own.
+ */
+function variableFieldError(message: string): { field: string; message: string } | undefined {
+  if (!message.startsWith('Variable "$')) return undefined;
+  const missing = /Field "(\w+)" of required type "[^"]+" was not provided/.exec(message);
+  if (missing) return { field: missing[1], message: "is required" };
+  const at = /at "(?:\w+\.)?(\w+)"/.exec(message);
+  if (!at) return undefined;
+  if (/not to be null/.test(message)) return { field: at[1], message: "is required" };
+  return { field: at[1], message: "has a value of the wrong kind" };
 }
 
 /** A failed operation: its errors, with the first one's code and the field messages of all of them. */
@@ -17,28 +32,45 @@ export class ApiError extends Error {
     this.name = "ApiError";
     this.code = errors[0]?.extensions?.code ?? "ERROR";
     this.details = {};
+    const add = (field: string, messages: string[]) => {
+      // "input.url" and "url" both name the url field of the form.
+      const key = field.replace(/^input\./, "");
+      this.details[key] = [...(this.details[key] ?? []), ...messages];
+    };
     for (const error of errors) {
-      for (const [field, messages] of Object.entries(error.extensions?.details ?? {})) {
-        // "input.url" and "url" both name the url field of the form.
-        const key = field.replace(/^input\./, "");
-        this.details[key] = [...(this.details[key] ?? []), ...messages];
-      }
+      for (const [field, messages] of Object.entries(error.extensions?.details ?? {})) add(field, messages);
+      // A value already taken (shortName on a campus) belongs under its field too.
+      if (error.extensions?.code === "CONFLICT" && error.extensions.field) add(error.extensions.field, [error.message]);
+      const variable = variableFieldError(error.message);
+      if (variable) add(variable.field, [variable.message]);
     }
   }
 }
 
-/** A sentence for people: the code in words, then the service's message. */
+const LABELS: Record<string, string> = {
+  FORBIDDEN: "Not allowed",
+  UNAUTHENTICATED: "Not signed in",
+  NOT_FOUND: "Not found",
+  BAD_USER_INPUT: "Invalid input",
+  CONFLICT: "Conflict",
+  RATE_LIMITED: "Too many requests",
+};
+
+/**
+ * A sentence for people: the code in words, then the service's message; the service's own
+ * "Invalid input: …" is not prefixed twice, and a variable error reads as its field's message.
+ */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
-    const label: Record<string, string> = {
-      FORBIDDEN: "Not allowed",
-      UNAUTHENTICATED: "Not signed in",
-      NOT_FOUND: "Not found",
-      BAD_USER_INPUT: "Invalid input",
-      CONFLICT: "Conflict",
-      RATE_LIMITED: "Too many requests",
-    };
-    return `${label[error.code] ?? "Error"}: ${error.message}`;
+    const label = LABELS[error.code] ?? "Error";
+    const text =
+      error.errors
+        .map((e) => {
+          const variable = variableFieldError(e.message);
+          return variable ? `${variable.field} ${variable.message}` : e.message;
+        })
+        .join("; ") || error.message;
+    return text.toLowerCase().startsWith(`${label.toLowerCase()}:`) ? text : `${label}: ${text}`;
   }
   return error instanceof Error ? error.message : String(error);
 }
