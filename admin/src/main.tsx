@@ -65,8 +65,8 @@ function App() {
   return (
     <>
       <header className="topbar">
+        <strong className="brand">Groups admin</strong>
         <nav aria-label="Main">
-          <strong className="brand">Groups admin</strong>
           <Link to="/" aria-current={route.path === "/" || route.path.startsWith("/groups") ? "page" : undefined}>
             Groups
           </Link>
@@ -77,7 +77,7 @@ function App() {
         </nav>
         <div className="whoami">
           {me && (
-            <span data-testid="whoami">
+            <span data-testid="whoami" title={me.email ?? me.id}>
               {me.name ?? me.email ?? me.id}
               {me.isGlobalAdmin ? " (global admin)" : ""}
             </span>

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { gql } from "../api";
 import { Link } from "../router";
-import { ErrorBanner, Field, useAsync, useDebounced } from "../ui";
+import { ErrorBanner, Field, plural, TableScroll, useAsync, useDebounced } from "../ui";
 
 interface GroupRow {
   id: string;
@@ -140,49 +140,51 @@ export function GroupsList() {
       </form>
       <ErrorBanner error={error} />
       <p className="summary" aria-live="polite" data-testid="groups-summary">
-        {loading ? "Loading…" : `${total} group${total === 1 ? "" : "s"}`}
+        {loading ? "Loading…" : plural(total, "group")}
         {total > 0 && !loading && ` — showing ${offset + 1}–${Math.min(offset + pageSize, total)}`}
       </p>
-      <table className="groups" aria-busy={loading}>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Short name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Campus</th>
-            <th scope="col">Knowledge area</th>
-            <th scope="col">Visibility</th>
-            <th scope="col">Active</th>
-            <th scope="col" className="num">
-              Members
-            </th>
-            <th scope="col" className="num">
-              Leaders
-            </th>
-            <th scope="col" className="num">
-              Initiatives
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {data?.groups.nodes.map((g) => (
-            <tr key={g.id} data-group-id={g.id}>
-              <td>
-                <Link to={`/groups/${g.id}`}>{g.name}</Link>
-              </td>
-              <td>{g.shortName}</td>
-              <td>{g.groupType}</td>
-              <td>{g.campus}</td>
-              <td>{g.knowledgeArea}</td>
-              <td>{g.visibility.toLowerCase()}</td>
-              <td>{g.isActive ? "yes" : "archived"}</td>
-              <td className="num">{g.memberCount}</td>
-              <td className="num">{g.leaderCount}</td>
-              <td className="num">{g.initiativeCount}</td>
+      <TableScroll label="Groups">
+        <table className="groups" aria-busy={loading}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Short name</th>
+              <th scope="col">Type</th>
+              <th scope="col">Campus</th>
+              <th scope="col">Knowledge area</th>
+              <th scope="col">Visibility</th>
+              <th scope="col">Active</th>
+              <th scope="col" className="num">
+                Members
+              </th>
+              <th scope="col" className="num">
+                Leaders
+              </th>
+              <th scope="col" className="num">
+                Initiatives
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {data?.groups.nodes.map((g) => (
+              <tr key={g.id} data-group-id={g.id}>
+                <td>
+                  <Link to={`/groups/${g.id}`}>{g.name}</Link>
+                </td>
+                <td>{g.shortName}</td>
+                <td>{g.groupType}</td>
+                <td>{g.campus}</td>
+                <td>{g.knowledgeArea}</td>
+                <td>{g.visibility.toLowerCase()}</td>
+                <td>{g.isActive ? "yes" : "archived"}</td>
+                <td className="num">{g.memberCount}</td>
+                <td className="num">{g.leaderCount}</td>
+                <td className="num">{g.initiativeCount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       <nav className="pager" aria-label="Pages">
         <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
           Previous

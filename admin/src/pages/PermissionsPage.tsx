@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { gql } from "../api";
 import { Link } from "../router";
-import { ErrorBanner, Field, useAction, useAsync, UserPicker } from "../ui";
+import { ErrorBanner, Field, plural, TableScroll, useAction, useAsync, UserPicker } from "../ui";
 
 interface Permission {
   key: string;
@@ -53,7 +53,7 @@ export function PermissionsPage() {
           <h2 id="health-h">Registry health</h2>
           <p data-testid="registry-health">
             <span className={`badge ${health.status === "healthy" ? "good" : "warn"}`}>{health.status}</span>{" "}
-            {health.definedCount} defined in code, {health.storedCount} stored
+            {plural(health.definedCount, "permission")} defined in code, {health.storedCount} stored
             {health.orphanedKeys.length > 0 && ` · orphaned: ${health.orphanedKeys.join(", ")}`}
             {health.missingKeys.length > 0 && ` · not yet synced: ${health.missingKeys.join(", ")}`}
           </p>
@@ -63,52 +63,54 @@ export function PermissionsPage() {
       {data && (
         <section aria-labelledby="matrix-h">
           <h2 id="matrix-h">Modules, permissions and roles</h2>
-          <table className="matrix">
-            <thead>
-              <tr>
-                <th scope="col">Permission</th>
-                {roles.map((r) => (
-                  <th scope="col" key={r.name} className="num">
-                    {r.label}
-                    <br />
-                    <small>rank {r.rank}</small>
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            {data.permissionModules.map((m) => (
-              <tbody key={m.key}>
-                <tr className="module">
-                  <th scope="colgroup" colSpan={roles.length + 1}>
-                    {m.label} <code>{m.key}</code>
-                    {m.parent && <small> (in {m.parent.key})</small>}
-                    {m.description && <small className="muted"> — {m.description}</small>}
-                  </th>
-                </tr>
-                {m.permissions.map((p) => (
-                  <tr key={p.key}>
-                    <th scope="row">
-                      <code>{p.key}</code> {p.label}
-                      {p.isDeprecated && <span className="badge warn">deprecated</span>}
-                      {!p.isActive && <span className="badge warn">inactive</span>}
-                      {p.description && <small className="muted"> — {p.description}</small>}
+          <TableScroll label="Permissions by role">
+            <table className="matrix">
+              <thead>
+                <tr>
+                  <th scope="col">Permission</th>
+                  {roles.map((r) => (
+                    <th scope="col" key={r.name} className="num">
+                      {r.label}
+                      <br />
+                      <small>rank {r.rank}</small>
                     </th>
-                    {roles.map((r) => (
-                      <td key={r.name} className="num">
-                        {r.permissions.includes(p.key) ? (
-                          <span aria-label={`${r.label} grants ${p.key}`}>✓</span>
-                        ) : (
-                          <span aria-label={`${r.label} does not grant ${p.key}`} className="muted">
-                            ·
-                          </span>
-                        )}
-                      </td>
-                    ))}
+                  ))}
+                </tr>
+              </thead>
+              {data.permissionModules.map((m) => (
+                <tbody key={m.key}>
+                  <tr className="module">
+                    <th scope="colgroup" colSpan={roles.length + 1}>
+                      {m.label} <code>{m.key}</code>
+                      {m.parent && <small> (in {m.parent.key})</small>}
+                      {m.description && <small className="muted"> — {m.description}</small>}
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            ))}
-          </table>
+                  {m.permissions.map((p) => (
+                    <tr key={p.key}>
+                      <th scope="row">
+                        <code>{p.key}</code> {p.label}
+                        {p.isDeprecated && <span className="badge warn">deprecated</span>}
+                        {!p.isActive && <span className="badge warn">inactive</span>}
+                        {p.description && <small className="muted"> — {p.description}</small>}
+                      </th>
+                      {roles.map((r) => (
+                        <td key={r.name} className="num">
+                          {r.permissions.includes(p.key) ? (
+                            <span aria-label={`${r.label} grants ${p.key}`}>✓</span>
+                          ) : (
+                            <span aria-label={`${r.label} does not grant ${p.key}`} className="muted">
+                              ·
+                            </span>
+                          )}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              ))}
+            </table>
+          </TableScroll>
         </section>
       )}
     </>
