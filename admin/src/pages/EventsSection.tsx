@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { ApiError, gql, subscriptions } from "../api";
-import { ErrorBanner, formatTime } from "../ui";
+import { ErrorBanner, When } from "../ui";
 
 export interface GroupEvent {
   id: string;
@@ -80,12 +80,23 @@ function useUserNames(ids: (string | null)[]): (id: string | null | undefined) =
   return (id) => (id ? (names[id] ?? id.slice(0, 8)) : "someone");
 }
 
+/** The audit trail for those holding events.view here; a short note for the others. */
+export function EventsSection({ groupId, onEvent, allowed }: { groupId: string; onEvent(): void; allowed: boolean }) {
+  if (allowed) return <AuditTrail groupId={groupId} onEvent={onEvent} />;
+  return (
+    <section aria-labelledby="events-h">
+      <h2 id="events-h">Audit trail</h2>
+      <p className="muted">You may not read this group’s audit trail (that needs events.view).</p>
+    </section>
+  );
+}
+
 /**
  * The group's audit trail, newest first. The first page comes from Group.events; then one
  * groupEvents subscription with `after` = the newest event loaded replays anything newer and goes
  * live, so nothing made meanwhile is missed or shown twice.
  */
-export function EventsSection({ groupId, onEvent }: { groupId: string; onEvent(): void }) {
+function AuditTrail({ groupId, onEvent }: { groupId: string; onEvent(): void }) {
   const [events, setEvents] = useState<GroupEvent[]>([]);
   const [error, setError] = useState<unknown>();
   const [live, setLive] = useState<"connecting" | "live" | "off">("connecting");
@@ -162,7 +173,7 @@ export function EventsSection({ groupId, onEvent }: { groupId: string; onEvent()
             <span className="event-type">{e.type}</span> <span>{describeEvent(e, who)}</span>
             <br />
             <small className="muted">
-              #{e.id} · {formatTime(e.occurredAt)}
+              #{e.id} · <When value={e.occurredAt} withTime />
               {e.actorId ? ` · by ${who(e.actorId)}` : ""}
             </small>
           </li>

@@ -1,6 +1,6 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ApiError, gql } from "../api";
-import { ErrorBanner, Field } from "../ui";
+import { ConfirmDialog, ErrorBanner, Field } from "../ui";
 
 export interface GroupRef {
   id: string;
@@ -66,21 +66,47 @@ export const NEW_GROUP: GroupFields = {
 
 const TEXT_FIELDS = ["name", "groupType", "shortName", "campus", "knowledgeArea", "url"] as const;
 const OPTIONAL = new Set(["description", "shortName", "url", "knowledgeArea", "campus"]);
+/** The fields this form shows: an API message about any of them appears under it. */
+const FORM_FIELDS = new Set<string>([...TEXT_FIELDS, "description", "visibility", "metadata", "parentIds"]);
+
+/**
+ * What can be told before asking the API: required fields, blank included (whitespace only is no
+ * name), and the metadata's JSON. The API checks everything again, and its messages land in the
+ * same place.
+ */
+function checkDraft(draft: Draft): Record<string, string[]> {
+  const problems: Record<string, string[]> = {};
+  if (!draft.name.trim()) problems.name = ["is required (spaces alone are no name)"];
+  if (!draft.groupType.trim()) problems.groupType = ["is required, e.g. organization"];
+  try {
+    const metadata: unknown = JSON.parse(draft.metadata || "{}");
+    if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+      problems.metadata = ['must be a JSON object, e.g. {"code": "RL"}'];
+    }
+  } catch {
+    problems.metadata = ["is not valid JSON"];
+  }
+  return problems;
+}
 
 /**
  * Edits a group's fields. `save` gets the input to send (for an existing group only what changed);
- * a BAD_USER_INPUT answer's details are shown under the fields they name.
+ * required fields are checked before sending, and a BAD_USER_INPUT answer's details are shown under
+ * the fields they name. Archiving (unchecking Active) asks for confirmation first.
+ * `seesEveryGroup`: the user is a global admin, so an empty parent list means a root group.
  */
 export function GroupForm({
   initial,
   isNew,
   save,
   submitLabel,
+  seesEveryGroup,
 }: {
   initial: GroupFields;
   isNew: boolean;
   save(input: Record<string, unknown>): Promise<unknown>;
   submitLabel: string;
+  seesEveryGroup: boolean;
 }) {
   const [draft, setDraft] = useState(() => toDraft(initial));
   const [error, setError] = useState<unknown>();
@@ -88,6 +114,16 @@ export function GroupForm({
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const [dirty, setDirty] = useState(false);
+  const [confirmArchive, setConfirmArchive] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  // After a refused submit, the first field with a message gets the focus (and is read out), in
+  // the middle of the screen so its label shows too.
+  useEffect(() => {
+    const first = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    first?.scrollIntoView({ block: "center" });
+    first?.focus({ preventScroll: true });
+  }, [fieldErrors]);
 
   // A change made elsewhere (live event) shows at once, unless it would overwrite unsaved edits.
   useEffect(() => {
@@ -100,17 +136,22 @@ export function GroupForm({
     setSaved(false);
   };
 
-  const submit = async (event: FormEvent) => {
+  const archiving = !isNew && initial.isActive && !draft.isActive;
+
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
-    setFieldErrors({});
-    let metadata: unknown;
-    try {
-      metadata = JSON.parse(draft.metadata || "{}");
-    } catch {
-      setFieldErrors({ metadata: ["is not valid JSON"] });
-      return;
-    }
+    setSaved(false);
+    const problems = checkDraft(draft);
+    setFieldErrors(problems);
+    if (Object.keys(problems).length > 0) return;
+    if (archiving) setConfirmArchive(true);
+    else void send();
+  };
+
+  const send = async () => {
+    setConfirmArchive(false);
+    const metadata: unknown = JSON.parse(draft.metadata || "{}");
     const before = toDraft(initial);
     const input: Record<string, unknown> = {};
     for (const key of [...TEXT_FIELDS, "description", "visibility"] as const) {
@@ -148,7 +189,7 @@ export function GroupForm({
   );
 
   return (
-    <form className="group-form" onSubmit={(e) => void submit(e)} noValidate aria-label="Group fields">
+    <form ref={form} className="group-form" onSubmit={submit} noValidate aria-label="Group fields">
       <div className="grid">
         {text("name", "Name")}
         {text("shortName", "Short name")}
@@ -208,10 +249,16 @@ export function GroupForm({
           </label>
         )}
       </div>
-      <ParentsEditor parents={draft.parents} onChange={(parents) => set({ parents })} errors={fieldErrors.parentIds} />
+      <ParentsEditor
+        parents={draft.parents}
+        onChange={(parents) => set({ parents })}
+        errors={fieldErrors.parentIds}
+        emptyLabel={isNew ? "none: it will be a root group" : seesEveryGroup ? "none: a root group" : undefined}
+        partial={!isNew && !seesEveryGroup}
+      />
       <div className="actions">
         <button type="submit" disabled={busy}>
-          {submitLabel}
+          {archiving ? `${submitLabel} and archive…` : submitLabel}
         </button>
         {saved && !isNew && (
           <span className="ok" role="status">
@@ -219,20 +266,57 @@ export function GroupForm({
           </span>
         )}
       </div>
-      <ErrorBanner error={error} />
+      {Object.keys(fieldErrors).length > 0 && (!error || allUnderFields(error)) ? (
+        <p className="error" role="alert">
+          {isNew ? "Not created" : "Not saved"}: see the{" "}
+          {Object.keys(fieldErrors).length === 1 ? "message under its field" : "messages under their fields"}.
+        </p>
+      ) : (
+        <ErrorBanner error={error} />
+      )}
+      <ConfirmDialog
+        open={confirmArchive}
+        title={`Archive “${initial.name}”?`}
+        confirmLabel="Archive group"
+        onConfirm={() => void send()}
+        onCancel={() => setConfirmArchive(false)}
+      >
+        <p>
+          Its members lose access: while it is archived, no membership held in it counts, so the roles held here grant
+          nothing, here or in its subgroups. It keeps its members, history and subgroups, and can be made active again.
+        </p>
+      </ConfirmDialog>
     </form>
   );
 }
+
+/** A refusal whose every message is shown under a field of this form. */
+function allUnderFields(error: unknown): boolean {
+  if (!(error instanceof ApiError) || (error.code !== "BAD_USER_INPUT" && error.code !== "CONFLICT")) return false;
+  const fields = Object.keys(error.details);
+  return fields.length > 0 && fields.every((f) => FORM_FIELDS.has(f));
+}
+
+/**
+ * What an empty parent list means to someone who is not a global admin: the API lists only the
+ * parents they may see, and does not say whether others exist, so "root" would be a guess.
+ */
+export const NO_VISIBLE_PARENTS = "none visible to you";
 
 /** The parent set: chips with remove buttons, and a search to add one. */
 function ParentsEditor({
   parents,
   onChange,
   errors,
+  emptyLabel = NO_VISIBLE_PARENTS,
+  partial,
 }: {
   parents: GroupRef[];
   onChange(parents: GroupRef[]): void;
   errors?: string[];
+  emptyLabel?: string;
+  /** The list may miss parents hidden from the user: say so, since a saved list replaces the set. */
+  partial: boolean;
 }) {
   const [search, setSearch] = useState("");
   const [found, setFound] = useState<GroupRef[]>([]);
@@ -255,7 +339,7 @@ function ParentsEditor({
     <fieldset className="parents">
       <legend>Parents</legend>
       <ul className="chips">
-        {parents.length === 0 && <li className="muted">none (a root group)</li>}
+        {parents.length === 0 && <li className="muted">{emptyLabel}</li>}
         {parents.map((p) => (
           <li key={p.id}>
             {p.name}{" "}
@@ -270,7 +354,13 @@ function ParentsEditor({
           </li>
         ))}
       </ul>
-      <Field label="Add a parent: search groups" errors={errors}>
+      <Field
+        label="Add a parent: search groups"
+        errors={errors}
+        hint={
+          partial ? "Only the parents you can see are listed; saving a changed list replaces the whole set." : undefined
+        }
+      >
         {(p) => <input {...p} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />}
       </Field>
       <ul className="found">

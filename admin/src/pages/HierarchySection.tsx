@@ -1,6 +1,7 @@
 import { gql } from "../api";
 import { Link } from "../router";
-import { ErrorBanner, useAsync } from "../ui";
+import { ErrorBanner, plural, useAsync } from "../ui";
+import { NO_VISIBLE_PARENTS } from "./GroupForm";
 
 interface Rel {
   depth: number;
@@ -29,8 +30,20 @@ interface Data {
   } | null;
 }
 
-/** Parents and children, and the whole hierarchy around the group: ancestors above, descendants below. */
-export function HierarchySection({ groupId, version }: { groupId: string; version: number }) {
+/**
+ * Parents and children, and the whole hierarchy around the group: ancestors above, descendants below.
+ * The API lists only the relatives the user may see and does not count the others, so only a global
+ * admin (`seesEveryGroup`) is told that a group without parents is a root group.
+ */
+export function HierarchySection({
+  groupId,
+  version,
+  seesEveryGroup,
+}: {
+  groupId: string;
+  version: number;
+  seesEveryGroup: boolean;
+}) {
   const { data, error } = useAsync(() => gql<Data>(HIERARCHY, { id: groupId }), [groupId, version]);
   const g = data?.group;
   const ancestorsByDepth = [...(g?.ancestors ?? [])].sort((a, b) => b.depth - a.depth);
@@ -42,7 +55,9 @@ export function HierarchySection({ groupId, version }: { groupId: string; versio
         <>
           <h3>Parents</h3>
           <ul className="plain" data-testid="parents">
-            {g.parents.length === 0 && <li className="muted">none: a root group</li>}
+            {g.parents.length === 0 && (
+              <li className="muted">{seesEveryGroup ? "none: a root group" : NO_VISIBLE_PARENTS}</li>
+            )}
             {g.parents.map((p) => (
               <li key={p.id}>
                 <Link to={`/groups/${p.id}`}>{p.name}</Link>
@@ -51,7 +66,7 @@ export function HierarchySection({ groupId, version }: { groupId: string; versio
           </ul>
           <h3>Children</h3>
           <ul className="plain" data-testid="children">
-            {g.children.length === 0 && <li className="muted">none</li>}
+            {g.children.length === 0 && <li className="muted">{seesEveryGroup ? "none" : "none visible to you"}</li>}
             {g.children.map((c) => (
               <li key={c.id}>
                 <Link to={`/groups/${c.id}`}>{c.name}</Link>
@@ -79,7 +94,9 @@ export function HierarchySection({ groupId, version }: { groupId: string; versio
             ))}
           </ol>
           {g.descendants.totalCount > g.descendants.nodes.length && (
-            <p className="muted">{g.descendants.totalCount - g.descendants.nodes.length} more descendants not shown</p>
+            <p className="muted">
+              {plural(g.descendants.totalCount - g.descendants.nodes.length, "more descendant")} not shown
+            </p>
           )}
         </>
       )}

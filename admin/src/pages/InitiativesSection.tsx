@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from "react";
+import type { GroupAccess } from "../access";
 import { gql } from "../api";
-import { ErrorBanner, Field, useAction, useAsync } from "../ui";
+import { ErrorBanner, Field, useAction, useAsync, When } from "../ui";
 
 interface Initiative {
   id: string;
@@ -14,16 +15,19 @@ const LINKED = `
     group(id: $id) { id initiatives { id name startDate endDate } }
   }`;
 
-/** Initiatives linked to the group: link an existing one (or a new one), unlink. */
+/** Initiatives linked to the group: link an existing one (or a new one), unlink (initiatives.manage). */
 export function InitiativesSection({
   groupId,
   version,
   onChange,
+  access,
 }: {
   groupId: string;
   version: number;
   onChange(): void;
+  access: GroupAccess;
 }) {
+  const canManage = access.can("initiatives.manage");
   const { data, error } = useAsync(
     () => gql<{ group: { initiatives: Initiative[] } | null }>(LINKED, { id: groupId }),
     [groupId, version],
@@ -34,6 +38,7 @@ export function InitiativesSection({
   const [chosen, setChosen] = useState("");
 
   useEffect(() => {
+    if (!canManage) return undefined;
     const timer = setTimeout(() => {
       gql<{ initiatives: { nodes: Initiative[] } }>(
         `query AdminFindInitiatives($search: String) { initiatives(search: $search, first: 20) { nodes { id name startDate endDate } } }`,
@@ -46,7 +51,7 @@ export function InitiativesSection({
         .catch(() => setFound([]));
     }, 200);
     return () => clearTimeout(timer);
-  }, [search, version]);
+  }, [search, version, canManage]);
 
   const linkTo = async (initiativeId: string) => {
     const ok = await action.run(() =>
@@ -96,48 +101,57 @@ export function InitiativesSection({
           <li key={i.id}>
             {i.name}{" "}
             <span className="muted">
-              {i.startDate ?? ""}
-              {i.endDate ? ` – ${i.endDate}` : ""}
+              {i.startDate && <When value={i.startDate} />}
+              {i.endDate && (
+                <>
+                  {" – "}
+                  <When value={i.endDate} />
+                </>
+              )}
             </span>{" "}
-            <button
-              type="button"
-              className="secondary"
-              aria-label={`Unlink ${i.name}`}
-              onClick={() => void unlink(i.id)}
-            >
-              Unlink
-            </button>
+            {canManage && (
+              <button
+                type="button"
+                className="secondary"
+                aria-label={`Unlink ${i.name}`}
+                onClick={() => void unlink(i.id)}
+              >
+                Unlink
+              </button>
+            )}
           </li>
         ))}
       </ul>
-      <form className="inline-form" onSubmit={link} aria-label="Link an initiative">
-        <Field label="Find initiatives">
-          {(p) => <input {...p} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />}
-        </Field>
-        <Field label="Initiative">
-          {(p) => (
-            <select {...p} value={chosen} onChange={(e) => setChosen(e.target.value)}>
-              {found.length === 0 && <option value="">no match</option>}
-              {found.map((i) => (
-                <option key={i.id} value={i.id}>
-                  {i.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <button type="submit" disabled={!chosen || action.busy}>
-          Link initiative
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!search.trim() || action.busy}
-          onClick={() => void createAndLink()}
-        >
-          Create “{search.trim() || "…"}” and link
-        </button>
-      </form>
+      {canManage && (
+        <form className="inline-form" onSubmit={link} aria-label="Link an initiative">
+          <Field label="Find initiatives">
+            {(p) => <input {...p} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />}
+          </Field>
+          <Field label="Initiative">
+            {(p) => (
+              <select {...p} value={chosen} onChange={(e) => setChosen(e.target.value)}>
+                {found.length === 0 && <option value="">no match</option>}
+                {found.map((i) => (
+                  <option key={i.id} value={i.id}>
+                    {i.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <button type="submit" disabled={!chosen || action.busy}>
+            Link initiative
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!search.trim() || action.busy}
+            onClick={() => void createAndLink()}
+          >
+            Create “{search.trim() || "…"}” and link
+          </button>
+        </form>
+      )}
       <ErrorBanner error={action.error} />
     </section>
   );

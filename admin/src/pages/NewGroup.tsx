@@ -13,7 +13,7 @@ export function NewGroup() {
   return (
     <>
       <h1>New group</h1>
-      <GroupForm initial={NEW_GROUP} isNew save={save} submitLabel="Create group" />
+      <GroupForm initial={NEW_GROUP} isNew save={save} submitLabel="Create group" seesEveryGroup={false} />
     </>
   );
 }
