@@ -46,3 +46,20 @@ export function adminRouter(options: AdminOptions = {}): express.Router {
   });
   return router;
 }
+
+/**
+ * `GET /`: where things are. A browser goes on to the console (when it is built); anything else
+ * (curl, a probe) gets a short JSON answer naming the endpoints, without a redirect to follow.
+ */
+export function serviceIndex(options: Pick<AdminOptions, "distDir"> = {}): express.RequestHandler {
+  const dist = options.distDir ?? ADMIN_DIST;
+  const where = { graphql: "/graphql", admin: "/admin/", health: "/health", ready: "/ready" };
+  return (req, res) => {
+    res.setHeader("vary", "accept");
+    if (req.accepts(["json", "html"]) === "html" && fs.existsSync(path.join(dist, "index.html"))) {
+      res.redirect(302, "/admin/");
+      return;
+    }
+    res.json({ service: "groups", ...where });
+  };
+}
