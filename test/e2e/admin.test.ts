@@ -5,6 +5,8 @@ import {
   DOCS_SCREENSHOT,
   E2eBrowser,
   E2eService,
+  overflowing,
+  PHONE_WIDTH,
   screenshot,
   seriousOrWorse,
   shouldWriteDocsScreenshot,
@@ -13,9 +15,10 @@ import {
 /**
  * The admin console end to end: the real service (local mode, fresh database) serving admin/dist,
  * driven in headless Chromium with no network beyond the service. The steps build on each other,
- * in order: sign in, create a group, find it, members and leaders, initiatives, live events, a
- * refused action, the permissions page, the explorer. Screenshots go to artifacts/screenshots/,
- * and the group page's to docs/admin-console.png.
+ * in order: sign in, create a group (blank and refused fields under the field), find it, members
+ * and leaders, initiatives, live events, a plain member's read-only view, the archive
+ * confirmation, the permissions page, a refused action, the phone layout, the explorer.
+ * Screenshots go to artifacts/screenshots/, and the group page's to docs/admin-console.png.
  */
 
 jest.setTimeout(120_000);
@@ -31,6 +34,8 @@ let maria: { id: string; token: string; name: string };
 let leo: { id: string; token: string; name: string };
 let acmeId: string;
 let groupId: string;
+let quantumId: string;
+let dataScienceId: string;
 const axeReport: Record<string, { id: string; impact: string | null }[]> = {};
 
 beforeAll(async () => {
@@ -61,8 +66,20 @@ beforeAll(async () => {
     visibility: "PUBLIC",
     parentIds: [acmeId],
   });
-  await create({ name: "Physics Department", groupType: "department", campus: "South", parentIds: [acmeId] });
-  await create({ name: "Data Science Team", groupType: "team", knowledgeArea: "Statistics", parentIds: [engineering] });
+  // PRIVATE (the default): hidden from those who hold no role in it or above it.
+  const physics = await create({
+    name: "Physics Department",
+    groupType: "department",
+    campus: "South",
+    parentIds: [acmeId],
+  });
+  quantumId = await create({ name: "Quantum Lab", groupType: "research", parentIds: [physics] });
+  dataScienceId = await create({
+    name: "Data Science Team",
+    groupType: "team",
+    knowledgeArea: "Statistics",
+    parentIds: [engineering],
+  });
   await service.gql(
     adminToken,
     "mutation Seed($input: CreateInitiativeInput!) { createInitiative(input: $input) { id } }",
@@ -73,6 +90,10 @@ beforeAll(async () => {
   // Leo administers the whole university: his rights reach new groups below it by cascade.
   await service.gql(adminToken, "mutation Seed($input: AddMemberInput!) { addMember(input: $input) { id } }", {
     input: { groupId: acmeId, userId: leo.id, role: "admin" },
+  });
+  // Maria is a member of Quantum Lab only: its one parent, Physics Department, is hidden from her.
+  await service.gql(adminToken, "mutation Seed($input: AddMemberInput!) { addMember(input: $input) { id } }", {
+    input: { groupId: quantumId, userId: maria.id, role: "member" },
   });
 
   admin = await browser.session();
@@ -106,16 +127,61 @@ function membersRow(page: Page, name: string) {
   return page.locator(`tr[data-member="${name}"]`);
 }
 
+/** The operations a page sends from now on, as "mutation AdminUpdateGroup" (a refused form sends none). */
+function recordOperations(page: Page): string[] {
+  const names: string[] = [];
+  page.on("request", (request) => {
+    if (!request.url().endsWith("/graphql") || request.method() !== "POST") return;
+    try {
+      const { query } = JSON.parse(request.postData() ?? "{}") as { query?: string };
+      const operation = /^\s*(query|mutation)\s+(\w+)/.exec(query ?? "");
+      if (operation) names.push(`${operation[1]} ${operation[2]}`);
+    } catch {
+      // Not JSON: not one of the console's operations.
+    }
+  });
+  return names;
+}
+
+/** Every alert's text on the page: none may say the code twice ("Invalid input: Invalid input: …"). */
+async function alertTexts(page: Page): Promise<string[]> {
+  return page.getByRole("alert").allTextContents();
+}
+
 test("signs in with one click using the local admin token", async () => {
   await admin.goto(service.consoleUrl);
   await expect(admin.getByRole("heading", { name: "Groups admin: sign in" }).isVisible()).resolves.toBe(true);
   await admin.getByRole("button", { name: "Sign in as local admin" }).click();
   await admin.getByTestId("whoami").filter({ hasText: "Local Admin (global admin)" }).waitFor({ timeout: UI_TIMEOUT });
   await admin.getByRole("heading", { name: "Groups", exact: true }).waitFor();
+  // The favicon is the console's own SVG, served with it (no fetch elsewhere).
+  const icon = await admin.locator('link[rel="icon"]').getAttribute("href");
+  expect(icon).toBe("/admin/favicon.svg");
+  const res = await fetch(`${service.origin}${icon}`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/image\/svg\+xml/);
 });
 
-test("creates a group, showing the API's validation message next to the field", async () => {
+test("creates a group: a blank name is refused under its field before sending, the API's message too", async () => {
   await admin.getByRole("link", { name: "New group" }).click();
+  await admin.getByRole("heading", { name: "New group" }).waitFor({ timeout: UI_TIMEOUT });
+  const sent = recordOperations(admin);
+  const nameError = admin.locator('[data-field-error="Name"]');
+
+  // Empty, then whitespace only: refused in the page, under the field, and nothing is sent.
+  await admin.getByRole("button", { name: "Create group" }).click();
+  await nameError.waitFor({ timeout: UI_TIMEOUT });
+  expect(await nameError.textContent()).toMatch(/required/);
+  expect(await admin.getByLabel("Name", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+  await admin.getByLabel("Name", { exact: true }).fill("   ");
+  await admin.getByRole("button", { name: "Create group" }).click();
+  await nameError.waitFor();
+  const alerts = await alertTexts(admin);
+  expect(alerts.join(" | ")).toMatch(/Not created: see the message under its field/);
+  expect(alerts.join(" | ")).not.toMatch(/Variable|\$input|String!/);
+  expect(sent.filter((name) => name === "mutation AdminCreateGroup")).toEqual([]);
+  await screenshot(admin, "new-group-blank-name", { fullPage: false });
+
   await admin.getByLabel("Name", { exact: true }).fill("Robotics Lab");
   await admin.getByLabel("Short name").fill("RLAB");
   await admin.getByLabel("Type", { exact: true }).fill("research");
@@ -127,11 +193,15 @@ test("creates a group, showing the API's validation message next to the field", 
   await admin.getByRole("button", { name: "Add parent School of Engineering" }).click();
   await admin.getByRole("button", { name: "Create group" }).click();
 
-  // The service refuses the URL; its message sits under the URL field.
+  // The service refuses the URL; its message sits under the URL field, said once.
   const urlError = admin.locator('[data-field-error="URL"]');
   await urlError.waitFor({ timeout: UI_TIMEOUT });
+  expect(sent).toContain("mutation AdminCreateGroup");
   expect(await urlError.textContent()).toMatch(/http/i);
-  await expect(admin.getByRole("alert").first().textContent()).resolves.toMatch(/Invalid input/);
+  expect(await nameError.count()).toBe(0);
+  const refused = (await alertTexts(admin)).join(" | ");
+  expect(refused).toMatch(/Not created: see the message under its field/);
+  expect(refused).not.toMatch(/Invalid input:.*Invalid input:/);
 
   await admin.getByLabel("URL").fill("https://robotics.example.org");
   await admin.getByRole("button", { name: "Create group" }).click();
@@ -150,7 +220,7 @@ test("finds the group by search and by filters", async () => {
   await nav(admin).getByRole("link", { name: "Groups", exact: true }).click();
   const summary = admin.getByTestId("groups-summary");
   const row = admin.locator(`tr[data-group-id="${groupId}"]`);
-  await summary.filter({ hasText: "5 groups" }).waitFor({ timeout: UI_TIMEOUT });
+  await summary.filter({ hasText: "6 groups" }).waitFor({ timeout: UI_TIMEOUT });
   await screenshot(admin, "groups-list");
   await checkAxe(admin, "groups-list");
 
@@ -254,6 +324,13 @@ test("shows an event made in a second session live, without reloading", async ()
   expect(await admin.evaluate(() => (globalThis as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
 
   await admin.locator('[data-event-type="MEMBER_ADDED"]', { hasText: "Maria Member added as member" }).waitFor();
+  // Counts said in words, singular when one; one date format (YYYY-MM-DD HH:MM) on the page.
+  const summaryText = await admin.getByTestId("group-summary").textContent();
+  expect(summaryText).toMatch(
+    /^2 members · 0 leaders · 1 initiative · created \d{4}-\d{2}-\d{2} \d{2}:\d{2} by Local Admin/,
+  );
+  expect(await admin.getByRole("heading", { name: /Members · 2 members$/ }).count()).toBe(1);
+  expect(await membersRow(admin, "Maria Member").textContent()).toContain(TODAY);
   await screenshot(admin, "group-page");
   await admin.evaluate("window.scrollTo(0, 0)");
   // The README's picture: the top of the group page, as a reader first sees it.
@@ -262,19 +339,97 @@ test("shows an event made in a second session live, without reloading", async ()
   await checkAxe(admin, "group-page");
 });
 
-test("refuses a FORBIDDEN action for a plain member with a readable message", async () => {
+test("a plain member sees the group read only: no edit, member, leader, initiative or delete controls", async () => {
   const member = await browser.session();
+  const sent = recordOperations(member);
   await signInWithToken(member, maria.token);
   await member.getByTestId("whoami").filter({ hasText: "Maria Member" }).waitFor({ timeout: UI_TIMEOUT });
   expect(await member.getByRole("button", { name: "Sign in as local admin" }).count()).toBe(0);
   await member.goto(`${service.consoleUrl}groups/${groupId}`);
   await member.getByRole("heading", { name: "Robotics Lab", level: 1 }).waitFor({ timeout: UI_TIMEOUT });
-  await member.getByLabel("Name", { exact: true }).fill("Taken over");
-  await member.getByRole("button", { name: "Save changes" }).click();
-  const alert = member.getByRole("form", { name: "Group fields" }).getByRole("alert");
-  await alert.waitFor({ timeout: UI_TIMEOUT });
-  expect(await alert.textContent()).toMatch(/Not allowed: .*groups\.update/);
-  expect(await member.getByRole("heading", { level: 1 }).textContent()).toBe("Robotics Lab");
+  await member.getByTestId("read-only").waitFor({ timeout: UI_TIMEOUT });
+  // What she may see is there: the fields (read only), the members, the audit trail.
+  await membersRow(member, "Maria Member").waitFor({ timeout: UI_TIMEOUT });
+  await member.locator('[data-event-type="MEMBER_ADDED"]').first().waitFor({ timeout: UI_TIMEOUT });
+  expect(await member.locator("dl.details").textContent()).toContain("https://robotics.example.org");
+  // Nothing she may not use is offered.
+  expect(await member.getByRole("form", { name: "Group fields" }).count()).toBe(0);
+  expect(await member.getByRole("textbox", { name: "Name", exact: true }).count()).toBe(0);
+  for (const name of [
+    "Save changes",
+    "Add member",
+    "Invite member",
+    "Remove Maria Member",
+    "Add leader",
+    "Link initiative",
+    "Unlink Open Science 2026",
+    "Delete group…",
+  ]) {
+    expect([name, await member.getByRole("button", { name, exact: true }).count()]).toEqual([name, 0]);
+  }
+  expect(await member.getByRole("combobox", { name: "Role of Maria Member" }).count()).toBe(0);
+  expect(await member.getByRole("combobox", { name: "Status of Maria Member" }).count()).toBe(0);
+  expect(await member.getByRole("checkbox").count()).toBe(0);
+  expect(await membersRow(member, "Maria Member").textContent()).toContain("Member");
+  // She asked what she may do here, and no mutation went out.
+  expect(sent).toContain("query AdminMyAccess");
+  expect(sent.filter((name) => name.startsWith("mutation"))).toEqual([]);
+  await screenshot(member, "group-page-member");
+  await checkAxe(member, "group-page-member");
+
+  // Quantum Lab's only parent is PRIVATE and hers to see not: it is not called a root group.
+  await member.goto(`${service.consoleUrl}groups/${quantumId}`);
+  await member.getByRole("heading", { name: "Quantum Lab", level: 1 }).waitFor({ timeout: UI_TIMEOUT });
+  const parents = member.getByTestId("parents");
+  await parents.filter({ hasText: "none visible to you" }).waitFor({ timeout: UI_TIMEOUT });
+  expect(await member.locator("body").textContent()).not.toMatch(/root group/);
+});
+
+test("a global admin is told a group without parents is a root group", async () => {
+  await admin.goto(`${service.consoleUrl}groups/${acmeId}`);
+  await admin.getByRole("heading", { name: "Acme University", level: 1 }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByTestId("parents").filter({ hasText: "none: a root group" }).waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByRole("button", { name: "Delete group…" }).waitFor();
+});
+
+test("archiving asks first, saying members lose access; cancel keeps the group active", async () => {
+  await admin.goto(`${service.consoleUrl}groups/${dataScienceId}`);
+  await admin.getByRole("heading", { name: "Data Science Team", level: 1 }).waitFor({ timeout: UI_TIMEOUT });
+  const sent = recordOperations(admin);
+  // One member (its creator, the owner): said in the singular.
+  expect(await admin.getByTestId("group-summary").textContent()).toMatch(/^1 member · 0 leaders · 0 initiatives · /);
+  expect(await admin.getByRole("heading", { name: /Members · 1 member$/ }).count()).toBe(1);
+
+  // A blank name on an existing group is refused in the page too.
+  await admin.getByLabel("Name", { exact: true }).fill(" ");
+  await admin.getByRole("button", { name: "Save changes" }).click();
+  await admin.locator('[data-field-error="Name"]').filter({ hasText: "required" }).waitFor({ timeout: UI_TIMEOUT });
+  expect(sent).not.toContain("mutation AdminUpdateGroup");
+  await admin.getByLabel("Name", { exact: true }).fill("Data Science Team");
+
+  await admin.getByRole("checkbox", { name: /Active/ }).uncheck();
+  await admin.getByRole("button", { name: "Save changes and archive…" }).click();
+  const dialog = admin.getByRole("dialog", { name: "Archive “Data Science Team”?" });
+  await dialog.waitFor({ timeout: UI_TIMEOUT });
+  expect(await dialog.textContent()).toMatch(/members lose access/i);
+  await screenshot(admin, "archive-confirm", { fullPage: false });
+  await checkAxe(admin, "archive-confirm");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  expect(sent).not.toContain("mutation AdminUpdateGroup");
+  expect(await admin.locator(".page-head .badge").first().textContent()).toBe("team");
+
+  await admin.getByRole("button", { name: "Save changes and archive…" }).click();
+  await dialog.getByRole("button", { name: "Archive group" }).click();
+  await admin.locator(".page-head .badge.archived").waitFor({ timeout: UI_TIMEOUT });
+  expect(sent.filter((name) => name === "mutation AdminUpdateGroup")).toHaveLength(1);
+  await admin.locator('[data-event-type="GROUP_UPDATED"]', { hasText: "changed isActive" }).waitFor({
+    timeout: UI_TIMEOUT,
+  });
+  // Making it active again needs no confirmation.
+  await admin.getByRole("checkbox", { name: /Active/ }).check();
+  await admin.getByRole("button", { name: "Save changes", exact: true }).click();
+  await admin.locator(".page-head .badge.archived").waitFor({ state: "detached", timeout: UI_TIMEOUT });
 });
 
 test("permissions page: registry, roles, health and why a user may act here", async () => {
@@ -318,6 +473,76 @@ test("permissions page: registry, roles, health and why a user may act here", as
 
   await screenshot(admin, "permissions");
   await checkAxe(admin, "permissions");
+});
+
+test("an action refused by the API (rights lost meanwhile) shows its message once", async () => {
+  const leoPage = await browser.session();
+  await signInWithToken(leoPage, leo.token);
+  await leoPage.getByTestId("whoami").filter({ hasText: "Leo Leader" }).waitFor({ timeout: UI_TIMEOUT });
+  await leoPage.goto(`${service.consoleUrl}groups/${groupId}`);
+  // Admin in Acme University: he may edit Robotics Lab, by cascade, but not delete it.
+  await leoPage.getByRole("button", { name: "Save changes" }).waitFor({ timeout: UI_TIMEOUT });
+  expect(await leoPage.getByRole("button", { name: "Delete group…" }).count()).toBe(0);
+
+  // Demoted in Acme University meanwhile (no event of Robotics Lab: his page does not know).
+  await service.gql(
+    adminToken,
+    'mutation Demote($groupId: ID!, $userId: ID!) { updateMemberRole(groupId: $groupId, userId: $userId, role: "member") { id } }',
+    { groupId: acmeId, userId: leo.id },
+  );
+  await leoPage.getByLabel("Description").fill("Taken over");
+  await leoPage.getByRole("button", { name: "Save changes" }).click();
+  const alert = leoPage.getByRole("form", { name: "Group fields" }).getByRole("alert");
+  await alert.waitFor({ timeout: UI_TIMEOUT });
+  const text = await alert.textContent();
+  expect(text).toMatch(/^Not allowed: .*groups\.update/);
+  expect(text).not.toMatch(/Not allowed:.*Not allowed:/);
+});
+
+test("works on a 390 px phone: nothing cut off, sign-out at hand, tables scroll in place", async () => {
+  const phone = await browser.phoneSession();
+  await signInWithToken(phone, adminToken);
+  await phone.getByTestId("whoami").waitFor({ timeout: UI_TIMEOUT });
+  const pages: [string, string, () => Promise<unknown>][] = [
+    ["groups-list-390", "", () => phone.locator(`tr[data-group-id="${groupId}"]`).waitFor({ timeout: UI_TIMEOUT })],
+    ["group-page-390", `groups/${groupId}`, () => membersRow(phone, "Maria Member").waitFor({ timeout: UI_TIMEOUT })],
+    [
+      "new-group-390",
+      "groups/new",
+      () => phone.getByRole("button", { name: "Create group" }).waitFor({ timeout: UI_TIMEOUT }),
+    ],
+    ["permissions-390", "permissions", () => phone.getByTestId("registry-health").waitFor({ timeout: UI_TIMEOUT })],
+  ];
+  for (const [name, path, ready] of pages) {
+    await phone.goto(`${service.consoleUrl}${path}`);
+    await ready();
+    expect([name, await overflowing(phone)]).toEqual([name, []]);
+    // Nothing made the phone zoom out to fit a wider page.
+    expect(await phone.evaluate("window.innerWidth")).toBe(PHONE_WIDTH);
+    const signOut = phone.getByRole("button", { name: "Sign out" });
+    expect(await signOut.isVisible()).toBe(true);
+    const box = (await signOut.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE_WIDTH);
+    await screenshot(phone, name);
+  }
+  await checkAxe(phone, "group-page-390");
+
+  // A plain member's page on the phone, and the blank-name refusal there.
+  const memberPhone = await browser.phoneSession();
+  await signInWithToken(memberPhone, maria.token);
+  await memberPhone.getByTestId("whoami").waitFor({ timeout: UI_TIMEOUT });
+  await memberPhone.goto(`${service.consoleUrl}groups/${groupId}`);
+  await memberPhone.getByTestId("read-only").waitFor({ timeout: UI_TIMEOUT });
+  await membersRow(memberPhone, "Maria Member").waitFor({ timeout: UI_TIMEOUT });
+  expect(await overflowing(memberPhone)).toEqual([]);
+  await screenshot(memberPhone, "group-page-member-390");
+
+  await phone.goto(`${service.consoleUrl}groups/new`);
+  await phone.getByRole("button", { name: "Create group" }).click();
+  await phone.locator('[data-field-error="Name"]').waitFor({ timeout: UI_TIMEOUT });
+  expect(await overflowing(phone)).toEqual([]);
+  await screenshot(phone, "new-group-blank-name-390", { fullPage: false });
 });
 
 test("the bundled explorer runs a query with the console's token", async () => {

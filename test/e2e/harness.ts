@@ -22,6 +22,9 @@ export function shouldWriteDocsScreenshot(): boolean {
   return process.env.UPDATE_DOCS_SCREENSHOT === "1" || !fs.existsSync(DOCS_SCREENSHOT);
 }
 
+/** The phone the console must work on: CSS pixels across. */
+export const PHONE_WIDTH = 390;
+
 /** Flags for a closed network: nothing in the background reaches out (machine notes). */
 const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -147,9 +150,18 @@ export class E2eBrowser {
     return new E2eBrowser(browser, allowedOrigin);
   }
 
-  /** A new session (own storage, so its own sign-in), 1440×1000. */
+  /** A new session (own storage, so its own sign-in): a desktop, 1440×1000. */
   async session(): Promise<Page> {
-    const context = await this.browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    return this.open({ viewport: { width: 1440, height: 1000 } });
+  }
+
+  /** A new session as a phone: 390×844, touch, the page's meta viewport honoured. */
+  async phoneSession(): Promise<Page> {
+    return this.open({ viewport: { width: PHONE_WIDTH, height: 844 }, isMobile: true, hasTouch: true });
+  }
+
+  private async open(options: Parameters<Browser["newContext"]>[0]): Promise<Page> {
+    const context = await this.browser.newContext(options);
     this.contexts.push(context);
     await context.route("**/*", (route) => {
       const url = route.request().url();
@@ -206,4 +218,51 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: options.fullPage ?? true });
   return file;
+}
+
+/**
+ * What sticks out sideways on the page as it is: the document's scroll width beyond `width`,
+ * and any visible element reaching past the right edge, except inside a box that scrolls on its own
+ * (the wide tables); of nested offenders, the outermost one that sticks out of a parent that fits.
+ * Empty when nothing is cut off.
+ */
+export async function overflowing(page: Page, width = PHONE_WIDTH): Promise<string[]> {
+  return page.evaluate((width) => {
+    // Runs in the page; the root tsconfig has no DOM types.
+    interface El {
+      tagName: string;
+      id: string;
+      className: unknown;
+      textContent: string | null;
+      parentElement: El | null;
+      getBoundingClientRect(): { left: number; right: number; width: number; height: number };
+    }
+    const g = globalThis as unknown as {
+      document: { documentElement: { scrollWidth: number }; querySelectorAll(s: string): Iterable<El> };
+      getComputedStyle(e: El): { overflowX: string; visibility: string; display: string };
+    };
+    const found: string[] = [];
+    if (g.document.documentElement.scrollWidth > width) {
+      found.push(`document.scrollWidth ${g.document.documentElement.scrollWidth} > ${width}`);
+    }
+    const scrollsItself = (e: El) => {
+      for (let p = e.parentElement; p; p = p.parentElement) {
+        const x = g.getComputedStyle(p).overflowX;
+        if (x === "auto" || x === "scroll" || x === "hidden") return true;
+      }
+      return false;
+    };
+    for (const e of g.document.querySelectorAll("body *")) {
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || (r.right <= width + 1 && r.left >= -1)) continue;
+      if (g.getComputedStyle(e).visibility === "hidden" || scrollsItself(e)) continue;
+      // The culprit, not every box it widened: its parent still fits.
+      const parent = e.parentElement?.getBoundingClientRect();
+      if (parent && parent.right > width + 1) continue;
+      found.push(
+        `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""} "${(e.textContent ?? "").trim().slice(0, 40)}" ${Math.round(r.left)}..${Math.round(r.right)}`,
+      );
+    }
+    return found;
+  }, width);
 }
