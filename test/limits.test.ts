@@ -144,6 +144,22 @@ describe("operation limits", () => {
       expect(small.errors).toBeUndefined();
     });
 
+    it("costs first: null and a $first left out as the default page the resolver serves", async () => {
+      // groups serves 50 when first is null: 50 nodes with children cost as much as first: 50 does.
+      const explicit = await cheap.gql("{ groups(first: 50) { nodes { children { id } } } }", {}, cheapAdmin);
+      expectCodes(explicit, ["GRAPHQL_VALIDATION_FAILED"]);
+      const nulled = await cheap.gql("{ groups(first: null) { nodes { children { id } } } }", {}, cheapAdmin);
+      expectCodes(nulled, ["GRAPHQL_VALIDATION_FAILED"]);
+      expect(nulled.errors![0]!.extensions!.cost).toBe(explicit.errors![0]!.extensions!.cost);
+      const leftOut = await cheap.gql(
+        "query Page($n: Int) { groups(first: $n) { nodes { children { id } } } }",
+        {},
+        cheapAdmin,
+      );
+      expectCodes(leftOut, ["GRAPHQL_VALIDATION_FAILED"]);
+      expect(leftOut.errors![0]!.extensions!.cost).toBe(explicit.errors![0]!.extensions!.cost);
+    });
+
     it("refuses a costly mutation before it runs: nothing is created", async () => {
       const name = `costly-${crypto.randomUUID()}`;
       const res = await cheap.gql(

@@ -79,6 +79,12 @@ export function depthLimitRule(maxDepth: number) {
 /** Multiplier assumed for a list field without `first` (e.g. parents, children). */
 const DEFAULT_LIST_SIZE = 10;
 
+/** The schema default of a field's `first` argument: the page its resolver serves when first is null or missing. */
+function defaultFirst(def: GraphQLField<unknown, unknown>): number | undefined {
+  const fallback = def.args.find((a) => a.name === "first")?.defaultValue;
+  return typeof fallback === "number" ? fallback : undefined;
+}
+
 function isConnectionPage(typeName: string, fieldName: string): boolean {
   return typeName.endsWith("Connection") && (fieldName === "nodes" || fieldName === "edges");
 }
@@ -134,7 +140,11 @@ export function operationCost(
         let multiplier = 1;
         const first = argValue(sel, def, "first");
         if (typeof first === "number") multiplier = Math.max(first, 1);
-        else if (sel.name.value === "_entities") {
+        else if (typeof defaultFirst(def) === "number") {
+          // `first: null` or a `$first` left out: the resolver serves its default page (the schema
+          // default, which every resolver uses as its fallback), so that is what it costs.
+          multiplier = Math.max(defaultFirst(def)!, 1);
+        } else if (sel.name.value === "_entities") {
           const reps = argValue(sel, def, "representations");
           multiplier = Array.isArray(reps) ? Math.max(reps.length, 1) : DEFAULT_LIST_SIZE;
         } else if (getNullableType(def.type) instanceof GraphQLList && !isConnectionPage(typeName, sel.name.value)) {

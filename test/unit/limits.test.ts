@@ -193,6 +193,12 @@ describe("operationCost", () => {
     expect(cost(query, { n: 70 })).toBe(1 + 70);
   });
 
+  it("costs first: null, or a $first variable left out, as the default page (what the resolver serves)", () => {
+    expect(cost("{ list(first: null) { id } }")).toBe(1 + 5 * 1);
+    expect(cost("query Q($n: Int) { list(first: $n) { id } }", {})).toBe(1 + 5 * 1);
+    expect(cost("query Q($n: Int) { list(first: $n) { id } }", { n: null })).toBe(1 + 5 * 1);
+  });
+
   it("counts first: 0 as 1, not as free", () => {
     expect(cost("{ list(first: 0) { id name } }")).toBe(1 + 1 * 2);
   });
