@@ -1,8 +1,10 @@
+import { GraphQLJSONObject } from "graphql-scalars";
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Resolver, Root, Subscription } from "type-graphql";
 import { EventType, GroupEvent, GroupEventConnection, groupEventPage, openStream, parseEventId } from "../events";
 import { assertCan } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { NotFoundError } from "../shared/errors";
+import { payloadFor } from "./event-payload";
 import { Group } from "./group.entity";
 import { findGroup } from "./group.queries";
 
@@ -74,5 +76,12 @@ export class GroupEventGroupResolver {
   @FieldResolver(() => Group, { nullable: true, description: "null once deleted (or when not visible to the caller)" })
   group(@Root() event: GroupEvent, @Ctx() ctx: AppContext): Promise<Group | null> {
     return findGroup(ctx, event.groupId);
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    description: "the event's fields; ids of groups the reader may not see are left out (null as a single value)",
+  })
+  payload(@Root() event: GroupEvent, @Ctx() ctx: AppContext): Promise<Record<string, unknown>> {
+    return payloadFor(ctx, event);
   }
 }

@@ -68,11 +68,15 @@ function filterConditions(ctx: AppContext, filter: GroupFilter | null | undefine
   }
   if (filter?.parentId != null) {
     if (!isUuid(filter.parentId)) where.push("FALSE");
-    else
-      add(
-        (p) => `EXISTS (SELECT 1 FROM group_parents gp WHERE gp.child_id = g.id AND gp.parent_id = ${p})`,
-        filter.parentId,
+    else {
+      // Only under a parent the caller may see: the filter must not confirm a hidden parent's links.
+      params.push(filter.parentId);
+      const parent = `$${params.length}`;
+      where.push(
+        `EXISTS (SELECT 1 FROM group_parents gp JOIN groups pg ON pg.id = gp.parent_id
+           WHERE gp.child_id = g.id AND gp.parent_id = ${parent} AND ${visibleGroupsCondition(ctx, "pg", params)})`,
       );
+    }
   }
   if (filter?.rootsOnly != null) {
     where.push(`${filter.rootsOnly ? "NOT " : ""}EXISTS (SELECT 1 FROM group_parents gp WHERE gp.child_id = g.id)`);
