@@ -123,6 +123,10 @@ describe("production configuration", () => {
 
       const sigterm = Date.now();
       const exited = service.kill("SIGTERM", 20_000);
+      // The signal is delivered asynchronously: probe once the process has taken it.
+      while (!service.logs.some((line) => line.msg === "shutting down")) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       const ready = await fetch(`${base}/ready`);
       expect(ready.status).toBe(503);
       expect(await ready.json()).toEqual({ status: "unavailable", reason: "shutting down" });
