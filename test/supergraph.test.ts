@@ -459,6 +459,42 @@ describe("supergraph: groups + accounts + courses through a gateway", () => {
     });
   });
 
+  describe("_entities with malformed representations", () => {
+    it("answers each bad representation with its own BAD_USER_INPUT and resolves the valid ones beside it", async () => {
+      const entities = `query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Group { id name } } }`;
+      const bad: unknown[] = [
+        { __typename: "Group" },
+        { __typename: "Group", id: null },
+        { __typename: "Nope", id: openLab },
+        "bare",
+        { id: openLab },
+        { __typename: "Query", id: openLab },
+      ];
+      for (const representation of bad) {
+        const res = await svc.gql<{ _entities: unknown[] }, unknown>(
+          entities,
+          { r: [{ __typename: "Group", id: openLab }, representation, { __typename: "Group", id: secretLab }] },
+          member,
+        );
+        const context = JSON.stringify(representation);
+        expect({ context, data: res.data }).toEqual({
+          context,
+          data: {
+            _entities: [
+              { __typename: "Group", id: openLab, name: "Open Lab" },
+              null,
+              { __typename: "Group", id: secretLab, name: "Secret Lab" },
+            ],
+          },
+        });
+        expect({ context, errors: res.errors!.map((e) => [e.extensions!.code, e.path]) }).toEqual({
+          context,
+          errors: [["BAD_USER_INPUT", ["_entities", 1]]],
+        });
+      }
+    });
+  });
+
   describe("npm run schema:check", () => {
     const contractSdl = () => fs.readFileSync(contractPath(), "utf8");
 

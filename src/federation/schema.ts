@@ -1,7 +1,16 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
-import { type DocumentNode, execute, type GraphQLSchema, parse, parseValue, visit } from "graphql";
+import {
+  type DocumentNode,
+  execute,
+  GraphQLError,
+  type GraphQLSchema,
+  isObjectType,
+  parse,
+  parseValue,
+  visit,
+} from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import { EventResolver } from "../events";
 import { GroupEventGroupResolver, GroupEventsResolver, GroupResolver, visibleGroupsById } from "../groups";
@@ -16,6 +25,7 @@ import {
 } from "../memberships";
 import { PermissionResolver } from "../permissions";
 import type { AppContext } from "../shared/context";
+import { ErrorCode } from "../shared/errors";
 import { DateScalar, DateTimeScalar, JSONObjectScalar } from "../shared/scalars";
 import { usersById, UserResolver } from "../users";
 
@@ -75,6 +85,44 @@ const referenceResolvers: GraphQLResolverMap<AppContext> = {
   },
 };
 
+/** Why a representation cannot name an entity of this subgraph, or null when it can. */
+function representationProblem(schema: GraphQLSchema, representation: unknown): string | null {
+  if (representation === null || typeof representation !== "object" || Array.isArray(representation)) {
+    return "a representation must be an object with __typename and its key fields";
+  }
+  const { __typename: typename, id } = representation as { __typename?: unknown; id?: unknown };
+  if (typeof typename !== "string" || !(typename in referenceResolvers) || !isObjectType(schema.getType(typename))) {
+    return `__typename must name an entity of this subgraph (${Object.keys(referenceResolvers).join(", ")})`;
+  }
+  if (typeof id !== "string") return `${typename} representation needs its key field id (a string)`;
+  return null;
+}
+
+/**
+ * @apollo/subgraph resolves `_entities` as one list: a representation it cannot resolve (no
+ * __typename, an unknown one, a missing or null id, a bare string) threw for the whole list,
+ * losing the valid entities beside it, and surfaced as an internal error. Each bad representation
+ * now answers its own BAD_USER_INPUT error (its position is null); the rest resolve as before.
+ */
+function isolateBadRepresentations(schema: GraphQLSchema): void {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (!field || !resolve) return;
+  field.resolve = async (source, args: { representations?: unknown[] }, context, info) => {
+    const representations = args.representations ?? [];
+    const problems = representations.map((r) => representationProblem(schema, r));
+    if (problems.every((p) => p === null)) return resolve(source, args, context, info);
+    const valid = representations.filter((_, i) => problems[i] === null);
+    const resolved = (await resolve(source, { ...args, representations: valid }, context, info)) as unknown[];
+    let next = 0;
+    return problems.map((problem) =>
+      problem === null
+        ? resolved[next++]
+        : new GraphQLError(`Bad representation: ${problem}`, { extensions: { code: ErrorCode.BAD_USER_INPUT } }),
+    );
+  };
+}
+
 /**
  * Object defaults of custom scalars (`metadata: JSONObject = {}`) that TypeGraphQL cannot declare
  * (graphql-js cannot print them from values); added to the SDL's AST instead.
@@ -130,6 +178,7 @@ export async function buildGroupsSubgraph(): Promise<SubgraphSchema> {
   resolverMap.Date = DateScalar;
   resolverMap.JSONObject = JSONObjectScalar;
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolverMap as never });
+  isolateBadRepresentations(schema);
   // Exactly what routers read: the answer of `_service { sdl }`.
   const result = (await execute({ schema, document: parse("{ _service { sdl } }") })) as {
     data?: { _service: { sdl: string } };
