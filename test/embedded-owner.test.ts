@@ -57,6 +57,13 @@ describe("the embedded PostgreSQL of a data folder has one owner", () => {
   const postmasterPid = () =>
     fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]) : undefined;
   const owner = () => JSON.parse(fs.readFileSync(ownerFile, "utf8")) as EmbeddedOwner;
+  /** The owner file once the service has recorded its HTTP port (just after it logs "listening"). */
+  const servingOwner = async () => {
+    for (const deadline = Date.now() + 10_000; !owner().httpPort && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return owner();
+  };
   const service = (name: string) => {
     const child = new ServiceProcess(name);
     started.push(child);
@@ -101,7 +108,7 @@ describe("the embedded PostgreSQL of a data folder has one owner", () => {
 
     expect(await me(url)).toEqual({ status: 200, body: { data: { me: { id: ME } } } });
     const httpPort = Number(new URL(url).port);
-    const claim = owner();
+    const claim = await servingOwner();
     expect(claim).toMatchObject({ pid: winner.pid, role: "service", httpPort, port: expect.any(Number) });
     const postmaster = postmasterPid()!;
 
@@ -134,7 +141,7 @@ describe("the embedded PostgreSQL of a data folder has one owner", () => {
     const heir = service("heir");
     const { url: heirUrl } = await heir.start(env, 60_000);
     expect(alive(postmaster)).toBe(false);
-    expect(owner()).toMatchObject({ pid: heir.pid, httpPort: Number(new URL(heirUrl).port) });
+    expect(await servingOwner()).toMatchObject({ pid: heir.pid, httpPort: Number(new URL(heirUrl).port) });
     expect(await me(heirUrl)).toEqual({ status: 200, body: { data: { me: { id: ME } } } });
     expect(await heir.kill("SIGTERM")).toEqual({ code: 0, signal: null });
     expect(fs.existsSync(pidFile)).toBe(false);
