@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { Config } from "../config";
 import { query } from "../db";
-import { checkAccess } from "../permissions";
+import { checkAccess, heldCondition } from "../permissions";
 import type { AppContext, Viewer } from "../shared/context";
 import { logger } from "../shared/logger";
 import { EVENT_COLUMNS, EventType, type GroupEvent } from "./event.entity";
@@ -174,6 +174,15 @@ export class EventHub {
       if (spec.types) conditions.push(`e.type = ANY($${params.push([...spec.types])})`);
       if (spec.userId) conditions.push(`e.user_id = $${params.push(spec.userId)}`);
       if (spec.groupId && !spec.includeDescendants) conditions.push(`e.group_id = $${params.push(spec.groupId)}`);
+      if (!viewer.isGlobalAdmin) {
+        // Skipped in SQL, not paged through in Node: events of groups the subscriber cannot read
+        // (a superset stays: authorize() below still decides each event exactly). Kept: groups where
+        // events.view is held, the subscriber's own membership events (membershipChanges of
+        // oneself), and groups deleted since (their GROUP_DELETED reach decides).
+        const held = heldCondition(ctx, "events.view", "e.group_id", params);
+        const own = spec.userId === viewer.id ? ` OR e.user_id = $${params.push(viewer.id)}::uuid` : "";
+        conditions.push(`(${held}${own} OR NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = e.group_id))`);
+      }
       const rows = await query<GroupEvent>(
         this.deps.db,
         `SELECT ${EVENT_COLUMNS} FROM domain_events e WHERE ${conditions.join(" AND ")} ORDER BY e.id LIMIT $3`,
