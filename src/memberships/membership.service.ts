@@ -7,10 +7,11 @@ import {
   forgetViewerRoles,
   registry,
   roleChangeRefusal,
+  rolesHeldNow,
   viewerRoles,
 } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
-import { BadUserInputError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
+import { BadUserInputError, ForbiddenError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { usersById } from "../users";
 import { effectiveStatus, MEMBERSHIP_COLUMNS, type Membership, MembershipStatus } from "./membership.entity";
@@ -42,15 +43,18 @@ function assertRole(role: string): void {
   }
 }
 
-/** Refuses a change the rank rules forbid (rules.roleChangeRefusal), as FORBIDDEN with the reason. */
-async function assertRankAllows(
-  ctx: AppContext,
-  group: Group,
-  change: { userId: string; currentRole: string | null; newRole: string | null },
-): Promise<void> {
+/** A change to one member: who, their role now (null: not a member yet) and after (null: removed, or status only). */
+interface MemberChange {
+  userId: string;
+  currentRole: string | null;
+  newRole: string | null;
+}
+
+/** Refuses a change the rank rules forbid (rules.roleChangeRefusal) to a caller holding `callerRoles`. */
+function assertRankAllowsWith(ctx: AppContext, group: Group, callerRoles: string[], change: MemberChange): void {
   const viewer = requireViewer(ctx);
   const refusal = roleChangeRefusal(registry, {
-    callerRoles: await viewerRoles(ctx, group.id),
+    callerRoles,
     callerIsGlobalAdmin: viewer.isGlobalAdmin,
     self: change.userId === viewer.id,
     currentRole: change.currentRole,
@@ -59,9 +63,47 @@ async function assertRankAllows(
   if (refusal) throw new ForbiddenRuleError(`${refusal} (group "${group.name}")`);
 }
 
-/** Loads the member's row for update after locking the group row, which serializes owner-count checks. */
+/** Refuses a change the rank rules forbid, as FORBIDDEN with the reason (the caller's roles as the request cached them). */
+async function assertRankAllows(ctx: AppContext, group: Group, change: MemberChange): Promise<void> {
+  assertRankAllowsWith(ctx, group, await viewerRoles(ctx, group.id), change);
+}
+
+/**
+ * The caller's authority checked again inside the transaction, once the group row is locked: their
+ * roles are read anew on the transaction's connection (direct membership and cascaded ones), then
+ * `permission` and the rank rules for `change` are decided on them. Every change to the group's
+ * memberships queues on that lock, so one committed before (the caller demoted or removed, say) is
+ * seen here and the caller acts only with the roles they hold now: FORBIDDEN otherwise. The checks
+ * before the transaction stay (cheap refusals, NOT_FOUND for an invisible group); this one decides.
+ */
+async function assertStillAllowed(
+  ctx: AppContext,
+  tx: EntityManager,
+  group: Group,
+  permission: string,
+  change: MemberChange,
+): Promise<void> {
+  const viewer = requireViewer(ctx);
+  if (viewer.isGlobalAdmin) return;
+  const roles = await rolesHeldNow(tx, viewer.id, group.id);
+  if (!roles.some((role) => registry.roleGrants(role, permission))) {
+    throw new ForbiddenError(permission, `group "${group.name}"`);
+  }
+  assertRankAllowsWith(ctx, group, roles, change);
+}
+
+/**
+ * Locks the group row: changes to one group's memberships (and its deletion) queue on it, which
+ * serializes the owner count and the caller's authority with every other change there.
+ */
+async function lockGroup(tx: EntityManager, groupId: string): Promise<boolean> {
+  const rows = (await tx.query(`SELECT 1 FROM groups WHERE id = $1 FOR NO KEY UPDATE`, [groupId])) as unknown[];
+  return rows.length > 0;
+}
+
+/** Loads the member's row for update after locking the group row (lockGroup). */
 async function lockMembership(tx: EntityManager, groupId: string, userId: string): Promise<Membership | undefined> {
-  await tx.query(`SELECT 1 FROM groups WHERE id = $1 FOR NO KEY UPDATE`, [groupId]);
+  if (!(await lockGroup(tx, groupId))) return undefined;
   const [row] = await query<Membership>(
     tx,
     `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships a WHERE a.group_id = $1 AND a.user_id = $2 FOR UPDATE`,
@@ -118,20 +160,20 @@ async function memberToChange(
 }
 
 /**
- * Locks the membership for a change checked against `checked`; when its role changed meanwhile,
- * the rank rules are checked again under the lock (the caller's standing is cached by then).
+ * Locks the member's row for a change needing `permission`, then checks the caller's authority
+ * again under the lock against the member's role as it is now (assertStillAllowed).
+ * Undefined when the membership is gone.
  */
 async function lockForChange(
   ctx: AppContext,
   tx: EntityManager,
   group: Group,
-  checked: Membership,
+  permission: string,
+  userId: string,
   newRole: string | null,
 ): Promise<Membership | undefined> {
-  const locked = await lockMembership(tx, checked.groupId, checked.userId);
-  if (locked && locked.role !== checked.role) {
-    await assertRankAllows(ctx, group, { userId: checked.userId, currentRole: locked.role, newRole });
-  }
+  const locked = await lockMembership(tx, group.id, userId);
+  if (locked) await assertStillAllowed(ctx, tx, group, permission, { userId, currentRole: locked.role, newRole });
   return locked;
 }
 
@@ -154,6 +196,8 @@ export async function addMember(ctx: AppContext, input: AddMemberInput): Promise
   if (!inviter || inviter instanceof Error) throw new NotFoundError("User (invitedBy)", invitedBy);
   await assertRankAllows(ctx, group, { userId: input.userId, currentRole: null, newRole: role });
   const created = await inTransaction(ctx.db, async (tx) => {
+    if (!(await lockGroup(tx, group.id))) throw new NotFoundError("Group", group.id);
+    await assertStillAllowed(ctx, tx, group, "members.add", { userId: input.userId, currentRole: null, newRole: role });
     const [row] = await query<Membership>(
       tx,
       `INSERT INTO memberships AS a (group_id, user_id, role, status, invited_by, expires_at)
@@ -181,7 +225,7 @@ export async function updateMemberRole(
   const viewer = requireViewer(ctx);
   const { group, current } = await memberToChange(ctx, groupId, userId, role);
   const updated = await inTransaction(ctx.db, async (tx) => {
-    const before = await lockForChange(ctx, tx, group, current, role);
+    const before = await lockForChange(ctx, tx, group, "members.change_role", current.userId, role);
     if (!before) throw new NotFoundError("Membership of user", userId);
     if (before.role === role) return before;
     if (role !== "owner") await assertAnotherOwner(tx, before);
@@ -212,7 +256,7 @@ export async function setMemberStatus(
   const viewer = requireViewer(ctx);
   const { group, current } = await memberToChange(ctx, groupId, userId, null);
   const updated = await inTransaction(ctx.db, async (tx) => {
-    const before = await lockForChange(ctx, tx, group, current, null);
+    const before = await lockForChange(ctx, tx, group, "members.change_role", current.userId, null);
     if (!before) throw new NotFoundError("Membership of user", userId);
     const oldStatus = effectiveStatus(before);
     if (oldStatus === status) return before;
@@ -295,10 +339,10 @@ export async function removeMember(ctx: AppContext, groupId: string, userId: str
   if (!current) return false;
   if (!self) await assertRankAllows(ctx, group, { userId, currentRole: current.role, newRole: null });
   const removed = await inTransaction(ctx.db, async (tx) => {
-    // Leaving needs no rank check; removing someone else is checked again if their role changed.
+    // Leaving needs no right; removing someone else is checked again under the lock.
     const before = self
       ? await lockMembership(tx, groupId, userId)
-      : await lockForChange(ctx, tx, group, current, null);
+      : await lockForChange(ctx, tx, group, "members.remove", userId, null);
     if (!before) return false;
     await assertAnotherOwner(tx, before);
     await tx.query(`DELETE FROM memberships WHERE id = $1`, [before.id]);

@@ -71,6 +71,22 @@ interface StandingKey {
   groupId: string;
 }
 
+/** The facts for rules.ts out of FACTS_SQL's rows, and the users' global-admin flags. */
+function factsFrom(rows: readonly FactRow[]): { facts: HierarchyFacts; admins: Map<string, boolean> } {
+  const groups = new Map<string, { id: string; permissionCascadeEnabled: boolean; isActive: boolean }>();
+  const parentsOf = new Map<string, string[]>();
+  const memberships: MembershipFacts[] = [];
+  const admins = new Map<string, boolean>();
+  for (const r of rows) {
+    if (r.kind === "edge") parentsOf.set(r.a, [...(parentsOf.get(r.a) ?? []), r.b!]);
+    else if (r.kind === "group") groups.set(r.a, { id: r.a, permissionCascadeEnabled: !!r.x, isActive: !!r.y });
+    else if (r.kind === "membership") {
+      memberships.push({ groupId: r.a, userId: r.b!, role: r.role!, status: r.status!, expiresAt: r.expiresAt });
+    } else admins.set(r.a, !!r.x);
+  }
+  return { facts: { groups, parentsOf, memberships }, admins };
+}
+
 /** Standing of (user, group) pairs: one statement for any number of pairs. */
 export const standingOf = perRequest((ctx) => {
   const loader: DataLoader<StandingKey, Standing, string> = new DataLoader<StandingKey, Standing, string>(
@@ -79,29 +95,17 @@ export const standingOf = perRequest((ctx) => {
       if (valid.length === 0) return keys.map(() => ({ exists: false, isGlobalAdmin: false, grants: [] }));
       const targets = [...new Set(valid.map((k) => k.groupId))];
       const users = [...new Set(valid.map((k) => k.userId))];
-      const rows = await query<FactRow>(ctx.db, FACTS_SQL, [targets, users]);
-      const groups = new Map<string, { id: string; permissionCascadeEnabled: boolean; isActive: boolean }>();
-      const parentsOf = new Map<string, string[]>();
-      const memberships: MembershipFacts[] = [];
-      const admins = new Map<string, boolean>();
-      for (const r of rows) {
-        if (r.kind === "edge") parentsOf.set(r.a, [...(parentsOf.get(r.a) ?? []), r.b!]);
-        else if (r.kind === "group") groups.set(r.a, { id: r.a, permissionCascadeEnabled: !!r.x, isActive: !!r.y });
-        else if (r.kind === "membership") {
-          memberships.push({ groupId: r.a, userId: r.b!, role: r.role!, status: r.status!, expiresAt: r.expiresAt });
-        } else admins.set(r.a, !!r.x);
-      }
-      const facts: HierarchyFacts = { groups, parentsOf, memberships };
+      const { facts, admins } = factsFrom(await query<FactRow>(ctx.db, FACTS_SQL, [targets, users]));
       const now = new Date();
       const standing = (userId: string, groupId: string): Standing => ({
         exists: admins.has(userId),
         isGlobalAdmin: admins.get(userId) ?? false,
-        grants: groups.has(groupId) ? grantsAt(facts, userId, groupId, now) : [],
+        grants: facts.groups.has(groupId) ? grantsAt(facts, userId, groupId, now) : [],
       });
       // Every ancestor of a target lies in the facts with all of its own ancestors, so the
       // standing there is known too: primed, a later check of an ancestor costs no statement.
       for (const userId of users) {
-        for (const groupId of groups.keys()) loader.prime({ userId, groupId }, standing(userId, groupId));
+        for (const groupId of facts.groups.keys()) loader.prime({ userId, groupId }, standing(userId, groupId));
       }
       return keys.map((k) =>
         isUuid(k.userId) && isUuid(k.groupId)
@@ -113,6 +117,22 @@ export const standingOf = perRequest((ctx) => {
   );
   return loader;
 });
+
+/**
+ * `userId`'s effective roles in `groupId` read now through `runner` (a transaction's connection),
+ * never from the request's cache. A transaction re-checks its caller with it once it holds its
+ * locks: a cached answer may predate a change committed meanwhile (the caller demoted, say).
+ */
+export async function rolesHeldNow(
+  runner: Parameters<typeof query>[0],
+  userId: string,
+  groupId: string,
+): Promise<string[]> {
+  if (!isUuid(userId) || !isUuid(groupId)) return [];
+  const { facts } = factsFrom(await query<FactRow>(runner, FACTS_SQL, [[groupId], [userId]]));
+  if (!facts.groups.has(groupId)) return [];
+  return [...new Set(grantsAt(facts, userId, groupId, new Date()).map((g) => g.role))];
+}
 
 /** The caller's effective roles in a group (empty for none, or without a caller). */
 export async function viewerRoles(ctx: AppContext, groupId: string): Promise<string[]> {

@@ -6,6 +6,7 @@ export {
   visibleGroupsCondition,
   heldCondition,
   viewerRoles,
+  rolesHeldNow,
   checkAccess,
   permissionsIn,
   COUNTING_MEMBERSHIP,
