@@ -137,4 +137,53 @@ describe("reliability defects (issue 16)", () => {
       },
     );
   });
+
+  describe("a group always keeps an ACTIVE owner without expiresAt", () => {
+    it("an owner that expires does not count: the last lasting owner cannot leave, be demoted or deactivated", async () => {
+      const creator = await svc.user();
+      const temporary = await svc.user();
+      await provision(svc, creator);
+      const g = await createGroup(svc, creator);
+      await addMember(svc, creator, g, temporary, {
+        role: "owner",
+        // The rule does not wait for the expiry: an owner that will expire is no lasting owner.
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      });
+      const attempts = [
+        await svc.gql(RemoveMember, { g, u: creator.id }, creator),
+        await svc.gql(RemoveMember, { g, u: creator.id }, temporary),
+        await svc.gql(UpdateMemberRole, { g, u: creator.id, role: "admin" }, creator),
+        await svc.gql(UpdateMemberRole, { g, u: creator.id, role: "admin" }, temporary),
+        await svc.gql(SetMemberStatus, { g, u: creator.id, status: "INACTIVE" }, creator),
+        await svc.gql(SetMemberStatus, { g, u: creator.id, status: "PENDING" }, temporary),
+      ];
+      for (const res of attempts) {
+        expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
+        expect(res.errors![0]!.extensions!.details).toEqual({ userId: [expect.stringContaining("without an expiry")] });
+      }
+      expect(await roleOf(g, creator.id)).toBe("owner");
+      expect((await events(g)).map((e) => e.type)).toEqual(["GROUP_CREATED", "MEMBER_ADDED", "MEMBER_ADDED"]);
+
+      // The expiring owner itself may go; a second lasting owner lets the creator leave.
+      const lasting = await svc.user();
+      await addMember(svc, creator, g, lasting, { role: "owner" });
+      expect((await svc.ok(RemoveMember, { g, u: temporary.id }, creator)) as unknown).toEqual({ removeMember: true });
+      expect((await svc.ok(RemoveMember, { g, u: creator.id }, creator)) as unknown).toEqual({ removeMember: true });
+      expect(codes(await svc.gql(RemoveMember, { g, u: lasting.id }, lasting))).toEqual(["BAD_USER_INPUT"]);
+      expect(await checkInvariants(svc.db)).toEqual([]);
+    });
+
+    it("a PENDING or INACTIVE owner does not count either", async () => {
+      const creator = await svc.user();
+      const invited = await svc.user();
+      const paused = await svc.user();
+      await provision(svc, creator);
+      const g = await createGroup(svc, creator);
+      await addMember(svc, creator, g, invited, { role: "owner", status: "PENDING" });
+      await addMember(svc, creator, g, paused, { role: "owner" });
+      await svc.ok(SetMemberStatus, { g, u: paused.id, status: "INACTIVE" }, creator);
+      expect(codes(await svc.gql(RemoveMember, { g, u: creator.id }, creator))).toEqual(["BAD_USER_INPUT"]);
+      expect(await roleOf(g, creator.id)).toBe("owner");
+    });
+  });
 });

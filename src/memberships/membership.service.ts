@@ -1,15 +1,7 @@
 import { type EntityManager, inTransaction, query, registerConstraints } from "../db";
 import { EventType, recordEvent } from "../events";
 import { type Group, groupForMutation } from "../groups";
-import {
-  assertCan,
-  COUNTING_MEMBERSHIP,
-  forgetViewerRoles,
-  registry,
-  roleChangeRefusal,
-  rolesHeldNow,
-  viewerRoles,
-} from "../permissions";
+import { assertCan, forgetViewerRoles, registry, roleChangeRefusal, rolesHeldNow, viewerRoles } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ForbiddenError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
@@ -30,7 +22,8 @@ registerConstraints({
   memberships_role_length: { kind: "input", field: "role", message: "must be 1 to 50 characters" },
 });
 
-const LAST_OWNER = "a group must keep at least one active owner; make someone else owner first";
+const LAST_OWNER =
+  "a group must keep at least one ACTIVE owner without an expiry; make someone else a lasting owner first";
 
 function assertRole(role: string): void {
   // Role names are identifiers, matched exactly (never trimmed); a blank one gets its own message.
@@ -112,17 +105,23 @@ async function lockMembership(tx: EntityManager, groupId: string, userId: string
   return row;
 }
 
-/** True when `m` is an owner that currently counts (ACTIVE, unexpired). */
-function isCountingOwner(m: Membership): boolean {
-  return m.role === "owner" && effectiveStatus(m) === MembershipStatus.ACTIVE;
+/**
+ * True when `m` keeps its group owned: role owner, ACTIVE, no expiresAt. An owner that will expire
+ * does not (the group would be ownerless once it does, with nobody acting), nor one not ACTIVE.
+ */
+function isLastingOwner(m: Membership): boolean {
+  return m.role === "owner" && m.storedStatus === MembershipStatus.ACTIVE && m.expiresAt === null;
 }
 
-/** Refuses taking away the group's last counting owner; call with the group row locked. */
+/**
+ * Refuses taking away the group's last lasting owner (isLastingOwner): removing, demoting or
+ * deactivating them is BAD_USER_INPUT unless another one remains. Call with the group row locked.
+ */
 async function assertAnotherOwner(tx: EntityManager, m: Membership): Promise<void> {
-  if (!isCountingOwner(m)) return;
+  if (!isLastingOwner(m)) return;
   const [{ n }] = (await tx.query(
     `SELECT count(*)::int AS n FROM memberships a
-     WHERE a.group_id = $1 AND a.user_id <> $2 AND a.role = 'owner' AND ${COUNTING_MEMBERSHIP}`,
+     WHERE a.group_id = $1 AND a.user_id <> $2 AND a.role = 'owner' AND a.status = 'ACTIVE' AND a.expires_at IS NULL`,
     [m.groupId, m.userId],
   )) as { n: number }[];
   if (n === 0) throw BadUserInputError.field("userId", LAST_OWNER);

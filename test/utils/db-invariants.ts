@@ -15,9 +15,11 @@ const RULES: { rule: string; sql: string }[] = [
           ) SELECT DISTINCT start::text AS id FROM walk WHERE node = start`,
   },
   {
-    rule: "every group has an ACTIVE owner",
+    // One that expires does not count: the group would be left ownerless when it does.
+    rule: "every group has an ACTIVE owner without expiresAt",
     sql: `SELECT g.id::text AS id FROM groups g WHERE NOT EXISTS (
-            SELECT 1 FROM memberships m WHERE m.group_id = g.id AND m.role = 'owner' AND m.status = 'ACTIVE')`,
+            SELECT 1 FROM memberships m WHERE m.group_id = g.id AND m.role = 'owner' AND m.status = 'ACTIVE'
+            AND m.expires_at IS NULL)`,
   },
   {
     rule: "no overlapping leadership periods of one user in one group",
