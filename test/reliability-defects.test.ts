@@ -14,6 +14,7 @@ const SetMemberStatus = `mutation ($g: ID!, $u: ID!, $status: MembershipStatus!)
   setMemberStatus(groupId: $g, userId: $u, status: $status) { status expiresAt } }`;
 const RemoveMember = `mutation ($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }`;
 const AddMember = `mutation ($i: AddMemberInput!) { addMember(input: $i) { id } }`;
+const DeleteGroup = `mutation ($id: ID!) { deleteGroup(id: $id) }`;
 
 interface EventRow {
   id: string;
@@ -184,6 +185,24 @@ describe("reliability defects (issue 16)", () => {
       await svc.ok(SetMemberStatus, { g, u: paused.id, status: "INACTIVE" }, creator);
       expect(codes(await svc.gql(RemoveMember, { g, u: creator.id }, creator))).toEqual(["BAD_USER_INPUT"]);
       expect(await roleOf(g, creator.id)).toBe("owner");
+    });
+  });
+
+  describe("deleteGroup", () => {
+    it("six concurrent deletions of one group: one true, five NOT_FOUND, one GROUP_DELETED (5 rounds)", async () => {
+      const owner = await svc.user();
+      await provision(svc, owner);
+      for (let round = 0; round < 5; round++) {
+        const parent = await createGroup(svc, owner);
+        const g = await createGroup(svc, owner, { parentIds: [parent] });
+        const answers = await Promise.all(Array.from({ length: 6 }, () => svc.gql(DeleteGroup, { id: g }, owner)));
+        expect(answers.filter((r) => (r.data as { deleteGroup?: boolean } | null)?.deleteGroup === true)).toHaveLength(
+          1,
+        );
+        expect(answers.flatMap(codes)).toEqual(Array(5).fill("NOT_FOUND"));
+        expect(await events(g, "GROUP_DELETED")).toHaveLength(1);
+        expect(await events(parent, "CHILD_REMOVED")).toHaveLength(1);
+      }
     });
   });
 });

@@ -256,12 +256,18 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
   return updated;
 }
 
-/** Hard delete: memberships and parent links go with it (ON DELETE CASCADE); children stay. */
+/**
+ * Hard delete: memberships and parent links go with it (ON DELETE CASCADE); children stay.
+ * The row is locked first, so of concurrent deletions only the one that deletes it answers true and
+ * records the events; the others find it gone: NOT_FOUND, nothing written.
+ */
 export async function deleteGroup(ctx: AppContext, id: string): Promise<boolean> {
   const viewer = requireViewer(ctx);
   const group = await groupForMutation(ctx, id);
   await assertCan(ctx, "groups.delete", group);
   await inTransaction(ctx.db, async (tx) => {
+    const locked = (await tx.query(`SELECT 1 FROM groups WHERE id = $1 FOR UPDATE`, [id])) as unknown[];
+    if (locked.length === 0) throw new NotFoundError("Group", id);
     await recordEvent(tx, {
       type: EventType.GROUP_DELETED,
       groupId: id,
