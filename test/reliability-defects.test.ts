@@ -15,6 +15,8 @@ const SetMemberStatus = `mutation ($g: ID!, $u: ID!, $status: MembershipStatus!)
 const RemoveMember = `mutation ($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }`;
 const AddMember = `mutation ($i: AddMemberInput!) { addMember(input: $i) { id } }`;
 const DeleteGroup = `mutation ($id: ID!) { deleteGroup(id: $id) }`;
+const CreateGroup = `mutation ($i: CreateGroupInput!) { createGroup(input: $i) { id } }`;
+const UpdateGroup = `mutation ($id: ID!, $i: UpdateGroupInput!) { updateGroup(id: $id, input: $i) { id } }`;
 
 interface EventRow {
   id: string;
@@ -203,6 +205,39 @@ describe("reliability defects (issue 16)", () => {
         expect(await events(g, "GROUP_DELETED")).toHaveLength(1);
         expect(await events(parent, "CHILD_REMOVED")).toHaveLength(1);
       }
+    });
+  });
+
+  describe("a parent deleted while a group is created or moved under it", () => {
+    it("answers success or NOT_FOUND, never INTERNAL_SERVER_ERROR (40 creations, 20 moves)", async () => {
+      const owner = await svc.user();
+      await provision(svc, owner);
+      const seen = new Map<string, number>();
+      const note = (res: GraphQLResponse<unknown>) => {
+        const code = codes(res)[0] ?? "ok";
+        seen.set(code, (seen.get(code) ?? 0) + 1);
+      };
+      for (let i = 0; i < 40; i++) {
+        const parent = await createGroup(svc, owner, { name: `Doomed parent ${i}` });
+        const [created, deleted] = await Promise.all([
+          svc.gql(CreateGroup, { i: { name: `Child ${i}`, parentIds: [parent] } }, owner),
+          svc.gql(DeleteGroup, { id: parent }, owner),
+        ]);
+        note(created);
+        expect(codes(deleted)).toEqual([]);
+      }
+      const mover = await createGroup(svc, owner, { name: "Mover" });
+      for (let i = 0; i < 20; i++) {
+        const parent = await createGroup(svc, owner, { name: `Doomed new parent ${i}` });
+        const [moved, deleted] = await Promise.all([
+          svc.gql(UpdateGroup, { id: mover, i: { parentIds: [parent] } }, owner),
+          svc.gql(DeleteGroup, { id: parent }, owner),
+        ]);
+        note(moved);
+        expect(codes(deleted)).toEqual([]);
+      }
+      expect([...seen.keys()].filter((code) => code !== "ok" && code !== "NOT_FOUND")).toEqual([]);
+      expect(await checkInvariants(svc.db)).toEqual([]);
     });
   });
 });

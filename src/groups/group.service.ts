@@ -21,6 +21,10 @@ registerConstraints({
   groups_group_type_length: { kind: "input", field: "groupType", message: "must be 1 to 50 characters" },
   groups_url_scheme: { kind: "input", field: "url", message: "must be an http(s) URL" },
   groups_metadata_object: { kind: "input", field: "metadata", message: "must be an object" },
+  // A parent deleted between the checks and the link (createGroup, updateGroup naming it).
+  group_parents_parent_id_fkey: { kind: "notFound", what: "Group (parent)" },
+  // The child itself deleted meanwhile.
+  group_parents_child_id_fkey: { kind: "notFound", what: "Group" },
 });
 
 /** The advisory lock key of hierarchy changes; the cycle trigger (migrations) uses the same. */
