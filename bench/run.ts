@@ -121,6 +121,8 @@ class Server {
         HOST: "127.0.0.1",
         JWT_SECRET,
         RATE_LIMIT_PER_MINUTE: "0",
+        // Production waits 5 s after SIGTERM for a load balancer; the benchmark has none.
+        SHUTDOWN_DELAY_MS: "0",
         LOG_LEVEL: "warn",
         DATA_DIR: path.join(ROOT, "data", "bench-service"),
       },
