@@ -17,6 +17,8 @@ const AddMember = `mutation ($i: AddMemberInput!) { addMember(input: $i) { id } 
 const DeleteGroup = `mutation ($id: ID!) { deleteGroup(id: $id) }`;
 const CreateGroup = `mutation ($i: CreateGroupInput!) { createGroup(input: $i) { id } }`;
 const UpdateGroup = `mutation ($id: ID!, $i: UpdateGroupInput!) { updateGroup(id: $id, input: $i) { id } }`;
+const AddLeader = `mutation ($i: AddLeaderInput!) { addLeader(input: $i) { id } }`;
+const RemoveLeader = `mutation ($i: RemoveLeaderInput!) { removeLeader(input: $i) { endDate isActive } }`;
 
 interface EventRow {
   id: string;
@@ -24,6 +26,8 @@ interface EventRow {
   actorId: string | null;
   userId: string | null;
 }
+
+const daysFromToday = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 describe("reliability defects (issue 16)", () => {
   let svc: TestService;
@@ -238,6 +242,95 @@ describe("reliability defects (issue 16)", () => {
       }
       expect([...seen.keys()].filter((code) => code !== "ok" && code !== "NOT_FOUND")).toEqual([]);
       expect(await checkInvariants(svc.db)).toEqual([]);
+    });
+  });
+
+  describe("a change that changes nothing writes no event", () => {
+    let owner: TestUser;
+    let someone: TestUser;
+    beforeAll(async () => {
+      owner = await svc.user();
+      someone = await svc.user();
+      await provision(svc, owner, someone);
+    });
+
+    it("removeLeader with the end a leadership already has: BAD_USER_INPUT, no second LEADER_REMOVED", async () => {
+      const g = await createGroup(svc, owner);
+      await svc.ok(AddLeader, { i: { groupId: g, userId: someone.id, startDate: daysFromToday(-10) } }, owner);
+      const end = { i: { groupId: g, userId: someone.id, endDate: daysFromToday(30) } };
+      expect(await svc.ok(RemoveLeader, end, owner)).toEqual({
+        removeLeader: { endDate: daysFromToday(30), isActive: true },
+      });
+      const again = await svc.gql(RemoveLeader, end, owner);
+      expect(codes(again)).toEqual(["BAD_USER_INPUT"]);
+      expect(again.errors![0]!.extensions!.details).toEqual({ userId: [expect.stringContaining("already ends on")] });
+      // Concurrent identical requests: one wins, the rest change nothing.
+      const later = { i: { groupId: g, userId: someone.id, endDate: daysFromToday(60) } };
+      const racing = await Promise.all(Array.from({ length: 5 }, () => svc.gql(RemoveLeader, later, owner)));
+      expect(racing.flatMap(codes)).toEqual(Array(4).fill("BAD_USER_INPUT"));
+      // Moving a scheduled end is a change; a past end makes the leader not current (BAD_USER_INPUT again).
+      await svc.ok(RemoveLeader, { i: { ...end.i, endDate: daysFromToday(-1) } }, owner);
+      expect(codes(await svc.gql(RemoveLeader, { i: { ...end.i, endDate: daysFromToday(-1) } }, owner))).toEqual([
+        "BAD_USER_INPUT",
+      ]);
+      expect(await events(g, "LEADER_REMOVED")).toHaveLength(3);
+    });
+
+    it("updateMemberRole to the role held and setMemberStatus to the status held: no event, even when racing", async () => {
+      const g = await createGroup(svc, owner);
+      await addMember(svc, owner, g, someone);
+      const roles = await Promise.all(
+        Array.from({ length: 4 }, () => svc.gql(UpdateMemberRole, { g, u: someone.id, role: "admin" }, owner)),
+      );
+      expect(roles.flatMap(codes)).toEqual([]);
+      await svc.ok(UpdateMemberRole, { g, u: someone.id, role: "admin" }, owner);
+      expect(await events(g, "MEMBER_ROLE_CHANGED")).toHaveLength(1);
+
+      await svc.ok(SetMemberStatus, { g, u: someone.id, status: "ACTIVE" }, owner);
+      expect(await events(g, "MEMBER_STATUS_CHANGED")).toHaveLength(0);
+      const statuses = await Promise.all(
+        Array.from({ length: 4 }, () => svc.gql(SetMemberStatus, { g, u: someone.id, status: "INACTIVE" }, owner)),
+      );
+      expect(statuses.flatMap(codes)).toEqual([]);
+      expect(await events(g, "MEMBER_STATUS_CHANGED")).toHaveLength(1);
+    });
+
+    it("setMemberStatus PENDING on an expired membership makes it PENDING (its past expiry cleared), or is not recorded", async () => {
+      const g = await createGroup(svc, owner);
+      const temp = await svc.user();
+      await addMember(svc, owner, g, temp, { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+      await svc.db.query(
+        `UPDATE memberships SET expires_at = now() - interval '1 second' WHERE group_id = $1 AND user_id = $2`,
+        [g, temp.id],
+      );
+      // Expired reads as INACTIVE: setting INACTIVE changes nothing.
+      await svc.ok(SetMemberStatus, { g, u: temp.id, status: "INACTIVE" }, owner);
+      expect(await events(g, "MEMBER_STATUS_CHANGED")).toHaveLength(0);
+      const { setMemberStatus } = await svc.ok<
+        { setMemberStatus: { status: string; expiresAt: string | null } },
+        unknown
+      >(SetMemberStatus, { g, u: temp.id, status: "PENDING" }, owner);
+      expect(setMemberStatus).toEqual({ status: "PENDING", expiresAt: null });
+      expect(await events(g, "MEMBER_STATUS_CHANGED")).toHaveLength(1);
+    });
+
+    it("updateGroup with the values the group has (metadata in another key order, the same parents): no event", async () => {
+      const parent = await createGroup(svc, owner);
+      const input = {
+        name: "Same",
+        description: "d",
+        url: "https://example.org",
+        visibility: "PRIVATE",
+        permissionCascadeEnabled: true,
+        metadata: { a: "1", b: "2" },
+        parentIds: [parent],
+      };
+      const g = (await svc.ok<{ createGroup: { id: string } }, unknown>(CreateGroup, { i: input }, owner)).createGroup
+        .id;
+      const before = (await events(g)).length;
+      await svc.ok(UpdateGroup, { id: g, i: { ...input, isActive: true, metadata: { b: "2", a: "1" } } }, owner);
+      expect(await events(g)).toHaveLength(before);
+      expect(await events(parent, "CHILD_ADDED")).toHaveLength(1);
     });
   });
 });

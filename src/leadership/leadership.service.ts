@@ -62,7 +62,10 @@ export async function addLeader(ctx: AppContext, input: AddLeaderInput): Promise
 
 /**
  * Ends the user's leadership that has not ended yet (endDate defaults to today); the period stays
- * in the history. Not a current leader, or an endDate before the startDate: BAD_USER_INPUT.
+ * in the history. Not a current leader, or an endDate before the startDate: BAD_USER_INPUT. A
+ * scheduled end (a future endDate) may be moved; asking for the end it already has changes nothing
+ * and is BAD_USER_INPUT with no event, as repeating a removal with a past or today's endDate is
+ * (the leader is no longer current then).
  */
 export async function removeLeader(ctx: AppContext, input: RemoveLeaderInput): Promise<Leadership> {
   const viewer = requireViewer(ctx);
@@ -80,6 +83,9 @@ export async function removeLeader(ctx: AppContext, input: RemoveLeaderInput): P
     if (!current) throw BadUserInputError.field("userId", "this user is not a current leader of the group");
     if (endDate < current.startDate) {
       throw BadUserInputError.field("endDate", `must not be before the leadership's startDate ${current.startDate}`);
+    }
+    if (current.endDate === endDate) {
+      throw BadUserInputError.field("userId", `this user's leadership already ends on ${endDate}; nothing to change`);
     }
     const [row] = await query<Leadership>(
       tx,

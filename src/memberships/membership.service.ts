@@ -260,11 +260,12 @@ export async function setMemberStatus(
     const oldStatus = effectiveStatus(before);
     if (oldStatus === status) return before;
     if (status !== MembershipStatus.ACTIVE) await assertAnotherOwner(tx, before);
-    // Reactivating an expired membership clears its past expiry; otherwise it would stay INACTIVE.
+    // Making an expired membership ACTIVE or PENDING clears its past expiry: otherwise it would stay
+    // INACTIVE, and the change (and its event) would change nothing.
     const [after] = await query<Membership>(
       tx,
       `UPDATE memberships AS a SET status = $3::varchar, updated_at = now(),
-         expires_at = CASE WHEN $3::varchar = 'ACTIVE' AND a.expires_at <= now() THEN NULL ELSE a.expires_at END
+         expires_at = CASE WHEN $3::varchar <> 'INACTIVE' AND a.expires_at <= now() THEN NULL ELSE a.expires_at END
        WHERE a.group_id = $1 AND a.user_id = $2 RETURNING ${MEMBERSHIP_COLUMNS}`,
       [groupId, userId, status],
     );
