@@ -121,5 +121,12 @@ describe("group ids in event payloads", () => {
       child,
       secret,
     ]);
+
+    // Once deleted, a child's id stays readable by who could read its events then, and only them.
+    await svc.ok(`mutation ($id: ID!) { deleteGroup(id: $id) }`, { id: secret }, owner);
+    const removed = async (as: TestUser) =>
+      (await log(as, visible)).filter((e) => e.type === "CHILD_REMOVED").map((e) => e.payload.childId);
+    expect(await removed(member)).toEqual([null]);
+    expect(await removed(owner)).toEqual([secret]);
   });
 });

@@ -1,3 +1,4 @@
+import { query } from "../db";
 import type { GroupEvent } from "../events";
 import { type AppContext, requireViewer } from "../shared/context";
 import { findGroup } from "./group.queries";
@@ -5,8 +6,10 @@ import { findGroup } from "./group.queries";
 /**
  * Event payloads name other groups: GROUP_CREATED `parentIds`, CHILD_ADDED/CHILD_REMOVED `childId`,
  * GROUP_UPDATED `before.parentIds`/`after.parentIds`. A reader sees only the ids of groups they may
- * see now: a hidden (or deleted) id is dropped from a list and null as a single value. Filtered at
- * read time, per reader, in the audit log and live deliveries alike (the stored row keeps them all).
+ * see now: a hidden id is dropped from a list and null as a single value. A deleted group's id is
+ * shown to whoever could read its events when it was deleted (its GROUP_DELETED row keeps them), so
+ * a parent's CHILD_REMOVED still says which child went. Filtered at read time, per reader, in the
+ * audit log and live deliveries alike (the stored row keeps them all).
  */
 
 type Payload = Record<string, unknown>;
@@ -47,5 +50,20 @@ export async function payloadFor(ctx: AppContext, event: GroupEvent): Promise<Pa
   const ids = namedGroupIds(payload, new Set());
   if (ids.size === 0 || requireViewer(ctx).isGlobalAdmin) return payload;
   const groups = await Promise.all([...ids].map((id) => findGroup(ctx, id)));
-  return redact(payload, new Set(groups.flatMap((g) => (g ? [g.id] : []))));
+  const visible = new Set(groups.flatMap((g) => (g ? [g.id] : [])));
+  const unresolved = [...ids].filter((id) => !visible.has(id));
+  if (unresolved.length > 0) for (const id of await deletedReadableBy(ctx, unresolved)) visible.add(id);
+  return redact(payload, visible);
+}
+
+/** Of `ids`, the deleted groups whose events the caller could read when they were deleted. */
+async function deletedReadableBy(ctx: AppContext, ids: string[]): Promise<string[]> {
+  const rows = await query<{ id: string }>(
+    ctx.db,
+    `SELECT d.group_id AS id FROM domain_events d
+     WHERE d.type = 'GROUP_DELETED' AND d.group_id::text = ANY($1::text[]) AND d.reach -> 'readers' ? $2
+       AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = d.group_id)`,
+    [ids, requireViewer(ctx).id],
+  );
+  return rows.map((r) => r.id);
 }
