@@ -1,6 +1,7 @@
 import type { Pool, PoolClient, QueryResult } from "pg";
 import type { DataSource, EntityManager } from "typeorm";
 import { logger, requestScope } from "../shared/logger";
+import type { Sql } from "./sql";
 import { isRetryable, translateDbError } from "./errors";
 
 /**
@@ -59,19 +60,20 @@ function pgRunnerOf(runner: DataSource | EntityManager): Pool | PoolClient | und
  */
 export async function query<T = Record<string, unknown>>(
   runner: DataSource | EntityManager,
-  sql: string,
+  statement: string | Sql,
   params: unknown[] = [],
 ): Promise<T[]> {
+  const [text, values] = typeof statement === "string" ? [statement, params] : [statement.text, statement.values];
   try {
     const pg = pgRunnerOf(runner);
-    if (!pg) return typeOrmQuery<T>(runner, sql, params);
+    if (!pg) return typeOrmQuery<T>(runner, text, values);
     const scope = requestScope.getStore();
     if (scope) scope.sqlStatements++;
-    if (logger.enabled("debug")) logger.debug("sql", { query: sql });
+    if (logger.enabled("debug")) logger.debug("sql", { query: text });
     const started = Date.now();
-    const result: QueryResult = await pg.query({ name: statementName(sql), text: sql, values: params });
+    const result: QueryResult = await pg.query({ name: statementName(text), text, values });
     const ms = Date.now() - started;
-    if (ms > SLOW_MS) logger.warn("slow sql", { ms, query: sql.slice(0, 500) });
+    if (ms > SLOW_MS) logger.warn("slow sql", { ms, query: text.slice(0, 500) });
     return result.rows as T[];
   } catch (error) {
     throw translateDbError(error);
