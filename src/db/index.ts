@@ -9,7 +9,7 @@ export {
 export { StatementCountingLogger } from "./statement-counter";
 export { registerConstraints, translateDbError, isDatabaseUnavailable, type ConstraintRule } from "./errors";
 export { inTransaction, query } from "./transaction";
-export { sql, and, empty, join, raw, Sql } from "./sql";
+export { sql, and, empty, join, raw, value, Sql } from "./sql";
 export type { DataSource, EntityManager } from "typeorm";
 export { pageWithTotalSql, splitTotal, escapeLike } from "./paging";
 export { rowsById, countsByKey } from "./loaders";

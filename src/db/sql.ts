@@ -19,3 +19,8 @@ export { sql, empty, join, raw, Sql };
 export function and(conditions: readonly Sql[]): Sql {
   return conditions.length === 0 ? sql`TRUE` : join([...conditions], " AND ");
 }
+
+/** Any value as one parameter (arrays included: `= ANY(${value(ids)}::uuid[])`). */
+export function value(v: unknown): Sql {
+  return new Sql(["", ""], [v as Parameters<typeof join>[0][number]]);
+}

@@ -1,9 +1,10 @@
 import DataLoader from "dataloader";
-import { query } from "../db";
+import { query, raw } from "../db";
 import { type AppContext, perRequest, requireViewer } from "../shared/context";
 import { ForbiddenError, ForbiddenRuleError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { registry } from "./registry/registry";
+import { countingMembership, heldBy, spliceInto, visibleGroup } from "./visibility";
 import {
   type Decision,
   decide,
@@ -22,7 +23,7 @@ import {
  */
 
 /** SQL: the memberships that count, alias a (the group's is_active is checked by the caller). */
-export const COUNTING_MEMBERSHIP = `a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())`;
+export const COUNTING_MEMBERSHIP = countingMembership.text;
 
 /**
  * Facts for rules.ts in one statement: every ancestor edge of the targets, the groups on them, the
@@ -187,34 +188,13 @@ export async function permissionsIn(ctx: AppContext, userId: string, groupId: st
 }
 
 /**
- * SQL condition "the caller holds `permission` in group `groupIdSql`", for list queries: the group
- * lies in the downward closure of the active groups where the caller has a counting membership
- * with a role granting it, descending only out of groups that cascade, or is an archived group the
- * caller owns directly (the SQL mirror of rules.grantsAt and membershipReach). Pushes its
- * parameters onto `params`.
+ * SQL condition "the caller holds `permission` in group `groupIdSql`" (visibility.ts heldBy),
+ * spliced into a hand-numbered statement: pushes its parameters onto `params`.
  */
 export function heldCondition(ctx: AppContext, permission: string, groupIdSql: string, params: unknown[]): string {
   const viewer = requireViewer(ctx);
   if (viewer.isGlobalAdmin) return "TRUE";
-  params.push(viewer.id, registry.rolesGranting(permission));
-  const v = `$${params.length - 1}::uuid`;
-  const roles = `$${params.length}::text[]`;
-  // The archived groups the caller owns count for them, and only themselves: no descent from them.
-  const ownedArchived = registry.roleGrants(OWNER_ROLE, permission)
-    ? `UNION
-    SELECT a.group_id FROM memberships a JOIN groups h ON h.id = a.group_id AND NOT h.is_active
-    WHERE a.user_id = ${v} AND ${COUNTING_MEMBERSHIP} AND a.role = '${OWNER_ROLE}'`
-    : "";
-  return `${groupIdSql} IN (
-    WITH RECURSIVE held(id) AS (
-      SELECT a.group_id FROM memberships a JOIN groups h ON h.id = a.group_id AND h.is_active
-      WHERE a.user_id = ${v} AND ${COUNTING_MEMBERSHIP} AND a.role = ANY(${roles})
-      UNION
-      SELECT gp.child_id FROM held
-      JOIN groups c ON c.id = held.id AND c.permission_cascade_enabled
-      JOIN group_parents gp ON gp.parent_id = held.id
-    ) SELECT id FROM held
-    ${ownedArchived})`;
+  return spliceInto(heldBy(viewer, permission, raw(groupIdSql)), params);
 }
 
 /**
@@ -252,10 +232,11 @@ export async function holdersAndAncestors(
   return row!;
 }
 
-/** SQL condition "group `alias` is visible to the caller": PUBLIC, or groups.view held there. */
+/** SQL condition "group `alias` is visible to the caller" (visibility.ts visibleGroup), spliced into `params`. */
 export function visibleGroupsCondition(ctx: AppContext, alias: string, params: unknown[]): string {
-  const held = heldCondition(ctx, "groups.view", `${alias}.id`, params);
-  return held === "TRUE" ? held : `(${alias}.visibility = 'PUBLIC' OR ${held})`;
+  const viewer = requireViewer(ctx);
+  if (viewer.isGlobalAdmin) return "TRUE";
+  return spliceInto(visibleGroup(viewer, alias), params);
 }
 
 /**
