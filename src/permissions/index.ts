@@ -14,6 +14,7 @@ export {
   canSeeMemberOf,
   holdersAndAncestors,
 } from "./authorizer";
+export { heldBy, visibleGroup, countingMembership, spliceInto } from "./visibility";
 export { roleChangeRefusal, type Grant, type Decision } from "./rules";
 export {
   registry,

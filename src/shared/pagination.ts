@@ -1,5 +1,6 @@
 import { Field, ObjectType } from "type-graphql";
 import { BadUserInputError } from "./errors";
+import { isUuid } from "./ids";
 
 /** The largest page any list answers; asking for more is BAD_USER_INPUT, not a silent cut. */
 export const MAX_PAGE_SIZE = 500;
@@ -39,6 +40,29 @@ export function decodeCursor(cursor: string, arity: number): unknown[] {
     // fall through to the error below
   }
   throw BadUserInputError.field("after", "is not a cursor this list produced");
+}
+
+type KeyKind = "string" | "number" | "uuid";
+type KeyValue<K extends KeyKind> = K extends "number" ? number : string;
+
+/**
+ * A keyset cursor decoded and checked against the kinds of its sort key values, in order: the one
+ * check every list makes (BAD_USER_INPUT on `after` for anything this code did not produce).
+ */
+export function decodeKeyset<const K extends readonly KeyKind[]>(
+  cursor: string,
+  kinds: K,
+): { [I in keyof K]: KeyValue<K[I]> } {
+  const values = decodeCursor(cursor, kinds.length);
+  const ok = kinds.every((kind, i) =>
+    kind === "uuid"
+      ? isUuid(values[i])
+      : kind === "number"
+        ? typeof values[i] === "number"
+        : typeof values[i] === "string",
+  );
+  if (!ok) throw BadUserInputError.field("after", "is not a cursor this list produced");
+  return values as { [I in keyof K]: KeyValue<K[I]> };
 }
 
 /** Splits the `first + 1` rows a keyset query fetched into a page and whether more follow. */
