@@ -62,6 +62,13 @@ export interface Config {
   /** graphql-ws keep-alive: ping every this many ms; a client that does not pong is dropped. 0 = off. @default 12000 */
   wsKeepAliveMs: number;
   /**
+   * Largest WebSocket message accepted, in bytes, before authentication as after: a larger frame
+   * (or fragmented message) is refused from its header, never buffered, and the connection is
+   * closed with 1009. The order of the HTTP body limit; ws's own default would be 100 MiB.
+   * At least 1024 (a token must fit; ws would take 0 as "no limit"). @default 1048576 (1 MiB)
+   */
+  wsMaxPayloadBytes: number;
+  /**
    * Requests (HTTP operations and subscriptions) a minute per caller, token bucket; `_service`
    * and the health endpoints are exempt. 0 = off. @default 1200
    */
@@ -157,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     subscriptionBufferLimit: int(env, "SUBSCRIPTION_BUFFER_LIMIT", 1000, 1),
     eventsPollIntervalMs: int(env, "EVENTS_POLL_INTERVAL_MS", 1000, 10),
     wsKeepAliveMs: int(env, "WS_KEEPALIVE_MS", 12000, 0),
+    wsMaxPayloadBytes: int(env, "WS_MAX_PAYLOAD_BYTES", 1024 * 1024, 1024),
     rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 1200, 0),
     allowIntrospection: bool(env, "ALLOW_INTROSPECTION", nodeEnv !== "production"),
     nodeEnv,

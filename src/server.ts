@@ -145,7 +145,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
 
   // Subscriptions (and any operation) over graphql-ws: the token travels in connection_init; the
   // same rules as over HTTP apply to each operation (rate limit, depth, cost, introspection).
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  // maxPayload: ws refuses a larger message from its frame header, before buffering any of it, and
+  // closes with 1009; without it ws takes up to 100 MiB a frame, token or not.
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.wsMaxPayloadBytes });
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
   const rules = [
     ...specifiedRules,
@@ -207,6 +209,16 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     wsServer,
     config.wsKeepAliveMs,
   );
+  // A frame over maxPayload, or any other protocol violation, makes ws close the socket itself
+  // (1009, 1002, 1007) and emit "error"; graphql-ws would print a stack trace to stderr for each one,
+  // as many as a client cares to cause. One JSON line instead. (Registered after useServer, so
+  // graphql-ws's listener is already there to be replaced.)
+  wsServer.on("connection", (socket) => {
+    socket.removeAllListeners("error");
+    socket.on("error", (error: Error & { code?: string }) => {
+      logger.warn("websocket closed: the client broke the protocol", { code: error.code, reason: error.message });
+    });
+  });
 
   const apollo = new ApolloServer<AppContext>({
     schema,

@@ -48,6 +48,14 @@ describe("settings", () => {
     expect(loadConfig({ RATE_LIMIT_PER_MINUTE: "0" }).rateLimitPerMinute).toBe(0);
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_PER_MINUTE/);
   });
+
+  it("caps WebSocket messages at 1 MiB unless told otherwise", () => {
+    expect(loadConfig({}).wsMaxPayloadBytes).toBe(1024 * 1024);
+    expect(loadConfig({ WS_MAX_PAYLOAD_BYTES: "65536" }).wsMaxPayloadBytes).toBe(65536);
+    // ws takes 0 as "no limit"; a bare "1" is more likely a mistake for 1 MB than a wish.
+    expect(() => loadConfig({ WS_MAX_PAYLOAD_BYTES: "0" })).toThrow(/WS_MAX_PAYLOAD_BYTES must be an integer >= 1024/);
+    expect(() => loadConfig({ WS_MAX_PAYLOAD_BYTES: "1" })).toThrow(/WS_MAX_PAYLOAD_BYTES/);
+  });
 });
 
 describe("rate limiting through the API (5 a minute)", () => {
