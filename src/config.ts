@@ -69,6 +69,12 @@ export interface Config {
    */
   wsMaxPayloadBytes: number;
   /**
+   * Subscriptions one graphql-ws connection may hold open at once; one more is refused with
+   * BAD_USER_INPUT while the connection and its open subscriptions go on. Queries over the socket
+   * are not counted. @default 100
+   */
+  maxSubscriptionsPerConnection: number;
+  /**
    * Requests (HTTP operations and subscriptions) a minute per caller, token bucket; `_service`
    * and the health endpoints are exempt. 0 = off. @default 1200
    */
@@ -165,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     eventsPollIntervalMs: int(env, "EVENTS_POLL_INTERVAL_MS", 1000, 10),
     wsKeepAliveMs: int(env, "WS_KEEPALIVE_MS", 12000, 0),
     wsMaxPayloadBytes: int(env, "WS_MAX_PAYLOAD_BYTES", 1024 * 1024, 1024),
+    maxSubscriptionsPerConnection: int(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, 1),
     rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 1200, 0),
     allowIntrospection: bool(env, "ALLOW_INTROSPECTION", nodeEnv !== "production"),
     nodeEnv,

@@ -38,6 +38,7 @@ import {
   depthLimitRule,
   MAX_DOCUMENT_TOKENS,
   operationCost,
+  SubscriptionSlots,
   subscriptionsOverWebSocketRule,
 } from "./shared/limits";
 import { logger, requestScope } from "./shared/logger";
@@ -155,7 +156,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     aliasLimitRule,
     ...(config.allowIntrospection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
-  const wsCleanup = useServer<Record<string, unknown>, { ctx?: AppContext; expiry?: NodeJS.Timeout }>(
+  const wsCleanup = useServer<
+    Record<string, unknown>,
+    { ctx?: AppContext; expiry?: NodeJS.Timeout; slots?: SubscriptionSlots }
+  >(
     {
       schema,
       onConnect: async (wsCtx) => {
@@ -165,6 +169,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         const ctx = await createContext(typeof value === "string" ? value : undefined);
         if (!ctx.viewer) return false; // graphql-ws closes with 4403 Forbidden
         wsCtx.extra.ctx = ctx;
+        wsCtx.extra.slots = new SubscriptionSlots(config.maxSubscriptionsPerConnection);
         if (ctx.tokenExpiresAt !== undefined) {
           // A connection lives no longer than its token: the client reconnects with a fresh one.
           const left = Math.min(ctx.tokenExpiresAt - Date.now(), 2 ** 31 - 1);
@@ -177,7 +182,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         return true;
       },
       onClose: (wsCtx) => clearTimeout(wsCtx.extra.expiry),
-      onSubscribe: (wsCtx, _id, payload) => {
+      onSubscribe: (wsCtx, id, payload) => {
         let document;
         try {
           document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
@@ -188,6 +193,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError("Unable to identify the operation: name it with operationName")];
+        // Before the rate limiter: a refused subscription costs the caller none of its allowance.
+        const full = wsCtx.extra.slots!.admit(id, operation.operation === "subscription", wsCtx.subscriptions);
+        if (full) return [full];
         if (isServiceOnly(operation)) return undefined;
         const wait = limiter.take(wsCtx.extra.ctx!.viewer!.id);
         if (wait > 0) return [new RateLimitedError(wait)];

@@ -49,12 +49,15 @@ describe("settings", () => {
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_PER_MINUTE/);
   });
 
-  it("caps WebSocket messages at 1 MiB unless told otherwise", () => {
+  it("caps WebSocket messages at 1 MiB and subscriptions at 100 a connection unless told otherwise", () => {
     expect(loadConfig({}).wsMaxPayloadBytes).toBe(1024 * 1024);
     expect(loadConfig({ WS_MAX_PAYLOAD_BYTES: "65536" }).wsMaxPayloadBytes).toBe(65536);
     // ws takes 0 as "no limit"; a bare "1" is more likely a mistake for 1 MB than a wish.
     expect(() => loadConfig({ WS_MAX_PAYLOAD_BYTES: "0" })).toThrow(/WS_MAX_PAYLOAD_BYTES must be an integer >= 1024/);
     expect(() => loadConfig({ WS_MAX_PAYLOAD_BYTES: "1" })).toThrow(/WS_MAX_PAYLOAD_BYTES/);
+    expect(loadConfig({}).maxSubscriptionsPerConnection).toBe(100);
+    expect(loadConfig({ MAX_SUBSCRIPTIONS_PER_CONNECTION: "5" }).maxSubscriptionsPerConnection).toBe(5);
+    expect(() => loadConfig({ MAX_SUBSCRIPTIONS_PER_CONNECTION: "0" })).toThrow(/MAX_SUBSCRIPTIONS_PER_CONNECTION/);
   });
 });
 

@@ -4,12 +4,14 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
+import { addMember, createGroup, provision } from "./utils/builders";
 import { TestService } from "./utils/service";
-import { WsCaller } from "./utils/subscriptions";
+import { type SubscriptionStream, WsCaller } from "./utils/subscriptions";
 
 /**
  * graphql-ws limits over real sockets (issue 15/16): the size of a WebSocket message, before and
- * after authentication (WS_MAX_PAYLOAD_BYTES).
+ * after authentication (WS_MAX_PAYLOAD_BYTES), and the subscriptions one connection may hold
+ * (MAX_SUBSCRIPTIONS_PER_CONNECTION).
  */
 
 /** `global.gc`, exposed at run time when node was started without --expose-gc. */
@@ -201,5 +203,99 @@ describe("WebSocket message size (WS_MAX_PAYLOAD_BYTES, 1 MiB by default)", () =
     const other = new WsCaller(svc.url, (await svc.user()).token);
     callers.push(other);
     expect(await other.subscribe(`{ me { id } }`).take(1)).toMatchObject([{ kind: "next" }]);
+  });
+});
+
+describe("subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION, here 3)", () => {
+  const MembershipChanges = `subscription { membershipChanges { type } }`;
+  let svc: TestService;
+  const callers: WsCaller[] = [];
+
+  beforeAll(async () => {
+    svc = await TestService.start({ maxSubscriptionsPerConnection: 3 });
+  });
+  afterEach(async () => {
+    await Promise.all(callers.splice(0).map((caller) => caller.close()));
+    await until(() => svc.service.events.stats().subscribers === 0);
+  });
+  afterAll(() => svc.stop());
+
+  async function until(check: () => boolean): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error("timed out waiting for the hub");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  function expectRefused(item: unknown): void {
+    expect(item).toMatchObject({
+      kind: "error",
+      error: [
+        {
+          message: expect.stringMatching(/holds 3 subscriptions.*MAX_SUBSCRIPTIONS_PER_CONNECTION=3/),
+          extensions: { code: "BAD_USER_INPUT" },
+        },
+      ],
+    });
+  }
+
+  it("refuses one more with BAD_USER_INPUT; the connection and its subscriptions go on; completing one frees its slot", async () => {
+    const owner = await svc.user();
+    const member = await svc.user();
+    await provision(svc, member);
+    const groupId = await createGroup(svc, owner);
+    const caller = new WsCaller(svc.url, member.token);
+    callers.push(caller);
+
+    const held = [1, 2, 3].map(() => caller.subscribe(MembershipChanges));
+    const [fourth] = await caller.subscribe(MembershipChanges).take(1);
+    expectRefused(fourth);
+    expect(caller.closes).toEqual([]);
+    await until(() => svc.service.events.stats().subscribers === 3);
+    // Queries over the same socket hold no slot.
+    expect(await caller.subscribe(`{ me { id } }`).next(1)).toEqual([{ me: { id: member.id } }]);
+
+    await addMember(svc, owner, groupId, member);
+    for (const stream of held) expect(await stream.next(1)).toEqual([{ membershipChanges: { type: "MEMBER_ADDED" } }]);
+
+    // Completing one frees its slot for the next, and only one.
+    held[0]!.unsubscribe();
+    const replacement = caller.subscribe(MembershipChanges);
+    const [fifth] = await caller.subscribe(MembershipChanges).take(1);
+    expectRefused(fifth);
+    await svc.ok(
+      `mutation ($groupId: ID!, $userId: ID!) { removeMember(groupId: $groupId, userId: $userId) }`,
+      { groupId, userId: member.id },
+      owner,
+    );
+    for (const stream of [held[1]!, held[2]!, replacement]) {
+      expect(await stream.next(1)).toEqual([{ membershipChanges: { type: "MEMBER_REMOVED" } }]);
+    }
+    expect(caller.closes).toEqual([]);
+  });
+
+  it("counts per connection, and a subscription that failed holds no slot", async () => {
+    const user = await svc.user();
+    await provision(svc, user);
+    const first = new WsCaller(svc.url, user.token);
+    const second = new WsCaller(svc.url, user.token);
+    callers.push(first, second);
+
+    // One held from the start keeps the connection open (the test client closes an idle one).
+    const open: SubscriptionStream<unknown>[] = [first.subscribe(MembershipChanges)];
+    // Three refused by their resolver (no such group) end at once and free their slots.
+    const missing = `subscription ($groupId: ID) { groupEvents(groupId: $groupId) { id } }`;
+    for (let i = 0; i < 3; i++) {
+      const [item] = await first.subscribe(missing, { groupId: crypto.randomUUID() }).take(1);
+      expect(item).toMatchObject({ kind: "next", value: { errors: [{ extensions: { code: "NOT_FOUND" } }] } });
+    }
+    open.push(first.subscribe(MembershipChanges), first.subscribe(MembershipChanges));
+    expectRefused((await first.subscribe(MembershipChanges).take(1))[0]);
+    // Another connection of the same user has slots of its own.
+    open.push(...[1, 2, 3].map(() => second.subscribe(MembershipChanges)));
+    await until(() => svc.service.events.stats().subscribers === 6);
+    expect(open.flatMap((stream) => stream.received)).toEqual([]);
+    expect([...first.closes, ...second.closes]).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ import {
   type ValidationContext,
   valueFromAST,
 } from "graphql";
+import { BadUserInputError } from "./errors";
 
 const VALIDATION_FAILED = { code: "GRAPHQL_VALIDATION_FAILED" };
 
@@ -216,4 +217,43 @@ export function aliasLimitRule(context: ValidationContext): ASTVisitor {
       }
     },
   };
+}
+
+/**
+ * The subscriptions one graphql-ws connection holds, capped (MAX_SUBSCRIPTIONS_PER_CONNECTION):
+ * each one is a buffer and a per-event authorization check, and 1,100 on one socket made 20
+ * updates take 30-50 s to arrive. graphql-ws keeps the id of every open operation in its context's
+ * `subscriptions` and drops it however the operation ends (completed by the client or the server,
+ * failed, socket closed), so it decides when a slot is free; this only remembers which of those
+ * ids are subscriptions (a query over the socket holds no slot).
+ *
+ * BAD_USER_INPUT, not RATE_LIMITED: waiting does not help (RATE_LIMITED promises a retry after
+ * `retryAfter` seconds), the client has to complete a subscription or ask for less (one
+ * `groupEvents` with `includeDescendants` or `groupId: null` covers many groups), as with
+ * MAX_GROUPS_PER_USER.
+ */
+export class SubscriptionSlots {
+  private readonly held = new Set<string>();
+
+  constructor(private readonly max: number) {}
+
+  /**
+   * Admits operation `id` (just subscribed, already among graphql-ws's `open` ids): a refusal when
+   * it is a subscription and every slot is taken by a subscription still open, else undefined.
+   */
+  admit(id: string, isSubscription: boolean, open: Readonly<Record<string, unknown>>): GraphQLError | undefined {
+    // An id is unique among open operations only: a client may reuse a finished one.
+    this.held.delete(id);
+    if (!isSubscription) return undefined;
+    for (const heldId of this.held) if (!(heldId in open)) this.held.delete(heldId);
+    if (this.held.size >= this.max) {
+      return new BadUserInputError(
+        `This connection already holds ${this.held.size} subscriptions, the most one connection may ` +
+          `(MAX_SUBSCRIPTIONS_PER_CONNECTION=${this.max}); complete one first, or subscribe to more at ` +
+          `once (groupEvents with includeDescendants or groupId: null)`,
+      );
+    }
+    this.held.add(id);
+    return undefined;
+  }
 }
