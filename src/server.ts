@@ -22,7 +22,7 @@ import {
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { DataSource } from "typeorm";
-import { adminRouter } from "./admin";
+import { adminRouter, serviceIndex } from "./admin";
 import type { TokenVerifier } from "./auth";
 import type { EventHub } from "./events";
 import type { Config } from "./config";
@@ -268,6 +268,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     }),
   );
   app.use("/admin", adminRouter({ devToken: deps.devToken }));
+  app.get("/", serviceIndex());
   app.use((_req, res) => {
     res.status(404).json({ error: "not found", graphql: "/graphql" });
   });

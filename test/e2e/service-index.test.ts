@@ -3,11 +3,12 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import express from "express";
-import { serviceIndex } from "../../src/admin";
+import { ADMIN_DIST, serviceIndex } from "../../src/admin";
+import { TestService } from "../utils/service";
 
 /**
  * `GET /` on the service: a browser is sent on to the console, anything else is told where things
- * are. The handler alone, on a throwaway app (src/server.ts mounts it at "/").
+ * are. The handler alone, on a throwaway app, then as src/server.ts mounts it on the real service.
  */
 
 async function serve(distDir: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -75,5 +76,45 @@ describe("GET /", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("GET / on the running service", () => {
+  let svc: TestService;
+  let root: string;
+
+  beforeAll(async () => {
+    svc = await TestService.start();
+    root = svc.url.replace(/\/graphql$/, "/");
+  });
+  afterAll(() => svc.stop());
+
+  test("answers curl with the endpoints and a browser with the console (or the endpoints when it is not built)", async () => {
+    const curl = await fetch(root, { headers: { accept: "*/*" }, redirect: "manual" });
+    expect(curl.status).toBe(200);
+    expect(await curl.json()).toMatchObject({ graphql: "/graphql", admin: "/admin/" });
+
+    const browser = await fetch(root, { headers: { accept: BROWSER_ACCEPT }, redirect: "manual" });
+    if (fs.existsSync(path.join(ADMIN_DIST, "index.html"))) {
+      expect(browser.status).toBe(302);
+      expect(browser.headers.get("location")).toBe("/admin/");
+    } else {
+      expect(browser.status).toBe(200);
+    }
+  });
+
+  test("leaves the rest as it was: POST / is 404, POST /graphql (the direct path) answers", async () => {
+    const post = await fetch(root, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(post.status).toBe(404);
+    expect(await post.json()).toEqual({ error: "not found", graphql: "/graphql" });
+
+    const user = await svc.user();
+    const res = await fetch(svc.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+      body: JSON.stringify({ query: "{ me { id } }" }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ data: { me: { id: user.id } } });
   });
 });
