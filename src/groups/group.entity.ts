@@ -88,9 +88,3 @@ export class GroupRelative {
   @Field(() => Int)
   depth!: number;
 }
-
-/** The columns of a Group row (alias g), aliased to the entity's property names. */
-export const GROUP_COLUMNS = `g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName",
-  g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive",
-  g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt",
-  g.updated_at AS "updatedAt", g.created_by AS "createdById"`;

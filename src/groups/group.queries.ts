@@ -4,7 +4,8 @@ import type { AppContext } from "../shared/context";
 import { BadUserInputError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { decodeCursor, encodeCursor, pageSize, toPage } from "../shared/pagination";
-import { GROUP_COLUMNS, type Group, type GroupRelative } from "./group.entity";
+import { GROUP_COLUMNS } from "./group.columns";
+import type { Group, GroupRelative } from "./group.entity";
 import { type GroupFilter, type GroupOrder, GroupOrderField, OrderDirection } from "./group.inputs";
 import { groupsById } from "./group.loaders";
 

@@ -5,7 +5,8 @@ import { EventType, type NewEvent, recordEvent, recordEvents } from "../events";
 import { assertCan, canView, forgetViewerRoles, holdersAndAncestors } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ConflictError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
-import { GROUP_COLUMNS, type Group, GroupVisibility } from "./group.entity";
+import { GROUP_COLUMNS } from "./group.columns";
+import { type Group, GroupVisibility } from "./group.entity";
 import type { CreateGroupInput, UpdateGroupInput } from "./group.inputs";
 import { groupsById } from "./group.loaders";
 

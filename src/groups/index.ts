@@ -1,4 +1,5 @@
-export { Group, GroupRelative, GroupVisibility, GROUP_COLUMNS } from "./group.entity";
+export { Group, GroupRelative, GroupVisibility } from "./group.entity";
+export { GROUP_COLUMNS, groupColumns } from "./group.columns";
 export { GroupResolver, GroupConnection } from "./group.resolver";
 export { groupsById, visibleGroupsById } from "./group.loaders";
 export { findGroup } from "./group.queries";
