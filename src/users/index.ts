@@ -1,4 +1,5 @@
-export { User, USER_COLUMNS } from "./user.entity";
+export { User } from "./user.entity";
+export { USER_COLUMNS, userColumnsAs, userColumnsPrefixed } from "./user.store";
 export { UserResolver, UserConnection } from "./user.resolver";
-export { usersById, userColumnsAs, primeUsers } from "./user.loaders";
+export { usersById, primeUsers } from "./user.loaders";
 export { provisionViewer, type IdentityClaims } from "./user.service";

@@ -29,7 +29,3 @@ export class User {
   @Field()
   updatedAt!: Date;
 }
-
-/** The columns of a User row, aliased to the entity's property names. */
-export const USER_COLUMNS = `u.id, u.name, u.email, u.is_global_admin AS "isGlobalAdmin",
-  u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;

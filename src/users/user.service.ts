@@ -1,12 +1,13 @@
-import { escapeLike, pageWithTotalSql, query, registerConstraints, splitTotal } from "../db";
+import { registerConstraints, splitTotal } from "../db";
 import { assertSelfOrGlobalAdmin } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
-import { decodeCursor, pageSize, toPage } from "../shared/pagination";
-import { USER_COLUMNS, type User } from "./user.entity";
+import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
+import type { User } from "./user.entity";
 import type { CreateUserInput, UpdateUserInput } from "./user.inputs";
-import { emailVisible, emailVisibleCondition, usersById } from "./user.loaders";
+import { emailVisible, usersById } from "./user.loaders";
+import { insertUser, provisionUser, updateUserRow, usersPage } from "./user.store";
 
 registerConstraints({
   users_email_key: { kind: "conflict", field: "email", message: "email is already used by another user" },
@@ -40,15 +41,7 @@ export async function provisionViewer(ctx: Pick<AppContext, "db">, claims: Ident
   const email =
     claims.email && claims.email.length <= 320 && /^[^@\s]+@[^@\s]+$/.test(claims.email) ? claims.email : null;
   // An email claim already taken by another user is dropped rather than refusing the caller.
-  await query(
-    ctx.db,
-    `INSERT INTO users (id, name, email, is_global_admin)
-     VALUES ($1, $2, CASE WHEN $3::text IS NOT NULL AND NOT EXISTS
-       (SELECT 1 FROM users WHERE lower(email) = lower($3::text)) THEN $3::text END, $4)
-     ON CONFLICT (id) DO UPDATE SET is_global_admin = EXCLUDED.is_global_admin, updated_at = now()
-     WHERE users.is_global_admin IS DISTINCT FROM EXCLUDED.is_global_admin`,
-    [claims.sub, name, email, claims.isGlobalAdmin],
-  );
+  await provisionUser(ctx.db, { id: claims.sub, name, email, isGlobalAdmin: claims.isGlobalAdmin });
   if (memo.size >= PROVISION_CACHE_LIMIT) memo.clear();
   memo.set(claims.sub, claims.isGlobalAdmin);
 }
@@ -78,47 +71,18 @@ export async function listUsers(
   ctx: AppContext,
   args: { search?: string | null; first?: number | null; after?: string | null },
 ) {
+  const viewer = requireViewer(ctx);
   const first = pageSize(args.first, 50);
-  const params: unknown[] = [];
-  const where: string[] = [];
-  if (args.search) {
-    params.push(`%${escapeLike(args.search)}%`);
-    const pattern = `$${params.length}`;
-    // An email matches only where the caller may see it: a search must not confirm a hidden address.
-    where.push(
-      `(u.name ILIKE ${pattern} OR (u.email ILIKE ${pattern} AND ${emailVisibleCondition(ctx, "u.id", params)}))`,
-    );
-  }
-  const filtered = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  let keyset = "";
-  if (args.after) {
-    const [name, id] = decodeCursor(args.after, 2);
-    if (typeof name !== "string" || !isUuid(id))
-      throw BadUserInputError.field("after", "is not a cursor this list produced");
-    params.push(name, id);
-    keyset = `WHERE ("sortName", id) > ($${params.length - 1}, $${params.length}::uuid)`;
-  }
-  params.push(first + 1);
-  const result = await query<User & { sortName: string; totalCount: number }>(
-    ctx.db,
-    pageWithTotalSql(
-      `WITH filtered AS (SELECT ${USER_COLUMNS}, coalesce(u.name, '') AS "sortName" FROM users u ${filtered})`,
-      { where: keyset, order: `"sortName", id`, limit: `LIMIT $${params.length}` },
-    ),
-    params,
+  const after = args.after ? decodeKeyset(args.after, ["string", "uuid"]) : null;
+  const { rows, totalCount } = splitTotal(
+    await usersPage(ctx.db, viewer, { search: args.search || null, after, limit: first + 1 }),
   );
-  const { rows, totalCount } = splitTotal(result);
   return { ...toPage(rows, first, (row) => [row.sortName, row.id]), totalCount };
 }
 
 export async function createUser(ctx: AppContext, input: CreateUserInput): Promise<User> {
   assertSelfOrGlobalAdmin(ctx, null, "createUser needs a global admin");
-  const [user] = await query<User>(
-    ctx.db,
-    `INSERT INTO users AS u (name, email) VALUES ($1, $2) RETURNING ${USER_COLUMNS}`,
-    [input.name, input.email],
-  );
-  return user!;
+  return insertUser(ctx.db, input);
 }
 
 export async function updateUser(ctx: AppContext, id: string, input: UpdateUserInput): Promise<User> {
@@ -127,12 +91,7 @@ export async function updateUser(ctx: AppContext, id: string, input: UpdateUserI
   assertSelfOrGlobalAdmin(ctx, id, "updateUser needs a global admin or the user themself");
   if (input.name === null) throw BadUserInputError.field("name", "cannot be null");
   if (input.email === null) throw BadUserInputError.field("email", "cannot be null");
-  const [user] = await query<User>(
-    ctx.db,
-    `UPDATE users AS u SET name = coalesce($2, u.name), email = coalesce($3, u.email), updated_at = now()
-     WHERE u.id = $1 RETURNING ${USER_COLUMNS}`,
-    [id, input.name ?? null, input.email ?? null],
-  );
+  const user = await updateUserRow(ctx.db, id, { name: input.name ?? null, email: input.email ?? null });
   if (!user) throw new NotFoundError("User", id);
   usersById(ctx).clear(id);
   return user;
