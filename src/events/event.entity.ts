@@ -60,5 +60,19 @@ export class GroupEvent {
   payload!: Record<string, unknown>;
 }
 
-export const EVENT_COLUMNS = `e.id::text AS id, e.type, e.group_id AS "groupId", e.user_id AS "userId",
-  e.actor_id AS "actorId", e.occurred_at AS "occurredAt", e.payload`;
+/** An event to write (see event.writer.ts); id and occurredAt are the database's. */
+export interface NewEvent {
+  type: EventType;
+  groupId: string;
+  userId?: string | null;
+  actorId: string | null;
+  payload?: Record<string, unknown>;
+  /** For an event whose group goes away in the same transaction: who may still receive it live. */
+  reach?: EventReach;
+}
+
+/** Who could read a group's events, and its ancestors, when it was deleted (never shown to clients). */
+export interface EventReach {
+  readers: string[];
+  ancestors: string[];
+}

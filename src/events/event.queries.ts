@@ -1,11 +1,9 @@
 import DataLoader from "dataloader";
-import { pageWithTotalSql, query, splitTotal } from "../db";
-import { heldCondition } from "../permissions";
 import { type AppContext, loaderFamily, requireViewer } from "../shared/context";
 import { BadUserInputError } from "../shared/errors";
-import { isUuid } from "../shared/ids";
 import { pageSize } from "../shared/pagination";
-import { EVENT_COLUMNS, type EventType, type GroupEvent } from "./event.entity";
+import type { EventType, GroupEvent } from "./event.entity";
+import { type AuditLogFilter, auditLogPage, groupEventPages, type GroupEventsOptions } from "./event.store";
 
 /** A page of the audit log. The cursor of an event is its id: the same value subscriptions resume `after`. */
 export interface EventPage {
@@ -14,12 +12,7 @@ export interface EventPage {
   totalCount: number;
 }
 
-export interface EventFilterArgs {
-  groupId?: string | null;
-  userId?: string | null;
-  types?: EventType[] | null;
-  since?: Date | null;
-}
+export type EventFilterArgs = AuditLogFilter;
 
 /** Ids are bigint sequence values; anything else is refused naming the argument. */
 export function parseEventId(value: string | null | undefined, field: string): bigint | null {
@@ -47,44 +40,11 @@ export async function listEvents(
   filter: EventFilterArgs | null | undefined,
   args: { first?: number | null; after?: string | null },
 ): Promise<EventPage> {
-  requireViewer(ctx);
+  const viewer = requireViewer(ctx);
   const first = pageSize(args.first, 50);
   const after = parseEventId(args.after, "after");
-  const params: unknown[] = [];
-  const conditions = [heldCondition(ctx, "events.view", "e.group_id", params)];
-  for (const [field, column] of [
-    ["groupId", "group_id"],
-    ["userId", "user_id"],
-  ] as const) {
-    const value = filter?.[field];
-    if (value == null) continue;
-    conditions.push(isUuid(value) ? `e.${column} = $${params.push(value)}::uuid` : "FALSE");
-  }
-  if (filter?.types) conditions.push(`e.type = ANY($${params.push(filter.types)}::text[])`);
-  if (filter?.since) conditions.push(`e.occurred_at >= $${params.push(filter.since)}::timestamptz`);
-  // Ordered by the numeric id (`seq`): EVENT_COLUMNS answers id as text.
-  const keyset = after === null ? "" : `WHERE seq > $${params.push(after.toString())}::bigint`;
-  params.push(first + 1);
-  const result = await query<GroupEvent & { totalCount: number }>(
-    ctx.db,
-    pageWithTotalSql(
-      `WITH filtered AS (SELECT ${EVENT_COLUMNS}, e.id AS seq FROM domain_events e WHERE ${conditions.join(" AND ")})`,
-      { where: keyset, order: "seq", limit: `LIMIT $${params.length}` },
-    ),
-    params,
-  );
-  const { rows, totalCount } = splitTotal(result);
-  return toEventPage(
-    rows.map(({ seq: _seq, ...row }: GroupEvent & { seq?: unknown }) => row as GroupEvent),
-    first,
-    totalCount,
-  );
-}
-
-export interface GroupEventsOptions {
-  types: EventType[] | null;
-  first: number;
-  after: string | null;
+  const { rows, totalCount } = await auditLogPage(ctx.db, viewer, filter, { first, after });
+  return toEventPage(rows, first, totalCount);
 }
 
 /**
@@ -93,30 +53,7 @@ export interface GroupEventsOptions {
 export const eventPagesByGroupId = loaderFamily(
   (ctx, o: GroupEventsOptions) =>
     new DataLoader<string, EventPage, string>(async (ids) => {
-      const params: unknown[] = [ids.filter(isUuid)];
-      const conditions = ["e.group_id = r.id"];
-      if (o.types) conditions.push(`e.type = ANY($${params.push(o.types)}::text[])`);
-      const count = `SELECT count(*)::int AS n FROM domain_events e WHERE ${conditions.join(" AND ")}`;
-      if (o.after !== null) conditions.push(`e.id > $${params.push(o.after)}::bigint`);
-      params.push(o.first + 1);
-      const rows = await query<GroupEvent & { key: string; totalCount: number }>(
-        ctx.db,
-        `SELECT r.id AS key, t.n AS "totalCount", p.*
-         FROM unnest($1::uuid[]) AS r(id)
-         CROSS JOIN LATERAL (${count}) t
-         LEFT JOIN LATERAL (
-           SELECT ${EVENT_COLUMNS} FROM domain_events e WHERE ${conditions.join(" AND ")}
-           ORDER BY e.id LIMIT $${params.length}
-         ) p ON TRUE
-         ORDER BY r.id, p.id::bigint`,
-        params,
-      );
-      const byGroup = new Map<string, { rows: GroupEvent[]; totalCount: number }>();
-      for (const { key, totalCount, ...row } of rows) {
-        const entry = byGroup.get(key) ?? { rows: [], totalCount };
-        if (row.id !== null) entry.rows.push(row as GroupEvent);
-        byGroup.set(key, entry);
-      }
+      const byGroup = await groupEventPages(ctx.db, ids, o);
       return ids.map((id) => {
         const entry = byGroup.get(id) ?? { rows: [], totalCount: 0 };
         return toEventPage(entry.rows, o.first, entry.totalCount);

@@ -1,8 +1,8 @@
 import { Client } from "pg";
 import type { DataSource } from "typeorm";
-import { query } from "../db";
 import { logger } from "../shared/logger";
-import { EVENT_COLUMNS, type GroupEvent } from "./event.entity";
+import type { GroupEvent } from "./event.entity";
+import { allFinished, feedRead, tail } from "./event.store";
 import { Sequencer } from "./sequencer";
 
 export interface FeedOptions {
@@ -21,36 +21,6 @@ export const EVENT_CHANNEL = "domain_events";
 const GAP_RETRY_MS = 20;
 /** A gap waited on longer than this is logged once (a long-running writing transaction). */
 const SLOW_GAP_MS = 10_000;
-
-/**
- * The transactions that may still commit an event id below the highest one this statement sees.
- * A transaction takes its transaction id before its event id (migration EventFeed1795000004000),
- * so such a transaction was running when the statement's snapshot was taken. Two sources, unioned:
- * - the snapshot's in-progress list (pg_snapshot_xip), less those known to belong to another
- *   database (a writer left open next door must not hold delivery back);
- * - this database's sessions holding a transaction id, read from pg_stat_activity AFTER the
- *   snapshot (within the same statement). The snapshot's list alone is not enough: it holds only
- *   ids below its xmax, which is the latest *completed* id + 1, so a transaction that took its id
- *   after one that has since committed (a delete running a long cascade behind a create) is not in
- *   it, and its event was taken as rolled back. Read later than the snapshot, pg_stat_activity
- *   holds every such transaction still running; one that finished in between has committed (its
- *   row is visible to the next read, which the sequencer always waits for) or rolled back.
- * Its 32-bit xids are widened to xid8 against the snapshot's xmax (they lie within 2^31 of it).
- */
-const RUNNING_HERE = `
-  WITH snap AS MATERIALIZED (
-    SELECT pg_current_snapshot() AS s, pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS m
-  )
-  SELECT x::text FROM snap, pg_snapshot_xip(snap.s) x
-  WHERE x::xid NOT IN (
-    SELECT backend_xid FROM pg_stat_activity WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL
-  )
-  UNION
-  SELECT (CASE WHEN w.f > snap.m + 2147483648 THEN w.f - 4294967296
-               WHEN w.f < snap.m - 2147483648 THEN w.f + 4294967296 ELSE w.f END)::text
-  FROM snap, pg_stat_activity a
-  CROSS JOIN LATERAL (SELECT (snap.m - (snap.m & 4294967295)) + a.backend_xid::text::bigint AS f) w
-  WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL`;
 
 export type FeedListener = (events: GroupEvent[]) => void;
 
@@ -139,19 +109,10 @@ export class EventFeed {
       for (;;) {
         const waitingOn = sequencer.waitingOn;
         // Asked BEFORE the read: a transaction finished by now has its rows visible to the read.
-        const gapSettled = waitingOn?.length ? await this.allFinished(waitingOn) : true;
-        const rows = await query<GroupEvent & { running: string[] }>(
-          this.db,
-          `WITH s AS MATERIALIZED (
-             SELECT ARRAY(${RUNNING_HERE}) AS running
-           )
-           SELECT s.running, e.* FROM s LEFT JOIN LATERAL (
-             SELECT ${EVENT_COLUMNS} FROM domain_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2
-           ) e ON TRUE ORDER BY e.id::bigint`,
-          [sequencer.position.toString(), batchSize],
-        );
-        const events = rows.filter((row) => row.id !== null).map(({ running: _running, ...event }) => event);
-        const ready = sequencer.accept({ rows: events, running: rows[0]?.running ?? [], gapSettled }, Date.now());
+        const gapSettled = waitingOn?.length ? await allFinished(this.db, waitingOn) : true;
+        // The rows after the position and the transactions running, in one statement (event.store.ts).
+        const { events, running } = await feedRead(this.db, sequencer.position, batchSize);
+        const ready = sequencer.accept({ rows: events, running, gapSettled }, Date.now());
         if (ready.length) this.emit(ready);
         this.watchGap();
         if (this.stopped || events.length < batchSize || ready.length === 0) return;
@@ -190,33 +151,19 @@ export class EventFeed {
     this.retryTimer.unref();
   }
 
-  private async allFinished(xids: string[]): Promise<boolean> {
-    const [row] = await query<{ running: number }>(
-      this.db,
-      `SELECT count(*)::int AS running FROM unnest($1::xid8[]) x WHERE pg_xact_status(x) = 'in progress'`,
-      [xids],
-    );
-    return row?.running === 0;
-  }
-
   /** The highest id once every transaction that might still commit a lower one has finished. */
   private async settledTail(): Promise<bigint> {
-    const [tail] = await query<{ max: string; running: string[] }>(
-      this.db,
-      `SELECT coalesce(max(id), 0)::text AS max,
-              ARRAY(${RUNNING_HERE}) AS running
-       FROM domain_events`,
-    );
+    const { max, running } = await tail(this.db);
     const started = Date.now();
-    while (tail!.running.length && !(await this.allFinished(tail!.running))) {
+    while (running.length && !(await allFinished(this.db, running))) {
       if (Date.now() - started > SLOW_GAP_MS && !this.warnedSlowGap) {
         this.warnedSlowGap = true;
-        logger.warn("event feed start waits for a long-running transaction", { transactions: tail!.running });
+        logger.warn("event feed start waits for a long-running transaction", { transactions: running });
       }
       await new Promise((resolve) => setTimeout(resolve, GAP_RETRY_MS));
     }
     this.warnedSlowGap = false;
-    return BigInt(tail!.max);
+    return max;
   }
 
   /** LISTEN on a connection of its own; reconnects with backoff and reads after each reconnect. */

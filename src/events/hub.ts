@@ -1,12 +1,11 @@
 import crypto from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { Config } from "../config";
-import { query } from "../db";
-import { checkAccess, heldCondition } from "../permissions";
+import { checkAccess } from "../permissions";
 import type { AppContext, Viewer } from "../shared/context";
 import { logger } from "../shared/logger";
-import { EVENT_COLUMNS, EventType, type GroupEvent } from "./event.entity";
-import type { EventReach } from "./event.writer";
+import { EventType, type GroupEvent } from "./event.entity";
+import { deliveryGroupFacts, replayPage } from "./event.store";
 import type { EventFeed } from "./feed";
 
 /** What one subscription asks for (validated by its resolver). */
@@ -168,26 +167,14 @@ export class EventHub {
     this.subscribers.add(subscriber);
     this.buffers.set(subscriber, () => liveQueue.length);
 
-    const replayPage = async () => {
-      const params: unknown[] = [replayCursor!.toString(), position.toString(), REPLAY_PAGE];
-      const conditions = [`e.id > $1`, `e.id <= $2`];
-      if (spec.types) conditions.push(`e.type = ANY($${params.push([...spec.types])})`);
-      if (spec.userId) conditions.push(`e.user_id = $${params.push(spec.userId)}`);
-      if (spec.groupId && !spec.includeDescendants) conditions.push(`e.group_id = $${params.push(spec.groupId)}`);
-      if (!viewer.isGlobalAdmin) {
-        // Skipped in SQL, not paged through in Node: events of groups the subscriber cannot read
-        // (a superset stays: authorize() below still decides each event exactly). Kept: groups where
-        // events.view is held, the subscriber's own membership events (membershipChanges of
-        // oneself), and groups deleted since (their GROUP_DELETED reach decides).
-        const held = heldCondition(ctx, "events.view", "e.group_id", params);
-        const own = spec.userId === viewer.id ? ` OR e.user_id = $${params.push(viewer.id)}::uuid` : "";
-        conditions.push(`(${held}${own} OR NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = e.group_id))`);
-      }
-      const rows = await query<GroupEvent>(
-        this.deps.db,
-        `SELECT ${EVENT_COLUMNS} FROM domain_events e WHERE ${conditions.join(" AND ")} ORDER BY e.id LIMIT $3`,
-        params,
-      );
+    const replayNext = async () => {
+      // Events the subscriber cannot read are skipped in SQL (event.store.ts); a superset stays,
+      // and authorize() below decides each event exactly.
+      const rows = await replayPage(this.deps.db, viewer, spec, {
+        after: replayCursor!,
+        upTo: position,
+        limit: REPLAY_PAGE,
+      });
       replayCursor = rows.length < REPLAY_PAGE ? null : BigInt(rows[rows.length - 1]!.id);
       const allowed = await this.authorize([subscriber], rows, false);
       replayQueue.push(...(allowed.get(subscriber) ?? []));
@@ -204,7 +191,7 @@ export class EventHub {
           }
           if (ended) return { value: undefined, done: true };
           if (replayCursor !== null) {
-            await replayPage();
+            await replayNext();
             continue;
           }
           await new Promise<void>((resolve) => (wakeUp = resolve));
@@ -270,7 +257,7 @@ export class EventHub {
     };
     const needsAncestors = subscribers.some((s) => s.spec.groupId && s.spec.includeDescendants);
     const [groups, decisions] = await Promise.all([
-      this.groupFacts([...groupIds], needsAncestors),
+      deliveryGroupFacts(this.deps.db, [...groupIds], needsAncestors),
       Promise.all(
         subscribers.flatMap((s) =>
           candidates
@@ -310,38 +297,6 @@ export class EventHub {
       );
     }
     return result;
-  }
-
-  /**
-   * Existing groups among `ids`, each with itself and its ancestors (only itself unless asked);
-   * for a deleted one, the reach its GROUP_DELETED row kept. One statement.
-   */
-  private async groupFacts(
-    ids: string[],
-    withAncestors: boolean,
-  ): Promise<{ existing: Map<string, string[]>; deleted: Map<string, EventReach> }> {
-    const existing = withAncestors
-      ? `WITH RECURSIVE up(id, ancestor) AS (
-           SELECT g.id, g.id FROM groups g WHERE g.id = ANY($1::uuid[])
-           UNION
-           SELECT up.id, gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.ancestor
-         ) SELECT id, array_agg(ancestor)::text[] AS ancestors, NULL::jsonb AS reach FROM up GROUP BY id`
-      : `SELECT g.id, ARRAY[g.id::text] AS ancestors, NULL::jsonb AS reach FROM groups g WHERE g.id = ANY($1::uuid[])`;
-    const rows = await query<{ id: string; ancestors: string[] | null; reach: EventReach | null }>(
-      this.deps.db,
-      `${existing}
-       UNION ALL
-       SELECT d.group_id, NULL, d.reach FROM domain_events d
-       WHERE d.type = 'GROUP_DELETED' AND d.group_id = ANY($1::uuid[]) AND d.reach IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = d.group_id)`,
-      [ids],
-    );
-    const facts = { existing: new Map<string, string[]>(), deleted: new Map<string, EventReach>() };
-    for (const r of rows) {
-      if (r.ancestors) facts.existing.set(r.id, r.ancestors);
-      else if (r.reach) facts.deleted.set(r.id, r.reach);
-    }
-    return facts;
   }
 }
 

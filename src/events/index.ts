@@ -1,5 +1,6 @@
-export { GroupEvent, EventType, EVENT_COLUMNS } from "./event.entity";
-export { recordEvent, recordEvents, type NewEvent } from "./event.writer";
+export { GroupEvent, EventType, type NewEvent } from "./event.entity";
+export { recordEvent, recordEvents } from "./event.writer";
+export { deletedReadableBy } from "./event.store";
 export { EventFeed, EVENT_CHANNEL, type FeedOptions } from "./feed";
 export {
   EventHub,

@@ -7,8 +7,8 @@
  * never exist. Ids right after it are delivered as soon as they are read. When the next visible id
  * leaves a gap, the missing ids can only belong to transactions that were running when that read's
  * snapshot was taken (the migration EventFeed1795000004000 gives every writer its transaction id
- * before it takes an event id). The feed lists them as `running` (see feed.ts for why the
- * snapshot's own list is not enough). The gap is waited out until all of those have finished, and
+ * before it takes an event id). The feed lists them as `running` (RUNNING_HERE in event.store.ts
+ * says why the snapshot's own list is not enough). The gap is waited out until all of those have finished, and
  * at least one more read has been made after that: a listed transaction that committed is then
  * visible, and whatever is still missing is known never to come and is passed over. A gap is never
  * passed in the read that first sees it, even with nothing listed: a transaction that committed
