@@ -1,0 +1,348 @@
+import { and, type DataSource, type EntityManager, empty, join, query, raw, type Sql, sql, value } from "../db";
+import { type Group, groupColumns } from "../groups";
+import { countingMembership, heldBy, visibleGroup } from "../permissions";
+import type { Viewer } from "../shared/context";
+import { userColumnsPrefixed } from "../users";
+import type { Membership, MembershipStatus } from "./membership.entity";
+
+/**
+ * Every statement on the memberships table. Each one has a builder (`...Sql`: the fragment for
+ * given arguments, pure, pinned by test/golden/memberships.store.test.ts) and a runner that sends
+ * it through `query` on a pool or a transaction's connection. Loaders and services call the runners;
+ * access rules come from permissions/visibility.ts as fragments, never re-written here. The alias
+ * of the memberships table is always `a` (as in `countingMembership`).
+ */
+
+type Runner = DataSource | EntityManager;
+
+/** Each Membership field and its column in `memberships`: the one source of the SELECT lists. */
+export const MEMBERSHIP_FIELDS = {
+  id: "id",
+  groupId: "group_id",
+  userId: "user_id",
+  role: "role",
+  storedStatus: "status",
+  invitedById: "invited_by",
+  joinedAt: "joined_at",
+  expiresAt: "expires_at",
+  createdAt: "created_at",
+  updatedAt: "updated_at",
+} as const satisfies Record<keyof Membership, string>;
+
+type MembershipField = keyof typeof MEMBERSHIP_FIELDS;
+
+/** A membership row's columns (alias `a`), aliased to the entity's properties. */
+export const membershipColumns: Sql = raw(
+  Object.entries(MEMBERSHIP_FIELDS)
+    .map(([field, column]) => (field === column ? `a.${column}` : `a.${column} AS "${field}"`))
+    .join(", "),
+);
+
+/** `membershipColumns` as text, for statements of other domains not yet composed from fragments. */
+export const MEMBERSHIP_COLUMNS = membershipColumns.text;
+
+/** `field` as its column of alias `a`. */
+function column(field: MembershipField): Sql {
+  return raw(`a.${MEMBERSHIP_FIELDS[field]}`);
+}
+
+/**
+ * "The viewer may read membership `a`": their own, or in a group where they hold members.view
+ * (permissions' canSeeMemberOf, composed from visibility.ts's heldBy). TRUE for a global admin.
+ */
+function readableBy(viewer: Viewer): Sql {
+  if (viewer.isGlobalAdmin) return sql`TRUE`;
+  return sql`(a.user_id = ${viewer.id}::uuid OR ${heldBy(viewer, "members.view", column("groupId"))})`;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Reads behind the loaders (one statement per batch, whatever its size)
+ * --------------------------------------------------------------------------------------------- */
+
+/**
+ * Memberships by id the viewer may read: their own, or in a group where they hold members.view.
+ * The rule is in the statement, so `_entities` costs one statement for any number of them.
+ */
+export function readableMembershipsSql(viewer: Viewer, ids: readonly string[]): Sql {
+  return sql`SELECT ${membershipColumns} FROM memberships a
+    WHERE a.id = ANY(${value(ids)}::uuid[]) AND ${readableBy(viewer)}`;
+}
+
+export function readableMemberships(runner: Runner, viewer: Viewer, ids: readonly string[]): Promise<Membership[]> {
+  return query<Membership>(runner, readableMembershipsSql(viewer, ids));
+}
+
+export interface MemberKey {
+  groupId: string;
+  userId: string;
+}
+
+/** The membership of each (group, user) pair, any status; callers decide visibility. */
+export function membershipsOfPairsSql(pairs: readonly MemberKey[]): Sql {
+  return sql`SELECT ${membershipColumns} FROM memberships a
+    WHERE (a.group_id, a.user_id) IN (
+      SELECT * FROM unnest(${value(pairs.map((k) => k.groupId))}::uuid[], ${value(pairs.map((k) => k.userId))}::uuid[])
+    )`;
+}
+
+export function membershipsOfPairs(runner: Runner, pairs: readonly MemberKey[]): Promise<Membership[]> {
+  return query<Membership>(runner, membershipsOfPairsSql(pairs));
+}
+
+/** Direct ACTIVE, unexpired members per group: rows `{ key, n }`, none for a group without any. */
+export function memberCountsSql(groupIds: readonly string[]): Sql {
+  return sql`SELECT a.group_id AS key, count(*)::int AS n FROM memberships a
+    WHERE a.group_id = ANY(${value(groupIds)}::uuid[]) AND ${countingMembership}
+    GROUP BY a.group_id`;
+}
+
+export function memberCounts(runner: Runner, groupIds: readonly string[]): Promise<{ key: string; n: number }[]> {
+  return query<{ key: string; n: number }>(runner, memberCountsSql(groupIds));
+}
+
+/** A member on a page: the membership, its depth below the listed group and its joinedAt as text (the cursor). */
+export type MemberRow = Membership & { depth: number; joinedKey: string };
+
+/**
+ * A row of `memberPagesSql`: one per listed group (`key`) and member, with the group's total; a
+ * group without a member on the page has one row whose membership columns are null. Each member's
+ * user rides along under the `user.` prefix (usersById is primed from them).
+ */
+export type MemberPageRow = MemberRow & { key: string; totalCount: number };
+
+export interface MemberListOptions {
+  role: string | null;
+  includeInactive: boolean;
+  transitive: boolean;
+  /** Rows per group (the page size plus one, to tell whether more follow). */
+  limit: number;
+  /** The keyset cursor: (depth, joinedAt as text, id) of the last row seen. */
+  after: readonly [number, string, string] | null;
+}
+
+/**
+ * A page of members for each group with its totalCount, in one statement for any number of groups,
+ * ordered by (depth, joinedAt, id). transitive: the members of every descendant too, each user once
+ * at their nearest membership, counting only the descendants where the viewer holds members.view
+ * (the listed group itself is checked by the caller). Each group's total and first rows come from
+ * window functions in one pass over the matches (a lateral page per group rescanned all of them once
+ * per group).
+ */
+export function memberPagesSql(viewer: Viewer, groupIds: readonly string[], o: MemberListOptions): Sql {
+  const conditions: Sql[] = [];
+  if (!o.includeInactive) conditions.push(countingMembership);
+  if (o.role !== null) conditions.push(sql`a.role = ${o.role}`);
+  if (o.transitive) conditions.push(sql`(s.depth = 0 OR ${heldBy(viewer, "members.view", column("groupId"))})`);
+  const keyset = o.after
+    ? sql` WHERE (f.depth, f."joinedAt", f.id) > (${o.after[0]}::int, ${o.after[1]}::timestamptz, ${o.after[2]}::uuid)`
+    : empty;
+  // Direct members need no walk and no de-duplication (one membership per user and group).
+  const filtered = o.transitive
+    ? sql`WITH RECURSIVE down(root, id, depth) AS (
+      SELECT r, r, 0 FROM unnest(${value(groupIds)}::uuid[]) AS r
+      UNION SELECT down.root, gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id
+    ), scope AS (
+      SELECT root, id, min(depth) AS depth FROM down GROUP BY root, id
+    ), filtered AS (
+      SELECT DISTINCT ON (s.root, a.user_id) s.root, s.depth, ${membershipColumns}, a.joined_at::text AS "joinedKey"
+      FROM scope s JOIN memberships a ON a.group_id = s.id
+      WHERE ${and(conditions)}
+      ORDER BY s.root, a.user_id, s.depth, a.joined_at, a.id
+    )`
+    : sql`WITH filtered AS (
+      SELECT a.group_id AS root, 0 AS depth, ${membershipColumns}, a.joined_at::text AS "joinedKey"
+      FROM memberships a WHERE a.group_id = ANY(${value(groupIds)}::uuid[]) AND ${and(conditions)}
+    )`;
+  return sql`${filtered}, counted AS (
+      SELECT root, count(*)::int AS n FROM filtered GROUP BY root
+    ), paged AS (
+      SELECT * FROM (
+        SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f.depth, f."joinedAt", f.id) AS rn
+        FROM filtered f${keyset}
+      ) x WHERE x.rn <= ${o.limit}
+    )
+    SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*, ${userColumnsPrefixed("user.")}
+    FROM unnest(${value(groupIds)}::uuid[]) AS r(root)
+    LEFT JOIN counted c ON c.root = r.root
+    LEFT JOIN paged p ON p.root = r.root
+    LEFT JOIN users u ON u.id = p."userId"
+    ORDER BY r.root, p.depth, p."joinedAt", p.id`;
+}
+
+export function memberPages(
+  runner: Runner,
+  viewer: Viewer,
+  groupIds: readonly string[],
+  o: MemberListOptions,
+): Promise<MemberPageRow[]> {
+  return query<MemberPageRow>(runner, memberPagesSql(viewer, groupIds, o));
+}
+
+export interface UserMembershipOptions {
+  includeInactive: boolean;
+  role: string | null;
+}
+
+/**
+ * Direct memberships of each user, by joinedAt: all of the viewer's own; someone else's only in
+ * groups where the viewer holds members.view. ACTIVE (unexpired) only unless includeInactive.
+ */
+export function membershipsOfUsersSql(viewer: Viewer, userIds: readonly string[], o: UserMembershipOptions): Sql {
+  const conditions = [readableBy(viewer)];
+  if (!o.includeInactive) conditions.push(countingMembership);
+  if (o.role !== null) conditions.push(sql`a.role = ${o.role}`);
+  return sql`SELECT ${membershipColumns} FROM memberships a
+    WHERE a.user_id = ANY(${value(userIds)}::uuid[]) AND ${and(conditions)}
+    ORDER BY a.joined_at, a.id`;
+}
+
+export function membershipsOfUsers(
+  runner: Runner,
+  viewer: Viewer,
+  userIds: readonly string[],
+  o: UserMembershipOptions,
+): Promise<Membership[]> {
+  return query<Membership>(runner, membershipsOfUsersSql(viewer, userIds, o));
+}
+
+export interface UserGroupOptions {
+  transitive: boolean;
+  groupType: string | null;
+}
+
+/**
+ * The groups where each user (`key`) has an ACTIVE, unexpired membership, visible to the viewer,
+ * by name; transitive adds every ancestor of those groups, each once per user.
+ */
+export function groupsOfUsersSql(viewer: Viewer, userIds: readonly string[], o: UserGroupOptions): Sql {
+  const conditions = [visibleGroup(viewer, "g")];
+  if (o.groupType !== null) conditions.push(sql`g.group_type = ${o.groupType}`);
+  const ascend = o.transitive
+    ? sql`UNION SELECT mine.user_id, gp.parent_id FROM mine JOIN group_parents gp ON gp.child_id = mine.id`
+    : empty;
+  return sql`WITH RECURSIVE mine(user_id, id) AS (
+      SELECT a.user_id, a.group_id FROM memberships a
+      WHERE a.user_id = ANY(${value(userIds)}::uuid[]) AND ${countingMembership}
+      ${ascend}
+    )
+    SELECT mine.user_id AS key, ${groupColumns}
+    FROM mine JOIN groups g ON g.id = mine.id
+    WHERE ${and(conditions)}
+    ORDER BY g.name, g.id`;
+}
+
+export function groupsOfUsers(
+  runner: Runner,
+  viewer: Viewer,
+  userIds: readonly string[],
+  o: UserGroupOptions,
+): Promise<(Group & { key: string })[]> {
+  return query<Group & { key: string }>(runner, groupsOfUsersSql(viewer, userIds, o));
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Locks and the reads under them (inside a change's transaction)
+ * --------------------------------------------------------------------------------------------- */
+
+/**
+ * Locks the group row: changes to one group's memberships (and its deletion) queue on it, which
+ * serializes the owner count and the caller's authority with every other change there. False when
+ * the group is gone. (A statement on groups, kept here: it is the memberships' locking protocol.)
+ */
+export async function lockGroupForMemberships(tx: EntityManager, groupId: string): Promise<boolean> {
+  const rows = await query(tx, sql`SELECT 1 FROM groups WHERE id = ${groupId} FOR NO KEY UPDATE`);
+  return rows.length > 0;
+}
+
+/** The member's row, locked for update (take lockGroupForMemberships first). */
+export function lockedMembershipSql(groupId: string, userId: string): Sql {
+  return sql`SELECT ${membershipColumns} FROM memberships a
+    WHERE a.group_id = ${groupId} AND a.user_id = ${userId} FOR UPDATE`;
+}
+
+export async function lockedMembership(
+  tx: EntityManager,
+  groupId: string,
+  userId: string,
+): Promise<Membership | undefined> {
+  const [row] = await query<Membership>(tx, lockedMembershipSql(groupId, userId));
+  return row;
+}
+
+/**
+ * How many lasting owners (owner, ACTIVE, no expiresAt) the group has besides `userId`: the last
+ * owner guard, read with the group row locked.
+ */
+export async function otherLastingOwners(tx: EntityManager, groupId: string, userId: string): Promise<number> {
+  const [row] = await query<{ n: number }>(
+    tx,
+    sql`SELECT count(*)::int AS n FROM memberships a
+      WHERE a.group_id = ${groupId} AND a.user_id <> ${userId}
+        AND a.role = 'owner' AND a.status = 'ACTIVE' AND a.expires_at IS NULL`,
+  );
+  return row!.n;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Writes (each answers the row as it is after the change)
+ * --------------------------------------------------------------------------------------------- */
+
+/** The fields a new membership is given; the others take their column defaults. */
+const INSERTED = ["groupId", "userId", "role", "storedStatus", "invitedById", "expiresAt"] as const;
+
+export type NewMembership = Pick<Membership, (typeof INSERTED)[number]>;
+
+export async function insertMembership(tx: EntityManager, m: NewMembership): Promise<Membership> {
+  const [row] = await query<Membership>(
+    tx,
+    sql`INSERT INTO memberships AS a (${raw(INSERTED.map((f) => MEMBERSHIP_FIELDS[f]).join(", "))})
+      VALUES (${join(INSERTED.map((f) => value(m[f])))}) RETURNING ${membershipColumns}`,
+  );
+  return row!;
+}
+
+export async function updateMembershipRole(
+  tx: EntityManager,
+  groupId: string,
+  userId: string,
+  role: string,
+): Promise<Membership> {
+  const [row] = await query<Membership>(
+    tx,
+    sql`UPDATE memberships AS a SET role = ${role}, updated_at = now()
+      WHERE a.group_id = ${groupId} AND a.user_id = ${userId} RETURNING ${membershipColumns}`,
+  );
+  return row!;
+}
+
+/**
+ * Sets the stored status. Making an expired membership ACTIVE or PENDING clears its past expiry:
+ * otherwise it would stay INACTIVE, and the change (and its event) would change nothing.
+ */
+export async function updateMembershipStatus(
+  tx: EntityManager,
+  groupId: string,
+  userId: string,
+  status: MembershipStatus,
+): Promise<Membership> {
+  const [row] = await query<Membership>(
+    tx,
+    sql`UPDATE memberships AS a SET status = ${status}::varchar, updated_at = now(),
+        expires_at = CASE WHEN ${status}::varchar <> 'INACTIVE' AND a.expires_at <= now() THEN NULL ELSE a.expires_at END
+      WHERE a.group_id = ${groupId} AND a.user_id = ${userId} RETURNING ${membershipColumns}`,
+  );
+  return row!;
+}
+
+/** A PENDING invitation accepted: the membership becomes ACTIVE. */
+export async function activateMembership(tx: EntityManager, id: string): Promise<Membership> {
+  const [row] = await query<Membership>(
+    tx,
+    sql`UPDATE memberships AS a SET status = 'ACTIVE', updated_at = now() WHERE a.id = ${id} RETURNING ${membershipColumns}`,
+  );
+  return row!;
+}
+
+export async function deleteMembership(tx: EntityManager, id: string): Promise<void> {
+  await query(tx, sql`DELETE FROM memberships WHERE id = ${id}`);
+}
