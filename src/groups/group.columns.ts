@@ -7,7 +7,7 @@ import type { Group } from "./group.entity";
  * column touches the entity, its migration and this map; the type makes a property without a column
  * a compile error.
  */
-export const GROUP_COLUMN: { readonly [K in Exclude<keyof Group, "prefetchedMemberCount">]-?: string } = {
+export const GROUP_COLUMN: { readonly [K in keyof Group]-?: string } = {
   id: "id",
   name: "name",
   groupType: "group_type",

@@ -19,9 +19,6 @@ export class Group {
   @Field(() => ID)
   id!: string;
 
-  /** Set by a list that counted the members in its own statement (see Group.memberCount). */
-  prefetchedMemberCount?: number;
-
   @Column({ type: "varchar", length: 255 })
   @Field({ description: "1..255 characters" })
   name!: string;

@@ -1,8 +1,22 @@
-import { type DataSource, type EntityManager, empty, query, raw, type Sql, sql, value } from "../db";
-import { visibleGroup } from "../permissions";
+import {
+  and,
+  type DataSource,
+  type EntityManager,
+  empty,
+  escapeLike,
+  query,
+  raw,
+  type Sql,
+  splitTotal,
+  sql,
+  value,
+} from "../db";
+import { countingMembership, visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
+import { isUuid } from "../shared/ids";
 import { groupColumns } from "./group.columns";
 import type { Group } from "./group.entity";
+import { type GroupFilter, GroupOrderField } from "./group.inputs";
 
 /**
  * Every statement on `groups` and `group_parents`. Each statement is built by a `...Sql` function
@@ -71,8 +85,12 @@ export function ancestorsSql(viewer: Viewer, ids: readonly string[], maxDepth: n
       SELECT gp.child_id, gp.parent_id, 1 FROM group_parents gp WHERE gp.child_id = ANY(${value(ids)}::uuid[])
       UNION
       SELECT up.origin, gp.parent_id, up.depth + 1
-      FROM up JOIN group_parents gp ON gp.child_id = up.id${maxDepth === null ? empty : sql`
-      WHERE up.depth < ${maxDepth}::int`}
+      FROM up JOIN group_parents gp ON gp.child_id = up.id${
+        maxDepth === null
+          ? empty
+          : sql`
+      WHERE up.depth < ${maxDepth}::int`
+      }
     ), nearest AS (
       SELECT origin, id, min(depth) AS depth FROM up GROUP BY origin, id
     )
@@ -89,4 +107,181 @@ export function ancestors(
   maxDepth: number | null,
 ): Promise<Keyed<Group & { depth: number }>[]> {
   return query<Keyed<Group & { depth: number }>>(runner, ancestorsSql(viewer, ids, maxDepth));
+}
+
+/** The first visible group with this exact name (and type, when given), by creation. */
+export function groupByNameSql(viewer: Viewer, name: string, groupType: string | null): Sql {
+  const type = groupType === null ? empty : sql` AND g.group_type = ${groupType}`;
+  return sql`SELECT ${groupColumns} FROM groups g
+    WHERE g.name = ${name}${type} AND ${visibleGroup(viewer, "g")}
+    ORDER BY g.created_at, g.id LIMIT 1`;
+}
+
+export async function groupByName(
+  runner: Runner,
+  viewer: Viewer,
+  name: string,
+  groupType: string | null,
+): Promise<Group | null> {
+  const [group] = await query<Group>(runner, groupByNameSql(viewer, name, groupType));
+  return group ?? null;
+}
+
+/** The sort columns of a groups page, with the type their cursor text is read back as. */
+const SORT: Record<GroupOrderField, { column: Sql; type: Sql }> = {
+  [GroupOrderField.NAME]: { column: raw("g.name"), type: raw("text") },
+  [GroupOrderField.CREATED_AT]: { column: raw("g.created_at"), type: raw("timestamptz") },
+  [GroupOrderField.UPDATED_AT]: { column: raw("g.updated_at"), type: raw("timestamptz") },
+};
+
+/** A groups page, its arguments checked by the caller. */
+export interface GroupsPageQuery {
+  filter: GroupFilter | null | undefined;
+  orderBy: GroupOrderField;
+  descending: boolean;
+  /** The (sort key as text, id) of the last row already seen. */
+  after: readonly [string, string] | null;
+  offset: number | null;
+  /** Rows to read: the page size and one more, which tells whether more follow. */
+  limit: number;
+  /** Count every match (totalCount). */
+  withTotal: boolean;
+  /** Count each group's members in the same statement (Group.memberCount). */
+  withMemberCount: boolean;
+}
+
+export interface GroupsPage {
+  rows: { group: Group; sortKey: string }[];
+  /** 0 when not asked for. */
+  totalCount: number;
+  /** Each group's direct ACTIVE, unexpired members, when asked for. */
+  memberCounts: Map<string, number>;
+}
+
+/** The conditions of a GroupFilter on alias g, visibility included. */
+function filterConditions(viewer: Viewer, filter: GroupFilter | null | undefined): Sql[] {
+  const where: Sql[] = [];
+  // isActive defaults to true, also when no filter is given; an explicit null means both.
+  const isActive = filter == null || filter.isActive === undefined ? true : filter.isActive;
+  if (isActive !== null) where.push(sql`g.is_active = ${isActive}`);
+  if (filter?.groupType != null) where.push(sql`g.group_type = ${filter.groupType}`);
+  if (filter?.campus != null) where.push(sql`g.campus = ${filter.campus}`);
+  if (filter?.knowledgeArea != null) where.push(sql`g.knowledge_area = ${filter.knowledgeArea}`);
+  if (filter?.visibility != null) where.push(sql`g.visibility = ${filter.visibility}`);
+  if (filter?.search != null && filter.search !== "") {
+    const pattern = `%${escapeLike(filter.search)}%`;
+    where.push(sql`(g.name ILIKE ${pattern} OR g.short_name ILIKE ${pattern})`);
+  }
+  if (filter?.parentId != null) {
+    // Only under a parent the caller may see: the filter must not confirm a hidden parent's links.
+    where.push(
+      isUuid(filter.parentId)
+        ? sql`EXISTS (SELECT 1 FROM group_parents gp JOIN groups pg ON pg.id = gp.parent_id
+            WHERE gp.child_id = g.id AND gp.parent_id = ${filter.parentId}::uuid AND ${visibleGroup(viewer, "pg")})`
+        : sql`FALSE`,
+    );
+  }
+  if (filter?.rootsOnly != null) {
+    const roots = sql`EXISTS (SELECT 1 FROM group_parents gp WHERE gp.child_id = g.id)`;
+    where.push(filter.rootsOnly ? sql`NOT ${roots}` : roots);
+  }
+  if (filter?.metadata != null) where.push(sql`g.metadata @> ${JSON.stringify(filter.metadata)}::jsonb`);
+  where.push(visibleGroup(viewer, "g"));
+  return where;
+}
+
+/**
+ * Groups the viewer may see: filter, order, keyset or offset, and the total, in one statement. The
+ * page reads the (filter, sort) index directly; the total, only when asked, is a count of its own
+ * (sharing a CTE with the page made PostgreSQL materialize and sort every match).
+ */
+export function groupsPageSql(viewer: Viewer, q: GroupsPageQuery): Sql {
+  const { column, type } = SORT[q.orderBy];
+  const dir = q.descending ? raw("DESC") : raw("ASC");
+  const filters = and(filterConditions(viewer, q.filter));
+  const keyset = q.after
+    ? sql` AND (${column}, g.id) ${q.descending ? raw("<") : raw(">")} (${q.after[0]}::${type}, ${q.after[1]}::uuid)`
+    : empty;
+  const offset = q.offset === null ? empty : sql` OFFSET ${q.offset}`;
+  const memberCount = q.withMemberCount
+    ? sql`, (SELECT count(*)::int FROM memberships a WHERE a.group_id = g.id AND ${countingMembership}) AS "memberCount"`
+    : empty;
+  const page = sql`SELECT ${groupColumns}${memberCount}, ${column} AS sort_key, ${column}::text AS "sortKeyText"
+    FROM groups g
+    WHERE ${filters}${keyset}
+    ORDER BY ${column} ${dir}, g.id ${dir} LIMIT ${q.limit}${offset}`;
+  return q.withTotal
+    ? sql`SELECT t."totalCount", p.*
+    FROM (SELECT count(*)::int AS "totalCount" FROM groups g WHERE ${filters}) t
+    LEFT JOIN LATERAL (${page}) p ON TRUE
+    ORDER BY p.sort_key ${dir}, p.id ${dir}`
+    : sql`SELECT NULL::int AS "totalCount", p.* FROM (${page}) p ORDER BY p.sort_key ${dir}, p.id ${dir}`;
+}
+
+type PageRow = Group & { totalCount: number | null; sort_key: unknown; sortKeyText: string; memberCount?: number };
+
+export async function groupsPage(runner: Runner, viewer: Viewer, q: GroupsPageQuery): Promise<GroupsPage> {
+  const result = await query<PageRow>(runner, groupsPageSql(viewer, q));
+  const page: GroupsPage = { rows: [], totalCount: result[0]?.totalCount ?? 0, memberCounts: new Map() };
+  for (const { totalCount: _total, sort_key: _key, sortKeyText, memberCount, ...group } of result) {
+    // With the total, an empty page is one row of nulls beside the count.
+    if (group.id === null) continue;
+    if (memberCount !== undefined) page.memberCounts.set(group.id, memberCount);
+    page.rows.push({ group, sortKey: sortKeyText });
+  }
+  return page;
+}
+
+/** A page of descendants, its arguments checked by the caller. */
+export interface DescendantsQuery {
+  maxDepth: number | null;
+  groupType: string | null;
+  /** The (depth, name, id) of the last row already seen. */
+  after: readonly [number, string, string] | null;
+  /** Rows to read: the page size and one more. */
+  limit: number;
+}
+
+/**
+ * Every visible descendant of a group, nearest first, each once at its shortest distance;
+ * paginated by (depth, name, id), with the total, in one statement. The count row always exists,
+ * so an empty page still answers its total (its page columns are then null).
+ */
+export function descendantsPageSql(viewer: Viewer, groupId: string, q: DescendantsQuery): Sql {
+  const conditions = [visibleGroup(viewer, "g")];
+  if (q.groupType !== null) conditions.push(sql`g.group_type = ${q.groupType}`);
+  const keyset = q.after
+    ? sql` WHERE (depth, name, id) > (${q.after[0]}::int, ${q.after[1]}::text, ${q.after[2]}::uuid)`
+    : empty;
+  return sql`WITH RECURSIVE down(id, depth) AS (
+      SELECT gp.child_id, 1 FROM group_parents gp WHERE gp.parent_id = ${groupId}::uuid
+      UNION
+      SELECT gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id${
+        q.maxDepth === null
+          ? empty
+          : sql`
+      WHERE down.depth < ${q.maxDepth}::int`
+      }
+    ), filtered AS (
+      SELECT ${groupColumns}, n.depth
+      FROM (SELECT id, min(depth) AS depth FROM down GROUP BY id) n JOIN groups g ON g.id = n.id
+      WHERE ${and(conditions)}
+    )
+    SELECT t."totalCount", p.*
+    FROM (SELECT count(*)::int AS "totalCount" FROM filtered) t
+    LEFT JOIN LATERAL (
+      SELECT * FROM filtered${keyset} ORDER BY depth, name, id LIMIT ${q.limit}
+    ) p ON TRUE
+    ORDER BY depth, name, id`;
+}
+
+export async function descendantsPage(
+  runner: Runner,
+  viewer: Viewer,
+  groupId: string,
+  q: DescendantsQuery,
+): Promise<{ rows: (Group & { depth: number })[]; totalCount: number }> {
+  return splitTotal(
+    await query<Group & { depth: number; totalCount: number }>(runner, descendantsPageSql(viewer, groupId, q)),
+  );
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from "type-graphql";
-import { Group } from "../groups";
+import { Group, takeListedMemberCounts } from "../groups";
 import type { AppContext } from "../shared/context";
 import { Membership } from "./membership.entity";
 import { memberCountByGroupId } from "./membership.loaders";
@@ -11,8 +11,10 @@ import { MembershipConnection } from "./membership.resolver";
 export class GroupMembersResolver {
   @FieldResolver(() => Int, { description: "direct ACTIVE members" })
   memberCount(@Root() group: Group, @Ctx() ctx: AppContext): Promise<number> {
-    if (typeof group.prefetchedMemberCount === "number") return Promise.resolve(group.prefetchedMemberCount);
-    return memberCountByGroupId(ctx).load(group.id);
+    const loader = memberCountByGroupId(ctx);
+    // A groups page may have counted them in its own statement: then this costs none.
+    for (const [groupId, n] of takeListedMemberCounts(ctx)) loader.prime(groupId, n);
+    return loader.load(group.id);
   }
 
   @FieldResolver(() => MembershipConnection, {
