@@ -1,4 +1,5 @@
-export { Membership, MembershipStatus, MEMBERSHIP_COLUMNS, effectiveStatus } from "./membership.entity";
+export { Membership, MembershipStatus, effectiveStatus } from "./membership.entity";
+export { MEMBERSHIP_COLUMNS, membershipColumns } from "./membership.store";
 export { MembershipResolver, MembershipConnection } from "./membership.resolver";
 export { GroupMembersResolver } from "./group-members.resolver";
 export { UserMembershipsResolver } from "./user-memberships.resolver";

@@ -53,8 +53,3 @@ export function effectiveStatus(m: Pick<Membership, "storedStatus" | "expiresAt"
   if (m.expiresAt && m.expiresAt.getTime() <= now.getTime()) return MembershipStatus.INACTIVE;
   return m.storedStatus;
 }
-
-/** The columns of a membership row (alias a, as in COUNTING_MEMBERSHIP), aliased to the entity's properties. */
-export const MEMBERSHIP_COLUMNS = `a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role,
-  a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt",
-  a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;

@@ -1,4 +1,4 @@
-import { type EntityManager, inTransaction, query, registerConstraints } from "../db";
+import { type EntityManager, inTransaction, registerConstraints } from "../db";
 import { EventType, recordEvent } from "../events";
 import { type Group, groupForMutation } from "../groups";
 import { assertCan, forgetViewerRoles, registry, roleChangeRefusal, rolesHeldNow, viewerRoles } from "../permissions";
@@ -6,9 +6,19 @@ import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ForbiddenError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { usersById } from "../users";
-import { effectiveStatus, MEMBERSHIP_COLUMNS, type Membership, MembershipStatus } from "./membership.entity";
+import { effectiveStatus, type Membership, MembershipStatus } from "./membership.entity";
 import type { AddMemberInput } from "./membership.inputs";
 import { membershipOf, readableMembershipsById } from "./membership.loaders";
+import {
+  activateMembership,
+  deleteMembership,
+  insertMembership,
+  lockedMembership,
+  lockGroupForMemberships,
+  otherLastingOwners,
+  updateMembershipRole,
+  updateMembershipStatus,
+} from "./membership.store";
 
 registerConstraints({
   memberships_group_user_key: {
@@ -86,23 +96,13 @@ async function assertStillAllowed(
 }
 
 /**
- * Locks the group row: changes to one group's memberships (and its deletion) queue on it, which
- * serializes the owner count and the caller's authority with every other change there.
+ * Loads the member's row for update after locking the group row, on which changes to one group's
+ * memberships (and its deletion) queue: that serializes the owner count and the caller's authority
+ * with every other change there.
  */
-async function lockGroup(tx: EntityManager, groupId: string): Promise<boolean> {
-  const rows = (await tx.query(`SELECT 1 FROM groups WHERE id = $1 FOR NO KEY UPDATE`, [groupId])) as unknown[];
-  return rows.length > 0;
-}
-
-/** Loads the member's row for update after locking the group row (lockGroup). */
 async function lockMembership(tx: EntityManager, groupId: string, userId: string): Promise<Membership | undefined> {
-  if (!(await lockGroup(tx, groupId))) return undefined;
-  const [row] = await query<Membership>(
-    tx,
-    `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships a WHERE a.group_id = $1 AND a.user_id = $2 FOR UPDATE`,
-    [groupId, userId],
-  );
-  return row;
+  if (!(await lockGroupForMemberships(tx, groupId))) return undefined;
+  return lockedMembership(tx, groupId, userId);
 }
 
 /**
@@ -119,12 +119,7 @@ function isLastingOwner(m: Membership): boolean {
  */
 async function assertAnotherOwner(tx: EntityManager, m: Membership): Promise<void> {
   if (!isLastingOwner(m)) return;
-  const [{ n }] = (await tx.query(
-    `SELECT count(*)::int AS n FROM memberships a
-     WHERE a.group_id = $1 AND a.user_id <> $2 AND a.role = 'owner' AND a.status = 'ACTIVE' AND a.expires_at IS NULL`,
-    [m.groupId, m.userId],
-  )) as { n: number }[];
-  if (n === 0) throw BadUserInputError.field("userId", LAST_OWNER);
+  if ((await otherLastingOwners(tx, m.groupId, m.userId)) === 0) throw BadUserInputError.field("userId", LAST_OWNER);
 }
 
 /** The request's cached roles and memberships are stale after a change. */
@@ -195,14 +190,16 @@ export async function addMember(ctx: AppContext, input: AddMemberInput): Promise
   if (!inviter || inviter instanceof Error) throw new NotFoundError("User (invitedBy)", invitedBy);
   await assertRankAllows(ctx, group, { userId: input.userId, currentRole: null, newRole: role });
   const created = await inTransaction(ctx.db, async (tx) => {
-    if (!(await lockGroup(tx, group.id))) throw new NotFoundError("Group", group.id);
+    if (!(await lockGroupForMemberships(tx, group.id))) throw new NotFoundError("Group", group.id);
     await assertStillAllowed(ctx, tx, group, "members.add", { userId: input.userId, currentRole: null, newRole: role });
-    const [row] = await query<Membership>(
-      tx,
-      `INSERT INTO memberships AS a (group_id, user_id, role, status, invited_by, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${MEMBERSHIP_COLUMNS}`,
-      [group.id, input.userId, role, status, invitedBy, input.expiresAt ?? null],
-    );
+    const row = await insertMembership(tx, {
+      groupId: group.id,
+      userId: input.userId,
+      role,
+      storedStatus: status,
+      invitedById: invitedBy,
+      expiresAt: input.expiresAt ?? null,
+    });
     await recordEvent(tx, {
       type: EventType.MEMBER_ADDED,
       groupId: group.id,
@@ -210,7 +207,7 @@ export async function addMember(ctx: AppContext, input: AddMemberInput): Promise
       actorId: viewer.id,
       payload: { role, invitedBy, status, expiresAt: input.expiresAt?.toISOString() ?? null },
     });
-    return row!;
+    return row;
   });
   return afterChange(ctx, created);
 }
@@ -228,12 +225,7 @@ export async function updateMemberRole(
     if (!before) throw new NotFoundError("Membership of user", userId);
     if (before.role === role) return before;
     if (role !== "owner") await assertAnotherOwner(tx, before);
-    const [after] = await query<Membership>(
-      tx,
-      `UPDATE memberships AS a SET role = $3, updated_at = now()
-       WHERE a.group_id = $1 AND a.user_id = $2 RETURNING ${MEMBERSHIP_COLUMNS}`,
-      [groupId, userId, role],
-    );
+    const after = await updateMembershipRole(tx, groupId, userId, role);
     await recordEvent(tx, {
       type: EventType.MEMBER_ROLE_CHANGED,
       groupId,
@@ -241,7 +233,7 @@ export async function updateMemberRole(
       actorId: viewer.id,
       payload: { oldRole: before.role, newRole: role },
     });
-    return after!;
+    return after;
   });
   return afterChange(ctx, updated);
 }
@@ -260,15 +252,8 @@ export async function setMemberStatus(
     const oldStatus = effectiveStatus(before);
     if (oldStatus === status) return before;
     if (status !== MembershipStatus.ACTIVE) await assertAnotherOwner(tx, before);
-    // Making an expired membership ACTIVE or PENDING clears its past expiry: otherwise it would stay
-    // INACTIVE, and the change (and its event) would change nothing.
-    const [after] = await query<Membership>(
-      tx,
-      `UPDATE memberships AS a SET status = $3::varchar, updated_at = now(),
-         expires_at = CASE WHEN $3::varchar <> 'INACTIVE' AND a.expires_at <= now() THEN NULL ELSE a.expires_at END
-       WHERE a.group_id = $1 AND a.user_id = $2 RETURNING ${MEMBERSHIP_COLUMNS}`,
-      [groupId, userId, status],
-    );
+    // An expired membership made ACTIVE or PENDING loses its past expiry (see updateMembershipStatus).
+    const after = await updateMembershipStatus(tx, groupId, userId, status);
     await recordEvent(tx, {
       type: EventType.MEMBER_STATUS_CHANGED,
       groupId,
@@ -276,7 +261,7 @@ export async function setMemberStatus(
       actorId: viewer.id,
       payload: { oldStatus, newStatus: status },
     });
-    return after!;
+    return after;
   });
   return afterChange(ctx, updated);
 }
@@ -300,7 +285,7 @@ export async function respondToInvitation(
       throw BadUserInputError.field("groupId", `there is no pending invitation: your membership is ${status}`);
     }
     if (!accept) {
-      await tx.query(`DELETE FROM memberships WHERE id = $1`, [before.id]);
+      await deleteMembership(tx, before.id);
       await recordEvent(tx, {
         type: EventType.MEMBER_REMOVED,
         groupId,
@@ -310,11 +295,7 @@ export async function respondToInvitation(
       });
       return null;
     }
-    const [after] = await query<Membership>(
-      tx,
-      `UPDATE memberships AS a SET status = 'ACTIVE', updated_at = now() WHERE a.id = $1 RETURNING ${MEMBERSHIP_COLUMNS}`,
-      [before.id],
-    );
+    const after = await activateMembership(tx, before.id);
     await recordEvent(tx, {
       type: EventType.MEMBER_STATUS_CHANGED,
       groupId,
@@ -322,7 +303,7 @@ export async function respondToInvitation(
       actorId: viewer.id,
       payload: { oldStatus: MembershipStatus.PENDING, newStatus: MembershipStatus.ACTIVE },
     });
-    return after!;
+    return after;
   });
   if (result) return afterChange(ctx, result);
   forgetMemberships(ctx);
@@ -345,7 +326,7 @@ export async function removeMember(ctx: AppContext, groupId: string, userId: str
       : await lockForChange(ctx, tx, group, "members.remove", userId, null);
     if (!before) return false;
     await assertAnotherOwner(tx, before);
-    await tx.query(`DELETE FROM memberships WHERE id = $1`, [before.id]);
+    await deleteMembership(tx, before.id);
     await recordEvent(tx, {
       type: EventType.MEMBER_REMOVED,
       groupId,
