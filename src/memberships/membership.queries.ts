@@ -2,8 +2,7 @@ import { findGroup, type Group, groupsById } from "../groups";
 import { can, canSeeMemberOf, canView, checkAccess, permissionsIn, registry } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ForbiddenError, NotFoundError } from "../shared/errors";
-import { isUuid } from "../shared/ids";
-import { decodeCursor, pageSize, toPage } from "../shared/pagination";
+import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
 import type { Membership } from "./membership.entity";
 import type { MembersArgs } from "./membership.inputs";
 import { memberPagesByGroupId, membershipOf, readableMembershipsById } from "./membership.loaders";
@@ -29,14 +28,7 @@ export function findMembershipById(ctx: AppContext, id: string): Promise<Members
 export async function listMembers(ctx: AppContext, group: Group, args: MembersArgs) {
   const first = pageSize(args.first, 50);
   if (!(await can(ctx, "members.view", group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
-  let after: [number, string, string] | null = null;
-  if (args.after != null) {
-    const [depth, joined, id] = decodeCursor(args.after, 3);
-    if (typeof depth !== "number" || typeof joined !== "string" || !isUuid(id)) {
-      throw BadUserInputError.field("after", "is not a cursor this list produced");
-    }
-    after = [depth, joined, id];
-  }
+  const after = args.after != null ? decodeKeyset(args.after, ["number", "string", "uuid"]) : null;
   const page = await memberPagesByGroupId(ctx)({
     role: args.role ?? null,
     includeInactive: args.includeInactive ?? false,
