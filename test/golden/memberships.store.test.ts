@@ -1,0 +1,133 @@
+import { raw, type Sql } from "../../src/db";
+import {
+  MEMBERSHIP_COLUMNS,
+  memberCountsSql,
+  memberPagesSql,
+  membershipsOfUsersSql,
+} from "../../src/memberships/membership.store";
+import { heldBy } from "../../src/permissions";
+import { userColumnsAs } from "../../src/users";
+
+// The SQL of the memberships store, pinned: a change to a statement's text shows here first. The
+// text depends only on the statement's shape (never on values), so each keeps one prepared statement.
+
+const GROUP = "00000000-0000-4000-8000-00000000000a";
+const OTHER = "00000000-0000-4000-8000-00000000000b";
+const admin = { id: "00000000-0000-4000-8000-000000000001", isGlobalAdmin: true };
+const viewer = { id: "00000000-0000-4000-8000-000000000002", isGlobalAdmin: false };
+
+const COLUMNS =
+  `a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", ` +
+  `a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", ` +
+  `a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
+const COUNTING = `a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())`;
+
+/** visibility.ts's fragment as it reads after `offset` parameters of the enclosing statement. */
+function spliced(fragment: Sql, offset: number): string {
+  return fragment.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+}
+
+describe("memberships store SQL", () => {
+  it("derives the column list from the one field map", () => {
+    expect(MEMBERSHIP_COLUMNS).toBe(COLUMNS);
+  });
+
+  it("a group's member page, direct ACTIVE members: the page, the total and the users in one statement", () => {
+    const statement = memberPagesSql(admin, [GROUP, OTHER], {
+      role: null,
+      includeInactive: false,
+      transitive: false,
+      limit: 51,
+      after: null,
+    });
+    expect(statement.text).toBe(`WITH filtered AS (
+      SELECT a.group_id AS root, 0 AS depth, ${COLUMNS}, a.joined_at::text AS "joinedKey"
+      FROM memberships a WHERE a.group_id = ANY($1::uuid[]) AND ${COUNTING}
+    ), counted AS (
+      SELECT root, count(*)::int AS n FROM filtered GROUP BY root
+    ), paged AS (
+      SELECT * FROM (
+        SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f.depth, f."joinedAt", f.id) AS rn
+        FROM filtered f
+      ) x WHERE x.rn <= $2
+    )
+    SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*, ${userColumnsAs("user.")}
+    FROM unnest($3::uuid[]) AS r(root)
+    LEFT JOIN counted c ON c.root = r.root
+    LEFT JOIN paged p ON p.root = r.root
+    LEFT JOIN users u ON u.id = p."userId"
+    ORDER BY r.root, p.depth, p."joinedAt", p.id`);
+    expect(statement.values).toEqual([[GROUP, OTHER], 51, [GROUP, OTHER]]);
+  });
+
+  it("a group's member page, transitive, by role, after a cursor: descendants only where members.view is held", () => {
+    const after = [1, "2024-05-01 10:00:00+00", OTHER] as const;
+    const statement = memberPagesSql(viewer, [GROUP], {
+      role: "admin",
+      includeInactive: true,
+      transitive: true,
+      limit: 3,
+      after,
+    });
+    const held = heldBy(viewer, "members.view", raw("a.group_id"));
+    const n = 2 + held.values.length; // the ids and the role come before the rule's parameters
+    expect(statement.text).toBe(`WITH RECURSIVE down(root, id, depth) AS (
+      SELECT r, r, 0 FROM unnest($1::uuid[]) AS r
+      UNION SELECT down.root, gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id
+    ), scope AS (
+      SELECT root, id, min(depth) AS depth FROM down GROUP BY root, id
+    ), filtered AS (
+      SELECT DISTINCT ON (s.root, a.user_id) s.root, s.depth, ${COLUMNS}, a.joined_at::text AS "joinedKey"
+      FROM scope s JOIN memberships a ON a.group_id = s.id
+      WHERE a.role = $2 AND (s.depth = 0 OR ${spliced(held, 2)})
+      ORDER BY s.root, a.user_id, s.depth, a.joined_at, a.id
+    ), counted AS (
+      SELECT root, count(*)::int AS n FROM filtered GROUP BY root
+    ), paged AS (
+      SELECT * FROM (
+        SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f.depth, f."joinedAt", f.id) AS rn
+        FROM filtered f WHERE (f.depth, f."joinedAt", f.id) > ($${n + 1}::int, $${n + 2}::timestamptz, $${n + 3}::uuid)
+      ) x WHERE x.rn <= $${n + 4}
+    )
+    SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*, ${userColumnsAs("user.")}
+    FROM unnest($${n + 5}::uuid[]) AS r(root)
+    LEFT JOIN counted c ON c.root = r.root
+    LEFT JOIN paged p ON p.root = r.root
+    LEFT JOIN users u ON u.id = p."userId"
+    ORDER BY r.root, p.depth, p."joinedAt", p.id`);
+    expect(statement.values).toEqual([[GROUP], "admin", ...held.values, ...after, 3, [GROUP]]);
+  });
+
+  it("a page's text depends on its shape, never on its values", () => {
+    const options = { role: null, includeInactive: false, transitive: true, limit: 11, after: null };
+    const one = memberPagesSql(viewer, [GROUP], options);
+    const other = memberPagesSql({ ...viewer, id: OTHER }, [GROUP, OTHER], { ...options, limit: 501 });
+    expect(other.text).toBe(one.text);
+    expect(memberPagesSql(viewer, [GROUP], { ...options, role: "member" }).text).not.toBe(one.text);
+  });
+
+  it("a user's memberships, as a global admin: every membership, ACTIVE only by default", () => {
+    const statement = membershipsOfUsersSql(admin, [viewer.id], { includeInactive: false, role: null });
+    expect(statement.text).toBe(`SELECT ${COLUMNS} FROM memberships a
+    WHERE a.user_id = ANY($1::uuid[]) AND TRUE AND ${COUNTING}
+    ORDER BY a.joined_at, a.id`);
+    expect(statement.values).toEqual([[viewer.id]]);
+  });
+
+  it("a user's memberships, as anyone else: their own, or where the caller holds members.view", () => {
+    const statement = membershipsOfUsersSql(viewer, [viewer.id, OTHER], { includeInactive: true, role: "owner" });
+    const held = heldBy(viewer, "members.view", raw("a.group_id"));
+    expect(statement.text).toBe(`SELECT ${COLUMNS} FROM memberships a
+    WHERE a.user_id = ANY($1::uuid[]) AND (a.user_id = $2::uuid OR ${spliced(held, 2)}) AND a.role = $${3 + held.values.length}
+    ORDER BY a.joined_at, a.id`);
+    expect(statement.values).toEqual([[viewer.id, OTHER], viewer.id, ...held.values, "owner"]);
+  });
+
+  it("memberCount: direct ACTIVE, unexpired members per group in one statement", () => {
+    const statement = memberCountsSql([GROUP, OTHER]);
+    expect(statement.text).toBe(`SELECT a.group_id AS key, count(*)::int AS n FROM memberships a
+    WHERE a.group_id = ANY($1::uuid[]) AND ${COUNTING}
+    GROUP BY a.group_id`);
+    expect(statement.values).toEqual([[GROUP, OTHER]]);
+  });
+});
