@@ -41,10 +41,10 @@ export function isActiveLeadership(l: Pick<Leadership, "endDate">, today: string
   return l.endDate === null || l.endDate > today;
 }
 
-/** The columns of a leadership row (alias l), aliased to the entity's properties; dates as YYYY-MM-DD. */
-export const LEADERSHIP_COLUMNS = `l.id, l.group_id AS "groupId", l.user_id AS "userId",
-  to_char(l.start_date, 'YYYY-MM-DD') AS "startDate", to_char(l.end_date, 'YYYY-MM-DD') AS "endDate",
-  l.created_at AS "createdAt", l.updated_at AS "updatedAt"`;
-
-/** SQL: period `l` covers the date parameter `p` (start included, end excluded). */
-export const covers = (p: string) => `(l.start_date <= ${p}::date AND (l.end_date IS NULL OR l.end_date > ${p}::date))`;
+/**
+ * Period `l` covers `date`: its start included, its end excluded (dates are YYYY-MM-DD strings, so
+ * they compare as text). The store's `covers` is the same rule in SQL.
+ */
+export function coversDate(l: Pick<Leadership, "startDate" | "endDate">, date: string): boolean {
+  return l.startDate <= date && isActiveLeadership(l, date);
+}

@@ -1,24 +1,25 @@
 import DataLoader from "dataloader";
-import { countsByKey, query, rowsById } from "../db";
-import { visibleGroupsCondition } from "../permissions";
-import { type AppContext, groupedByKey, loaderFamily, perRequest } from "../shared/context";
+import { type AppContext, byKey, groupedByKey, loaderFamily, perRequest, requireViewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
 import { todayUtc } from "../shared/scalars";
-import { primeUsers, userColumnsAs } from "../users";
-import { covers, LEADERSHIP_COLUMNS, type Leadership } from "./leadership.entity";
+import { primeUsers } from "../users";
+import { coversDate, type Leadership } from "./leadership.entity";
+import {
+  LEADER_PREFIX,
+  leaderCounts,
+  leadershipsOfGroups,
+  leadershipsOfUsers,
+  visibleLeadershipsByIds,
+} from "./leadership.store";
 
 /**
  * Leaderships by id in groups the caller may see, the rule in the same statement: `_entities`
  * costs one statement for any number of them.
  */
 export const visibleLeadershipsById = perRequest((ctx) => {
-  const params: unknown[] = [null]; // $1 is the ids (rowsById)
-  const visible = visibleGroupsCondition(ctx, "g", params);
-  return rowsById<Leadership>(
-    ctx,
-    `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l JOIN groups g ON g.id = l.group_id
-     WHERE l.id = ANY($1::uuid[]) AND ${visible}`,
-    params.slice(1),
+  const viewer = requireViewer(ctx);
+  return new DataLoader<string, Leadership | null>(async (ids) =>
+    byKey(ids, await visibleLeadershipsByIds(ctx.db, viewer, ids.filter(isUuid)), (row) => row.id),
   );
 });
 
@@ -29,39 +30,26 @@ export const visibleLeadershipsById = perRequest((ctx) => {
 const allLeadershipsByGroupId = perRequest(
   (ctx) =>
     new DataLoader<string, Leadership[], string>(async (ids) => {
-      const rows = await query<Leadership>(
-        ctx.db,
-        `SELECT ${LEADERSHIP_COLUMNS}, ${userColumnsAs("user.")}
-         FROM leaderships l JOIN users u ON u.id = l.user_id
-         WHERE l.group_id = ANY($1::uuid[])
-         ORDER BY l.start_date, l.created_at, l.id`,
-        [ids.filter(isUuid)],
-      );
-      primeUsers(ctx, rows as unknown as Record<string, unknown>[], "user.");
+      const rows = await leadershipsOfGroups(ctx.db, ids.filter(isUuid));
+      primeUsers(ctx, rows as unknown as Record<string, unknown>[], LEADER_PREFIX);
       return groupedByKey(ids, rows, (row) => row.groupId);
     }),
 );
 
-/**
- * Leaderships of each group, oldest start date first: those covering `asOf` (start included,
- * end excluded; dates are YYYY-MM-DD strings, so they compare as text), or every one for null.
- */
+/** Leaderships of a group, oldest start date first: those covering `asOf`, or every one for null. */
 export function leadershipsOf(ctx: AppContext, groupId: string, asOf: string | null): Promise<Leadership[]> {
   return allLeadershipsByGroupId(ctx)
     .load(groupId)
-    .then((all) =>
-      asOf === null ? all : all.filter((l) => l.startDate <= asOf && (l.endDate === null || l.endDate > asOf)),
-    );
+    .then((all) => (asOf === null ? all : all.filter((l) => coversDate(l, asOf))));
 }
 
 /** How many lead each group today. */
-export const leaderCountByGroupId = perRequest((ctx) =>
-  countsByKey(
-    ctx,
-    `SELECT l.group_id AS key, count(*)::int AS n FROM leaderships l
-     WHERE l.group_id = ANY($1::uuid[]) AND ${covers("$2")} GROUP BY l.group_id`,
-    [todayUtc()],
-  ),
+export const leaderCountByGroupId = perRequest(
+  (ctx) =>
+    new DataLoader<string, number>(async (ids) => {
+      const counts = new Map((await leaderCounts(ctx.db, ids.filter(isUuid), todayUtc())).map((r) => [r.key, r.n]));
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
 );
 
 /**
@@ -71,19 +59,8 @@ export const leaderCountByGroupId = perRequest((ctx) =>
 export const leadershipsByUserId = loaderFamily(
   (ctx, includeHistorical: boolean) =>
     new DataLoader<string, Leadership[], string>(async (ids) => {
-      const params: unknown[] = [ids.filter(isUuid)];
-      const conditions = [visibleGroupsCondition(ctx, "g", params)];
-      if (!includeHistorical) {
-        params.push(todayUtc());
-        conditions.push(`(l.end_date IS NULL OR l.end_date > $${params.length}::date)`);
-      }
-      const rows = await query<Leadership>(
-        ctx.db,
-        `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l JOIN groups g ON g.id = l.group_id
-         WHERE l.user_id = ANY($1::uuid[]) AND ${conditions.join(" AND ")}
-         ORDER BY l.start_date DESC, l.id`,
-        params,
-      );
+      const notEndedAsOf = includeHistorical ? null : todayUtc();
+      const rows = await leadershipsOfUsers(ctx.db, requireViewer(ctx), ids.filter(isUuid), notEndedAsOf);
       return groupedByKey(ids, rows, (row) => row.userId);
     }),
 );

@@ -1,4 +1,4 @@
-import { inTransaction, query, registerConstraints } from "../db";
+import { inTransaction, registerConstraints } from "../db";
 import { EventType, recordEvent } from "../events";
 import { groupForMutation } from "../groups";
 import { assertCan } from "../permissions";
@@ -6,9 +6,10 @@ import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, NotFoundError } from "../shared/errors";
 import { todayUtc } from "../shared/scalars";
 import { usersById } from "../users";
-import { LEADERSHIP_COLUMNS, type Leadership } from "./leadership.entity";
+import type { Leadership } from "./leadership.entity";
 import type { AddLeaderInput, RemoveLeaderInput } from "./leadership.inputs";
 import { visibleLeadershipsById } from "./leadership.loaders";
+import { insertLeadership, lockCurrentLeadership, setLeadershipEnd } from "./leadership.store";
 
 registerConstraints({
   leaderships_no_overlap: {
@@ -42,20 +43,15 @@ export async function addLeader(ctx: AppContext, input: AddLeaderInput): Promise
     throw BadUserInputError.field("endDate", `must not be before the startDate ${startDate}`);
   }
   const created = await inTransaction(ctx.db, async (tx) => {
-    const [row] = await query<Leadership>(
-      tx,
-      `INSERT INTO leaderships AS l (group_id, user_id, start_date, end_date) VALUES ($1, $2, $3::date, $4::date)
-       RETURNING ${LEADERSHIP_COLUMNS}`,
-      [group.id, input.userId, startDate, endDate],
-    );
+    const row = await insertLeadership(tx, { groupId: group.id, userId: input.userId, startDate, endDate });
     await recordEvent(tx, {
       type: EventType.LEADER_ADDED,
       groupId: group.id,
       userId: input.userId,
       actorId: viewer.id,
-      payload: { leadershipId: row!.id, startDate, endDate },
+      payload: { leadershipId: row.id, startDate, endDate },
     });
-    return row!;
+    return row;
   });
   return created;
 }
@@ -73,13 +69,7 @@ export async function removeLeader(ctx: AppContext, input: RemoveLeaderInput): P
   await assertCan(ctx, "leaders.manage", group);
   const endDate = input.endDate ?? todayUtc();
   const ended = await inTransaction(ctx.db, async (tx) => {
-    const [current] = await query<Leadership>(
-      tx,
-      `SELECT ${LEADERSHIP_COLUMNS} FROM leaderships l
-       WHERE l.group_id = $1 AND l.user_id = $2 AND (l.end_date IS NULL OR l.end_date > $3::date)
-       ORDER BY l.start_date DESC LIMIT 1 FOR UPDATE`,
-      [group.id, input.userId, todayUtc()],
-    );
+    const current = await lockCurrentLeadership(tx, group.id, input.userId, todayUtc());
     if (!current) throw BadUserInputError.field("userId", "this user is not a current leader of the group");
     if (endDate < current.startDate) {
       throw BadUserInputError.field("endDate", `must not be before the leadership's startDate ${current.startDate}`);
@@ -87,11 +77,7 @@ export async function removeLeader(ctx: AppContext, input: RemoveLeaderInput): P
     if (current.endDate === endDate) {
       throw BadUserInputError.field("userId", `this user's leadership already ends on ${endDate}; nothing to change`);
     }
-    const [row] = await query<Leadership>(
-      tx,
-      `UPDATE leaderships AS l SET end_date = $2::date, updated_at = now() WHERE l.id = $1 RETURNING ${LEADERSHIP_COLUMNS}`,
-      [current.id, endDate],
-    );
+    const row = await setLeadershipEnd(tx, current.id, endDate);
     await recordEvent(tx, {
       type: EventType.LEADER_REMOVED,
       groupId: group.id,
@@ -99,7 +85,7 @@ export async function removeLeader(ctx: AppContext, input: RemoveLeaderInput): P
       actorId: viewer.id,
       payload: { leadershipId: current.id, startDate: current.startDate, endDate },
     });
-    return row!;
+    return row;
   });
   visibleLeadershipsById(ctx).clear(ended.id);
   return ended;
