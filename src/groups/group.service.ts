@@ -1,14 +1,13 @@
 import { isDeepStrictEqual } from "node:util";
-import type { EntityManager } from "typeorm";
-import { inTransaction, query, registerConstraints } from "../db";
+import { type EntityManager, inTransaction, registerConstraints } from "../db";
 import { EventType, type NewEvent, recordEvent, recordEvents } from "../events";
 import { assertCan, canView, forgetViewerRoles, holdersAndAncestors } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ConflictError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
-import { GROUP_COLUMNS } from "./group.columns";
 import { type Group, GroupVisibility } from "./group.entity";
 import type { CreateGroupInput, UpdateGroupInput } from "./group.inputs";
 import { groupsById } from "./group.loaders";
+import * as store from "./group.store";
 
 registerConstraints({
   groups_short_name_campus_key: {
@@ -27,9 +26,6 @@ registerConstraints({
   // The child itself deleted meanwhile.
   group_parents_child_id_fkey: { kind: "notFound", what: "Group" },
 });
-
-/** The advisory lock key of hierarchy changes; the cycle trigger (migrations) uses the same. */
-const HIERARCHY_LOCK = 7305001;
 
 /** The group a mutation targets: NOT_FOUND when missing or invisible to the caller. */
 export async function groupForMutation(ctx: AppContext, id: string): Promise<Group> {
@@ -75,18 +71,6 @@ function childEvents(type: EventType, childId: string, parentIds: string[], acto
   return parentIds.map((parentId) => ({ type, groupId: parentId, actorId, payload: { childId } }));
 }
 
-async function currentParentIds(runner: EntityManager | AppContext["db"], childId: string): Promise<string[]> {
-  const rows = await query<{ id: string }>(runner, `SELECT parent_id AS id FROM group_parents WHERE child_id = $1`, [
-    childId,
-  ]);
-  return rows.map((r) => r.id);
-}
-
-async function linkParents(tx: EntityManager, childId: string, parentIds: string[]): Promise<void> {
-  if (parentIds.length === 0) return;
-  await tx.query(`INSERT INTO group_parents (child_id, parent_id) SELECT $1, unnest($2::uuid[])`, [childId, parentIds]);
-}
-
 export async function createGroup(ctx: AppContext, input: CreateGroupInput): Promise<Group> {
   const viewer = requireViewer(ctx);
   assertVisibilityAllowed(ctx, input.visibility);
@@ -94,47 +78,39 @@ export async function createGroup(ctx: AppContext, input: CreateGroupInput): Pro
   await assertParentsUsable(ctx, parentIds);
   const group = await inTransaction(ctx.db, async (tx) => {
     if (!viewer.isGlobalAdmin) await assertUnderGroupQuota(ctx, tx, viewer.id);
-    const [created] = (await tx.query(
-      `INSERT INTO groups AS g (name, group_type, description, short_name, url, knowledge_area, campus,
-         visibility, permission_cascade_enabled, metadata, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${GROUP_COLUMNS}`,
-      [
-        input.name,
-        input.groupType ?? "organization",
-        input.description ?? null,
-        input.shortName ?? null,
-        input.url ?? null,
-        input.knowledgeArea ?? null,
-        input.campus ?? null,
-        input.visibility ?? GroupVisibility.PRIVATE,
-        input.permissionCascadeEnabled ?? true,
-        JSON.stringify(input.metadata ?? {}),
-        viewer.id,
-      ],
-    )) as Group[];
-    await linkParents(tx, created!.id, parentIds);
+    const created = await store.insertGroup(tx, {
+      name: input.name,
+      groupType: input.groupType ?? "organization",
+      description: input.description ?? null,
+      shortName: input.shortName ?? null,
+      url: input.url ?? null,
+      knowledgeArea: input.knowledgeArea ?? null,
+      campus: input.campus ?? null,
+      visibility: input.visibility ?? GroupVisibility.PRIVATE,
+      permissionCascadeEnabled: input.permissionCascadeEnabled ?? true,
+      metadata: input.metadata ?? {},
+      createdById: viewer.id,
+    });
+    await store.linkParents(tx, created.id, parentIds);
     // The creator becomes the group's owner: part of creating a group, so it happens here.
-    await tx.query(
-      `INSERT INTO memberships (group_id, user_id, role, status, invited_by) VALUES ($1, $2, 'owner', 'ACTIVE', $2)`,
-      [created!.id, viewer.id],
-    );
+    await store.insertCreatorOwnership(tx, created.id, viewer.id);
     await recordEvents(tx, [
       {
         type: EventType.GROUP_CREATED,
-        groupId: created!.id,
+        groupId: created.id,
         actorId: viewer.id,
-        payload: { name: created!.name, groupType: created!.groupType, createdBy: viewer.id, parentIds },
+        payload: { name: created.name, groupType: created.groupType, createdBy: viewer.id, parentIds },
       },
       {
         type: EventType.MEMBER_ADDED,
-        groupId: created!.id,
+        groupId: created.id,
         userId: viewer.id,
         actorId: viewer.id,
         payload: { role: "owner", invitedBy: viewer.id, status: "ACTIVE", expiresAt: null },
       },
-      ...childEvents(EventType.CHILD_ADDED, created!.id, parentIds, viewer.id),
+      ...childEvents(EventType.CHILD_ADDED, created.id, parentIds, viewer.id),
     ]);
-    return created!;
+    return created;
   });
   forgetViewerRoles(ctx);
   groupsById(ctx).prime(group.id, group);
@@ -143,10 +119,8 @@ export async function createGroup(ctx: AppContext, input: CreateGroupInput): Pro
 
 /** MAX_GROUPS_PER_USER, race-free: creations by one user are serialized by an advisory lock. */
 async function assertUnderGroupQuota(ctx: AppContext, tx: EntityManager, userId: string): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('groups-created-by:' || $1))`, [userId]);
-  const [{ n }] = (await tx.query(`SELECT count(*)::int AS n FROM groups WHERE created_by = $1`, [userId])) as {
-    n: number;
-  }[];
+  await store.lockCreationsBy(tx, userId);
+  const n = await store.countCreatedBy(tx, userId);
   if (n >= ctx.config.maxGroupsPerUser) {
     throw BadUserInputError.field(
       "input",
@@ -155,21 +129,24 @@ async function assertUnderGroupQuota(ctx: AppContext, tx: EntityManager, userId:
   }
 }
 
-/** Columns an update may set, with their input field. */
-const UPDATABLE: { field: keyof UpdateGroupInput & keyof Group; column: string; nullable: boolean; json?: boolean }[] =
-  [
-    { field: "name", column: "name", nullable: false },
-    { field: "groupType", column: "group_type", nullable: false },
-    { field: "description", column: "description", nullable: true },
-    { field: "shortName", column: "short_name", nullable: true },
-    { field: "url", column: "url", nullable: true },
-    { field: "knowledgeArea", column: "knowledge_area", nullable: true },
-    { field: "campus", column: "campus", nullable: true },
-    { field: "visibility", column: "visibility", nullable: false },
-    { field: "isActive", column: "is_active", nullable: false },
-    { field: "permissionCascadeEnabled", column: "permission_cascade_enabled", nullable: false },
-    { field: "metadata", column: "metadata", nullable: false, json: true },
-  ];
+/** The fields an update may set (the input's and the entity's names alike); json ones compare deeply. */
+const UPDATABLE: {
+  field: keyof UpdateGroupInput & store.GroupChanges[number][0];
+  nullable: boolean;
+  json?: boolean;
+}[] = [
+  { field: "name", nullable: false },
+  { field: "groupType", nullable: false },
+  { field: "description", nullable: true },
+  { field: "shortName", nullable: true },
+  { field: "url", nullable: true },
+  { field: "knowledgeArea", nullable: true },
+  { field: "campus", nullable: true },
+  { field: "visibility", nullable: false },
+  { field: "isActive", nullable: false },
+  { field: "permissionCascadeEnabled", nullable: false },
+  { field: "metadata", nullable: false, json: true },
+];
 
 export async function updateGroup(ctx: AppContext, id: string, input: UpdateGroupInput): Promise<Group> {
   const viewer = requireViewer(ctx);
@@ -186,7 +163,7 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
   if (newParents) {
     // Checked before the transaction: the checks read through the request's loaders (other pool
     // connections), which must not be needed while this request holds a connection and the lock.
-    const current = await currentParentIds(ctx.db, id);
+    const current = await store.parentIdsOf(ctx.db, id);
     await assertParentsUsable(
       ctx,
       newParents.filter((p) => !current.includes(p)),
@@ -198,10 +175,8 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
   const updated = await inTransaction(ctx.db, async (tx) => {
     // Parent changes take the hierarchy lock first (the same one the cycle trigger takes), so
     // concurrent re-parentings queue instead of deadlocking on each other's row locks.
-    if (newParents) await tx.query(`SELECT pg_advisory_xact_lock(${HIERARCHY_LOCK})`);
-    const [before] = (await tx.query(`SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = $1 FOR NO KEY UPDATE`, [
-      id,
-    ])) as Group[];
+    if (newParents) await store.lockHierarchy(tx);
+    const before = await store.lockForUpdate(tx, id);
     if (!before) throw new NotFoundError("Group", id);
     const changed = UPDATABLE.filter(
       ({ field, json }) =>
@@ -213,16 +188,14 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
     const afterValues: Record<string, unknown> = {};
     const events: NewEvent[] = [];
     if (newParents) {
-      const current = (await currentParentIds(tx, id)).sort();
+      const current = (await store.parentIdsOf(tx, id)).sort();
       const added = newParents.filter((p) => !current.includes(p));
       const removed = current.filter((p) => !newParents.includes(p));
       if (removed.some((p) => !detachable.includes(p))) {
         throw new ConflictError("parentIds", "this group's parents changed meanwhile; read them again and retry");
       }
-      if (removed.length > 0) {
-        await tx.query(`DELETE FROM group_parents WHERE child_id = $1 AND parent_id = ANY($2::uuid[])`, [id, removed]);
-      }
-      await linkParents(tx, id, added);
+      await store.unlinkParents(tx, id, removed);
+      await store.linkParents(tx, id, added);
       if (added.length > 0 || removed.length > 0) {
         fieldsChanged.push("parentIds");
         beforeValues.parentIds = current;
@@ -234,17 +207,12 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
       }
     }
     if (fieldsChanged.length === 0) return before;
-    const params: unknown[] = [id];
-    const sets = changed.map(({ field, column, json }) => {
-      params.push(json ? JSON.stringify(input[field]) : input[field]);
-      return `${column} = $${params.length}${json ? "::jsonb" : ""}`;
-    });
-    const [after] = await query<Group>(
+    const after = await store.updateGroupRow(
       tx,
-      `UPDATE groups AS g SET ${[...sets, "updated_at = now()"].join(", ")} WHERE g.id = $1 RETURNING ${GROUP_COLUMNS}`,
-      params,
+      id,
+      changed.map(({ field }) => [field, input[field]]),
     );
-    for (const { field } of changed) afterValues[field] = after![field];
+    for (const { field } of changed) afterValues[field] = after[field];
     await recordEvents(tx, [
       {
         type: EventType.GROUP_UPDATED,
@@ -254,7 +222,7 @@ export async function updateGroup(ctx: AppContext, id: string, input: UpdateGrou
       },
       ...events,
     ]);
-    return after!;
+    return after;
   });
   forgetViewerRoles(ctx);
   groupsById(ctx).clear(id).prime(id, updated);
@@ -271,8 +239,7 @@ export async function deleteGroup(ctx: AppContext, id: string): Promise<boolean>
   const group = await groupForMutation(ctx, id);
   await assertCan(ctx, "groups.delete", group);
   await inTransaction(ctx.db, async (tx) => {
-    const locked = (await tx.query(`SELECT 1 FROM groups WHERE id = $1 FOR UPDATE`, [id])) as unknown[];
-    if (locked.length === 0) throw new NotFoundError("Group", id);
+    if (!(await store.lockForDelete(tx, id))) throw new NotFoundError("Group", id);
     await recordEvent(tx, {
       type: EventType.GROUP_DELETED,
       groupId: id,
@@ -281,8 +248,8 @@ export async function deleteGroup(ctx: AppContext, id: string): Promise<boolean>
       // Its subscribers hear of the deletion after the memberships are gone: keep who they were.
       reach: await holdersAndAncestors(tx, id, "events.view"),
     });
-    await recordEvents(tx, childEvents(EventType.CHILD_REMOVED, id, await currentParentIds(tx, id), viewer.id));
-    await tx.query(`DELETE FROM groups WHERE id = $1`, [id]);
+    await recordEvents(tx, childEvents(EventType.CHILD_REMOVED, id, await store.parentIdsOf(tx, id), viewer.id));
+    await store.deleteGroupRow(tx, id);
   });
   forgetViewerRoles(ctx);
   groupsById(ctx).clear(id);

@@ -4,6 +4,7 @@ import {
   type EntityManager,
   empty,
   escapeLike,
+  join,
   query,
   raw,
   type Sql,
@@ -14,7 +15,7 @@ import {
 import { countingMembership, visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
-import { groupColumns } from "./group.columns";
+import { GROUP_COLUMN, groupColumns, JSON_PROPERTIES } from "./group.columns";
 import type { Group } from "./group.entity";
 import { type GroupFilter, GroupOrderField } from "./group.inputs";
 
@@ -284,4 +285,129 @@ export async function descendantsPage(
   return splitTotal(
     await query<Group & { depth: number; totalCount: number }>(runner, descendantsPageSql(viewer, groupId, q)),
   );
+}
+
+/** The parents of a group. */
+export async function parentIdsOf(runner: Runner, childId: string): Promise<string[]> {
+  const rows = await query<{ id: string }>(
+    runner,
+    sql`SELECT parent_id AS id FROM group_parents WHERE child_id = ${childId}::uuid`,
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Links a group under parents (the cycle trigger checks each link); nothing for none. */
+export async function linkParents(tx: EntityManager, childId: string, parentIds: readonly string[]): Promise<void> {
+  if (parentIds.length === 0) return;
+  await query(
+    tx,
+    sql`INSERT INTO group_parents (child_id, parent_id) SELECT ${childId}::uuid, unnest(${value(parentIds)}::uuid[])`,
+  );
+}
+
+/** Unlinks a group from parents; nothing for none. */
+export async function unlinkParents(tx: EntityManager, childId: string, parentIds: readonly string[]): Promise<void> {
+  if (parentIds.length === 0) return;
+  await query(
+    tx,
+    sql`DELETE FROM group_parents WHERE child_id = ${childId}::uuid AND parent_id = ANY(${value(parentIds)}::uuid[])`,
+  );
+}
+
+/** The advisory lock key of hierarchy changes; the cycle trigger (migrations) takes the same. */
+const HIERARCHY_LOCK = 7305001;
+
+/** Serializes hierarchy changes until the transaction ends (re-parentings queue instead of deadlocking). */
+export async function lockHierarchy(tx: EntityManager): Promise<void> {
+  await query(tx, sql`SELECT pg_advisory_xact_lock(${HIERARCHY_LOCK}::bigint)`);
+}
+
+/** Serializes one user's group creations until the transaction ends (the quota counts race-free). */
+export async function lockCreationsBy(tx: EntityManager, userId: string): Promise<void> {
+  await query(tx, sql`SELECT pg_advisory_xact_lock(hashtext('groups-created-by:' || ${userId}::text))`);
+}
+
+/** How many existing groups a user created. */
+export async function countCreatedBy(runner: Runner, userId: string): Promise<number> {
+  const [row] = await query<{ n: number }>(
+    runner,
+    sql`SELECT count(*)::int AS n FROM groups WHERE created_by = ${userId}::uuid`,
+  );
+  return row!.n;
+}
+
+/** A value for a column of the groups table (jsonb columns take JSON text). */
+function columnValue(property: keyof Group, v: unknown): Sql {
+  return JSON_PROPERTIES.has(property) ? sql`${JSON.stringify(v)}::jsonb` : value(v);
+}
+
+/** The columns a new group is written with; the others take their defaults. */
+const INSERTED = [
+  "name",
+  "groupType",
+  "description",
+  "shortName",
+  "url",
+  "knowledgeArea",
+  "campus",
+  "visibility",
+  "permissionCascadeEnabled",
+  "metadata",
+  "createdById",
+] as const satisfies readonly (keyof Group)[];
+
+export type NewGroup = Pick<Group, (typeof INSERTED)[number]>;
+
+export async function insertGroup(tx: EntityManager, group: NewGroup): Promise<Group> {
+  const [created] = await query<Group>(
+    tx,
+    sql`INSERT INTO groups AS g (${join(INSERTED.map((p) => raw(GROUP_COLUMN[p])))})
+      VALUES (${join(INSERTED.map((p) => columnValue(p, group[p])))}) RETURNING ${groupColumns}`,
+  );
+  return created!;
+}
+
+/**
+ * The creator's ACTIVE owner membership of a new group: part of creating it, in its transaction.
+ * Written here, not by memberships, which depends on groups (the other way round would be a cycle).
+ */
+export async function insertCreatorOwnership(tx: EntityManager, groupId: string, userId: string): Promise<void> {
+  await query(
+    tx,
+    sql`INSERT INTO memberships (group_id, user_id, role, status, invited_by)
+      VALUES (${groupId}::uuid, ${userId}::uuid, 'owner', 'ACTIVE', ${userId}::uuid)`,
+  );
+}
+
+/** The group's row, locked against other updates and deletions until the transaction ends; null when gone. */
+export async function lockForUpdate(tx: EntityManager, id: string): Promise<Group | null> {
+  const [group] = await query<Group>(
+    tx,
+    sql`SELECT ${groupColumns} FROM groups g WHERE g.id = ${id}::uuid FOR NO KEY UPDATE`,
+  );
+  return group ?? null;
+}
+
+/** Properties an update may set, with their new values (at least one); updated_at follows. */
+export type GroupChanges = readonly (readonly [keyof NewGroup | "isActive", unknown])[];
+
+export async function updateGroupRow(tx: EntityManager, id: string, changes: GroupChanges): Promise<Group> {
+  const sets = changes.map(([property, v]) => sql`${raw(GROUP_COLUMN[property])} = ${columnValue(property, v)}`);
+  const [updated] = await query<Group>(
+    tx,
+    sql`UPDATE groups AS g SET ${join([...sets, sql`updated_at = now()`])} WHERE g.id = ${id}::uuid
+      RETURNING ${groupColumns}`,
+  );
+  return updated!;
+}
+
+/** Locks the group's row for its deletion; false when it is already gone. */
+export async function lockForDelete(tx: EntityManager, id: string): Promise<boolean> {
+  const rows = await query(tx, sql`SELECT 1 FROM groups WHERE id = ${id}::uuid FOR UPDATE`);
+  return rows.length > 0;
+}
+
+/** Deletes the group; memberships and parent links go with it (ON DELETE CASCADE), children stay. */
+export async function deleteGroupRow(tx: EntityManager, id: string): Promise<void> {
+  await query(tx, sql`DELETE FROM groups WHERE id = ${id}::uuid`);
 }
