@@ -1,7 +1,7 @@
-import { query } from "../db";
 import type { GroupEvent } from "../events";
 import { type AppContext, requireViewer } from "../shared/context";
 import { findGroup } from "./group.queries";
+import { deletedGroupsReadableBy } from "./group.store";
 
 /**
  * Event payloads name other groups: GROUP_CREATED `parentIds`, CHILD_ADDED/CHILD_REMOVED `childId`,
@@ -52,18 +52,8 @@ export async function payloadFor(ctx: AppContext, event: GroupEvent): Promise<Pa
   const groups = await Promise.all([...ids].map((id) => findGroup(ctx, id)));
   const visible = new Set(groups.flatMap((g) => (g ? [g.id] : [])));
   const unresolved = [...ids].filter((id) => !visible.has(id));
-  if (unresolved.length > 0) for (const id of await deletedReadableBy(ctx, unresolved)) visible.add(id);
+  if (unresolved.length > 0) {
+    for (const id of await deletedGroupsReadableBy(ctx.db, requireViewer(ctx).id, unresolved)) visible.add(id);
+  }
   return redact(payload, visible);
-}
-
-/** Of `ids`, the deleted groups whose events the caller could read when they were deleted. */
-async function deletedReadableBy(ctx: AppContext, ids: string[]): Promise<string[]> {
-  const rows = await query<{ id: string }>(
-    ctx.db,
-    `SELECT d.group_id AS id FROM domain_events d
-     WHERE d.type = 'GROUP_DELETED' AND d.group_id::text = ANY($1::text[]) AND d.reach -> 'readers' ? $2
-       AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = d.group_id)`,
-    [ids, requireViewer(ctx).id],
-  );
-  return rows.map((r) => r.id);
 }
