@@ -20,10 +20,12 @@ import type { Group } from "./group.entity";
 import { type GroupFilter, GroupOrderField } from "./group.inputs";
 
 /**
- * Every statement on `groups` and `group_parents`. Each statement is built by a `...Sql` function
- * from the viewer and checked arguments (the golden tests pin their text) and run by the function
- * of the same name without the suffix. Rules, validation and transactions stay in the services;
- * access rules come from permissions (visibleGroup), never written here.
+ * Every statement on `groups` and `group_parents`, composed from fragments (nothing hand-numbered;
+ * a statement's text depends only on its structure, so each keeps one prepared statement). The
+ * main ones are built by a `...Sql` function from the viewer and checked arguments, which
+ * test/golden/groups.store.test.ts pins, and run by the function of the same name without the
+ * suffix. Rules, argument checks, transactions and events stay in the services; the access rules
+ * come from permissions (visibleGroup, countingMembership), never written here.
  */
 
 /** A pool (DataSource) or a transaction's EntityManager. */
@@ -61,9 +63,10 @@ export function relativesSql(
   { up, includeInactive }: { up: boolean; includeInactive: boolean },
 ): Sql {
   const [from, to] = up ? [raw("gp.child_id"), raw("gp.parent_id")] : [raw("gp.parent_id"), raw("gp.child_id")];
+  const activeOnly = includeInactive ? empty : sql` AND g.is_active`;
   return sql`SELECT ${from} AS key, ${groupColumns}
     FROM group_parents gp JOIN groups g ON g.id = ${to}
-    WHERE ${from} = ANY(${value(ids)}::uuid[]) AND ${visibleGroup(viewer, "g")}${includeInactive ? empty : sql` AND g.is_active`}
+    WHERE ${from} = ANY(${value(ids)}::uuid[]) AND ${visibleGroup(viewer, "g")}${activeOnly}
     ORDER BY g.name, g.id`;
 }
 
@@ -82,16 +85,12 @@ export function relatives(
  * diamonds cost rows per depth, never per path.
  */
 export function ancestorsSql(viewer: Viewer, ids: readonly string[], maxDepth: number | null): Sql {
+  const depthLimit = maxDepth === null ? empty : sql` WHERE up.depth < ${maxDepth}::int`;
   return sql`WITH RECURSIVE up(origin, id, depth) AS (
       SELECT gp.child_id, gp.parent_id, 1 FROM group_parents gp WHERE gp.child_id = ANY(${value(ids)}::uuid[])
       UNION
       SELECT up.origin, gp.parent_id, up.depth + 1
-      FROM up JOIN group_parents gp ON gp.child_id = up.id${
-        maxDepth === null
-          ? empty
-          : sql`
-      WHERE up.depth < ${maxDepth}::int`
-      }
+      FROM up JOIN group_parents gp ON gp.child_id = up.id${depthLimit}
     ), nearest AS (
       SELECT origin, id, min(depth) AS depth FROM up GROUP BY origin, id
     )
@@ -254,15 +253,11 @@ export function descendantsPageSql(viewer: Viewer, groupId: string, q: Descendan
   const keyset = q.after
     ? sql` WHERE (depth, name, id) > (${q.after[0]}::int, ${q.after[1]}::text, ${q.after[2]}::uuid)`
     : empty;
+  const depthLimit = q.maxDepth === null ? empty : sql` WHERE down.depth < ${q.maxDepth}::int`;
   return sql`WITH RECURSIVE down(id, depth) AS (
       SELECT gp.child_id, 1 FROM group_parents gp WHERE gp.parent_id = ${groupId}::uuid
       UNION
-      SELECT gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id${
-        q.maxDepth === null
-          ? empty
-          : sql`
-      WHERE down.depth < ${q.maxDepth}::int`
-      }
+      SELECT gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id${depthLimit}
     ), filtered AS (
       SELECT ${groupColumns}, n.depth
       FROM (SELECT id, min(depth) AS depth FROM down GROUP BY id) n JOIN groups g ON g.id = n.id
@@ -358,12 +353,19 @@ const INSERTED = [
 
 export type NewGroup = Pick<Group, (typeof INSERTED)[number]>;
 
+export function insertGroupSql(group: NewGroup): Sql {
+  return sql`INSERT INTO groups AS g (${join(
+    INSERTED.map((p) => raw(GROUP_COLUMN[p])),
+    ", ",
+  )})
+    VALUES (${join(
+      INSERTED.map((p) => columnValue(p, group[p])),
+      ", ",
+    )}) RETURNING ${groupColumns}`;
+}
+
 export async function insertGroup(tx: EntityManager, group: NewGroup): Promise<Group> {
-  const [created] = await query<Group>(
-    tx,
-    sql`INSERT INTO groups AS g (${join(INSERTED.map((p) => raw(GROUP_COLUMN[p])))})
-      VALUES (${join(INSERTED.map((p) => columnValue(p, group[p])))}) RETURNING ${groupColumns}`,
-  );
+  const [created] = await query<Group>(tx, insertGroupSql(group));
   return created!;
 }
 
@@ -391,13 +393,14 @@ export async function lockForUpdate(tx: EntityManager, id: string): Promise<Grou
 /** Properties an update may set, with their new values (at least one); updated_at follows. */
 export type GroupChanges = readonly (readonly [keyof NewGroup | "isActive", unknown])[];
 
-export async function updateGroupRow(tx: EntityManager, id: string, changes: GroupChanges): Promise<Group> {
+export function updateGroupSql(id: string, changes: GroupChanges): Sql {
   const sets = changes.map(([property, v]) => sql`${raw(GROUP_COLUMN[property])} = ${columnValue(property, v)}`);
-  const [updated] = await query<Group>(
-    tx,
-    sql`UPDATE groups AS g SET ${join([...sets, sql`updated_at = now()`])} WHERE g.id = ${id}::uuid
-      RETURNING ${groupColumns}`,
-  );
+  return sql`UPDATE groups AS g SET ${join([...sets, sql`updated_at = now()`], ", ")} WHERE g.id = ${id}::uuid
+    RETURNING ${groupColumns}`;
+}
+
+export async function updateGroupRow(tx: EntityManager, id: string, changes: GroupChanges): Promise<Group> {
+  const [updated] = await query<Group>(tx, updateGroupSql(id, changes));
   return updated!;
 }
 

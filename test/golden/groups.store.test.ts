@@ -1,11 +1,14 @@
 import "reflect-metadata";
 import { GROUP_COLUMNS, groupColumns } from "../../src/groups/group.columns";
+import { GroupVisibility } from "../../src/groups/group.entity";
 import { GroupOrderField } from "../../src/groups/group.inputs";
 import {
   ancestorsSql,
   descendantsPageSql,
   groupsPageSql,
   type GroupsPageQuery,
+  insertGroupSql,
+  updateGroupSql,
   visibleGroupsByIdsSql,
 } from "../../src/groups/group.store";
 
@@ -126,8 +129,7 @@ describe("groups store SQL", () => {
            SELECT gp.child_id, gp.parent_id, 1 FROM group_parents gp WHERE gp.child_id = ANY($1::uuid[])
            UNION
            SELECT up.origin, gp.parent_id, up.depth + 1
-           FROM up JOIN group_parents gp ON gp.child_id = up.id
-           WHERE up.depth < $2::int
+           FROM up JOIN group_parents gp ON gp.child_id = up.id WHERE up.depth < $2::int
          ), nearest AS (
            SELECT origin, id, min(depth) AS depth FROM up GROUP BY origin, id
          )
@@ -200,6 +202,49 @@ describe("groups store SQL", () => {
          ORDER BY depth, name, id"
     `);
     expect(statement.values).toEqual([G1, viewer.id, ROLES_WITH_VIEW, viewer.id, "team", 2, "Lab 7", G2, 101]);
+  });
+
+  it("insert and update: their columns come from the column map", () => {
+    const insert = insertGroupSql({
+      name: "Lab",
+      groupType: "team",
+      description: null,
+      shortName: "L",
+      url: null,
+      knowledgeArea: null,
+      campus: "North",
+      visibility: GroupVisibility.PRIVATE,
+      permissionCascadeEnabled: true,
+      metadata: { k: "v" },
+      createdById: viewer.id,
+    });
+    expect(insert.text).toMatchInlineSnapshot(`
+     "INSERT INTO groups AS g (name, group_type, description, short_name, url, knowledge_area, campus, visibility, permission_cascade_enabled, metadata, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById""
+    `);
+    expect(insert.values).toEqual([
+      "Lab",
+      "team",
+      null,
+      "L",
+      null,
+      null,
+      "North",
+      "PRIVATE",
+      true,
+      '{"k":"v"}',
+      viewer.id,
+    ]);
+    const update = updateGroupSql(G1, [
+      ["shortName", null],
+      ["isActive", false],
+      ["metadata", {}],
+    ]);
+    expect(update.text).toMatchInlineSnapshot(`
+     "UPDATE groups AS g SET short_name = $1, is_active = $2, metadata = $3::jsonb, updated_at = now() WHERE g.id = $4::uuid
+         RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById""
+    `);
+    expect(update.values).toEqual([null, false, "{}", G1]);
   });
 
   it("the text depends on the structure only, never on the values", () => {
