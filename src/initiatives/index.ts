@@ -1,4 +1,5 @@
-export { Initiative, INITIATIVE_COLUMNS } from "./initiative.entity";
+export { Initiative } from "./initiative.entity";
+export { INITIATIVE_COLUMNS } from "./initiative.store";
 export { InitiativeResolver, InitiativeConnection } from "./initiative.resolver";
 export { GroupInitiativesResolver } from "./group-initiatives.resolver";
 export { initiativesById, initiativeCountByGroupId } from "./initiative.loaders";

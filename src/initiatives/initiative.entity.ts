@@ -39,8 +39,3 @@ export class Initiative {
   @Field()
   updatedAt!: Date;
 }
-
-/** The columns of an initiative row (alias i), aliased to the entity's properties; dates as YYYY-MM-DD. */
-export const INITIATIVE_COLUMNS = `i.id, i.name, i.description,
-  to_char(i.start_date, 'YYYY-MM-DD') AS "startDate", to_char(i.end_date, 'YYYY-MM-DD') AS "endDate",
-  i.created_by AS "createdById", i.created_at AS "createdAt", i.updated_at AS "updatedAt"`;

@@ -1,13 +1,22 @@
-import { type EntityManager, inTransaction, query, registerConstraints } from "../db";
+import { type EntityManager, inTransaction, registerConstraints } from "../db";
 import { EventType, recordEvent, recordEvents } from "../events";
 import { type Group, groupForMutation } from "../groups";
 import { assertCan, assertSelfOrGlobalAdmin } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
-import { INITIATIVE_COLUMNS, type Initiative } from "./initiative.entity";
+import type { Initiative } from "./initiative.entity";
 import type { CreateInitiativeInput, UpdateInitiativeInput } from "./initiative.inputs";
 import { forgetLinks, initiativesById } from "./initiative.loaders";
+import {
+  changeLink,
+  deleteInitiativeRow,
+  deleteLinksOf,
+  type InitiativeChanges,
+  insertInitiative,
+  lockInitiative,
+  updateInitiativeRow,
+} from "./initiative.store";
 
 registerConstraints({
   initiatives_name_length: { kind: "input", field: "name", message: "must be 1 to 255 characters" },
@@ -29,14 +38,15 @@ function assertDatesInOrder(startDate: string | null, endDate: string | null): v
 export async function createInitiative(ctx: AppContext, input: CreateInitiativeInput): Promise<Initiative> {
   const viewer = requireViewer(ctx);
   assertDatesInOrder(input.startDate ?? null, input.endDate ?? null);
-  const [created] = await query<Initiative>(
-    ctx.db,
-    `INSERT INTO initiatives AS i (name, description, start_date, end_date, created_by)
-     VALUES ($1, $2, $3::date, $4::date, $5) RETURNING ${INITIATIVE_COLUMNS}`,
-    [input.name, input.description ?? null, input.startDate ?? null, input.endDate ?? null, viewer.id],
-  );
-  initiativesById(ctx).prime(created!.id, created!);
-  return created!;
+  const created = await insertInitiative(ctx.db, {
+    name: input.name,
+    description: input.description ?? null,
+    startDate: input.startDate ?? null,
+    endDate: input.endDate ?? null,
+    createdById: viewer.id,
+  });
+  initiativesById(ctx).prime(created.id, created);
+  return created;
 }
 
 /**
@@ -46,11 +56,7 @@ export async function createInitiative(ctx: AppContext, input: CreateInitiativeI
  */
 async function lockOwnInitiative(ctx: AppContext, tx: EntityManager, id: string, verb: string): Promise<Initiative> {
   if (!isUuid(id)) throw new NotFoundError("Initiative", id);
-  const [row] = await query<Initiative>(
-    tx,
-    `SELECT ${INITIATIVE_COLUMNS} FROM initiatives i WHERE i.id = $1 FOR UPDATE`,
-    [id],
-  );
+  const row = await lockInitiative(tx, id);
   if (!row) throw new NotFoundError("Initiative", id);
   assertSelfOrGlobalAdmin(
     ctx,
@@ -60,13 +66,8 @@ async function lockOwnInitiative(ctx: AppContext, tx: EntityManager, id: string,
   return row;
 }
 
-/** Columns an update may set, with their input field. */
-const UPDATABLE: { field: keyof UpdateInitiativeInput & keyof Initiative; column: string; cast: string }[] = [
-  { field: "name", column: "name", cast: "" },
-  { field: "description", column: "description", cast: "" },
-  { field: "startDate", column: "start_date", cast: "::date" },
-  { field: "endDate", column: "end_date", cast: "::date" },
-];
+/** The fields an update may set (their columns come from the store's column map). */
+const UPDATABLE: readonly (keyof InitiativeChanges)[] = ["name", "description", "startDate", "endDate"];
 
 /** Only the fields given change; the date order is checked on the merge with the stored dates. */
 export async function updateInitiative(ctx: AppContext, id: string, input: UpdateInitiativeInput): Promise<Initiative> {
@@ -77,20 +78,13 @@ export async function updateInitiative(ctx: AppContext, id: string, input: Updat
       input.startDate !== undefined ? input.startDate : before.startDate,
       input.endDate !== undefined ? input.endDate : before.endDate,
     );
-    const changed = UPDATABLE.filter(({ field }) => input[field] !== undefined && input[field] !== before[field]);
-    if (changed.length === 0) return before;
-    const params: unknown[] = [before.id];
-    const sets = changed.map(({ field, column, cast }) => {
-      params.push(input[field]);
-      return `${column} = $${params.length}${cast}`;
-    });
-    const [after] = await query<Initiative>(
-      tx,
-      `UPDATE initiatives AS i SET ${[...sets, "updated_at = now()"].join(", ")} WHERE i.id = $1
-       RETURNING ${INITIATIVE_COLUMNS}`,
-      params,
-    );
-    return after!;
+    const changes: InitiativeChanges = {};
+    for (const field of UPDATABLE) {
+      const value = input[field];
+      if (value !== undefined && value !== before[field]) changes[field] = value;
+    }
+    if (Object.keys(changes).length === 0) return before;
+    return updateInitiativeRow(tx, before.id, changes);
   });
   initiativesById(ctx).clear(updated.id).prime(updated.id, updated);
   forgetLinks(ctx);
@@ -102,53 +96,22 @@ export async function deleteInitiative(ctx: AppContext, id: string): Promise<boo
   const viewer = requireViewer(ctx);
   await inTransaction(ctx.db, async (tx) => {
     const before = await lockOwnInitiative(ctx, tx, id, "delete");
-    const links = await query<{ groupId: string }>(
-      tx,
-      `DELETE FROM group_initiatives WHERE initiative_id = $1 RETURNING group_id AS "groupId"`,
-      [before.id],
-    );
+    const linkedGroupIds = await deleteLinksOf(tx, before.id);
     await recordEvents(
       tx,
-      links
-        .map((l) => l.groupId)
-        .sort()
-        .map((groupId) => ({
-          type: EventType.INITIATIVE_UNLINKED,
-          groupId,
-          userId: null,
-          actorId: viewer.id,
-          payload: { initiativeId: before.id, name: before.name, reason: "deleted" },
-        })),
+      linkedGroupIds.sort().map((groupId) => ({
+        type: EventType.INITIATIVE_UNLINKED,
+        groupId,
+        userId: null,
+        actorId: viewer.id,
+        payload: { initiativeId: before.id, name: before.name, reason: "deleted" },
+      })),
     );
-    await tx.query(`DELETE FROM initiatives WHERE id = $1`, [before.id]);
+    await deleteInitiativeRow(tx, before.id);
   });
   initiativesById(ctx).clear(id);
   forgetLinks(ctx);
   return true;
-}
-
-/**
- * Links or unlinks in one statement; answers the initiative's id and name and whether anything changed,
- * or undefined when the initiative does not exist.
- */
-async function changeLink(
-  tx: EntityManager,
-  link: boolean,
-  groupId: string,
-  initiativeId: string,
-  actorId: string,
-): Promise<{ id: string; name: string; changed: boolean } | undefined> {
-  const change = link
-    ? `INSERT INTO group_initiatives (group_id, initiative_id, linked_by) SELECT $1, i.id, $3 FROM i
-       ON CONFLICT DO NOTHING RETURNING 1`
-    : `DELETE FROM group_initiatives gi WHERE gi.group_id = $1 AND gi.initiative_id = $2 RETURNING 1`;
-  const [row] = await query<{ id: string; name: string; changed: boolean }>(
-    tx,
-    `WITH i AS (SELECT id, name FROM initiatives WHERE id = $2), change AS (${change})
-     SELECT i.id, i.name, EXISTS (SELECT 1 FROM change) AS changed FROM i`,
-    link ? [groupId, initiativeId, actorId] : [groupId, initiativeId],
-  );
-  return row;
 }
 
 async function setLinked(ctx: AppContext, link: boolean, groupId: string, initiativeId: string): Promise<Group> {
