@@ -10,16 +10,20 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import {
+  type DocumentNode,
+  type ExecutionArgs,
   type ExecutionResult,
   getOperationAST,
   GraphQLError,
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
   parse,
+  print,
   specifiedRules,
   validate,
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
+import { compiledExecutor, compiledGateway } from "./executor";
 import { WebSocketServer } from "ws";
 import type { DataSource } from "typeorm";
 import { adminRouter, serviceIndex } from "./admin";
@@ -156,6 +160,17 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     aliasLimitRule,
     ...(config.allowIntrospection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
+  // One compiled executor for both paths: HTTP (through Apollo) and graphql-ws.
+  const executor = compiledExecutor(schema);
+  // graphql-ws hands execute/subscribe a document parsed per operation: its query text is the cache key.
+  const documentKeys = new WeakMap<DocumentNode, string>();
+  const compiledArgs = (args: ExecutionArgs) => ({
+    document: args.document,
+    operationName: args.operationName,
+    variables: args.variableValues as Record<string, unknown> | null | undefined,
+    contextValue: args.contextValue,
+    key: documentKeys.get(args.document) ?? print(args.document),
+  });
   const wsCleanup = useServer<
     Record<string, unknown>,
     { ctx?: AppContext; expiry?: NodeJS.Timeout; slots?: SubscriptionSlots }
@@ -201,6 +216,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         if (wait > 0) return [new RateLimitedError(wait)];
         const cost = operationCost(schema, document, operation, payload.variables ?? {});
         if (cost > config.maxQueryCost) return [costLimitError(cost, config.maxQueryCost)];
+        documentKeys.set(document, payload.query);
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       // One context per operation: its own loader caches (cleared again for every event).
@@ -210,6 +226,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         requestId: crypto.randomUUID(),
         transport: { close: (code: number, reason: string) => wsCtx.extra.socket.close(code, reason) },
       }),
+      execute: (args) => executor.execute(compiledArgs(args)),
+      subscribe: (args) => executor.subscribe(compiledArgs(args)),
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
         result.errors ? { ...result, errors: format(result.errors) } : undefined,
       onError: (_ctx, _id, _payload, errors) => format(errors),
@@ -229,7 +247,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   });
 
   const apollo = new ApolloServer<AppContext>({
-    schema,
+    // graphql-jit compiles each document once (src/executor.ts); Apollo still parses, validates
+    // and runs the plugins. The gateway seam replaces `schema`.
+    gateway: compiledGateway(schema, executor),
     formatError,
     includeStacktraceInErrorResponses: false,
     // One shutdown path: ours (stack-notes pitfall 5).
