@@ -1,63 +1,27 @@
 import DataLoader from "dataloader";
-import { query, raw } from "../db";
+import { type DataSource, type EntityManager, raw } from "../db";
 import { type AppContext, perRequest, requireViewer } from "../shared/context";
 import { ForbiddenError, ForbiddenRuleError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
+import { hierarchyFacts } from "./permission.store";
 import { registry } from "./registry/registry";
+import { type Decision, decide, type Grant, grantsAt } from "./rules";
 import { countingMembership, heldBy, spliceInto, visibleGroup } from "./visibility";
-import {
-  type Decision,
-  decide,
-  type Grant,
-  grantsAt,
-  type HierarchyFacts,
-  type MembershipFacts,
-  OWNER_ROLE,
-} from "./rules";
 
 /**
  * The one place that decides access. Every mutation and every visibility decision goes through
- * `can`/`assertCan`/`canView`/`checkAccess` (one object) or `heldCondition`/`visibleGroupsCondition`
- * (SQL for lists); resolvers hold no rules. The rules themselves are the pure functions of
- * rules.ts; this file gathers their facts, batched, and mirrors them in SQL for list queries.
+ * `can`/`assertCan`/`canView`/`checkAccess` (one object), and list statements filter with the SQL
+ * mirrors of the same rules (visibility.ts `heldBy`/`visibleGroup`); resolvers hold no rules. The
+ * rules themselves are the pure functions of rules.ts; this file gathers their facts, batched (the
+ * statement is in permission.store.ts). `heldCondition`/`visibleGroupsCondition`/`COUNTING_MEMBERSHIP`
+ * splice those mirrors into hand-numbered statements, until the last of them has moved into a store.
  */
-
-/** SQL: the memberships that count, alias a (the group's is_active is checked by the caller). */
-export const COUNTING_MEMBERSHIP = countingMembership.text;
 
 /**
- * Facts for rules.ts in one statement: every ancestor edge of the targets, the groups on them, the
- * memberships of the given users in those groups, and the users' global-admin flags.
+ * SQL: the memberships that count, alias a (the group's is_active is checked by the caller).
+ * @deprecated Legacy text for hand-numbered statements: use visibility.ts countingMembership.
  */
-const FACTS_SQL = `
-  WITH RECURSIVE up(child, parent) AS (
-    SELECT gp.child_id, gp.parent_id FROM group_parents gp WHERE gp.child_id = ANY($1::uuid[])
-    UNION
-    SELECT gp.child_id, gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.parent
-  ), nodes AS (
-    SELECT unnest($1::uuid[]) AS id UNION SELECT parent FROM up
-  )
-  SELECT 'edge' AS kind, child AS a, parent AS b, NULL AS role, NULL AS status,
-         NULL::timestamptz AS "expiresAt", NULL::boolean AS x, NULL::boolean AS y FROM up
-  UNION ALL
-  SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active
-  FROM groups g WHERE g.id IN (SELECT id FROM nodes)
-  UNION ALL
-  SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL
-  FROM memberships m WHERE m.group_id IN (SELECT id FROM nodes) AND m.user_id = ANY($2::uuid[])
-  UNION ALL
-  SELECT 'user', u.id, NULL, NULL, NULL, NULL, u.is_global_admin, NULL FROM users u WHERE u.id = ANY($2::uuid[])`;
-
-interface FactRow {
-  kind: "edge" | "group" | "membership" | "user";
-  a: string;
-  b: string | null;
-  role: string | null;
-  status: string | null;
-  expiresAt: Date | null;
-  x: boolean | null;
-  y: boolean | null;
-}
+export const COUNTING_MEMBERSHIP = countingMembership.text;
 
 /** What the authorizer knows about one user in one group. */
 export interface Standing {
@@ -72,22 +36,6 @@ interface StandingKey {
   groupId: string;
 }
 
-/** The facts for rules.ts out of FACTS_SQL's rows, and the users' global-admin flags. */
-function factsFrom(rows: readonly FactRow[]): { facts: HierarchyFacts; admins: Map<string, boolean> } {
-  const groups = new Map<string, { id: string; permissionCascadeEnabled: boolean; isActive: boolean }>();
-  const parentsOf = new Map<string, string[]>();
-  const memberships: MembershipFacts[] = [];
-  const admins = new Map<string, boolean>();
-  for (const r of rows) {
-    if (r.kind === "edge") parentsOf.set(r.a, [...(parentsOf.get(r.a) ?? []), r.b!]);
-    else if (r.kind === "group") groups.set(r.a, { id: r.a, permissionCascadeEnabled: !!r.x, isActive: !!r.y });
-    else if (r.kind === "membership") {
-      memberships.push({ groupId: r.a, userId: r.b!, role: r.role!, status: r.status!, expiresAt: r.expiresAt });
-    } else admins.set(r.a, !!r.x);
-  }
-  return { facts: { groups, parentsOf, memberships }, admins };
-}
-
 /** Standing of (user, group) pairs: one statement for any number of pairs. */
 export const standingOf = perRequest((ctx) => {
   const loader: DataLoader<StandingKey, Standing, string> = new DataLoader<StandingKey, Standing, string>(
@@ -96,7 +44,7 @@ export const standingOf = perRequest((ctx) => {
       if (valid.length === 0) return keys.map(() => ({ exists: false, isGlobalAdmin: false, grants: [] }));
       const targets = [...new Set(valid.map((k) => k.groupId))];
       const users = [...new Set(valid.map((k) => k.userId))];
-      const { facts, admins } = factsFrom(await query<FactRow>(ctx.db, FACTS_SQL, [targets, users]));
+      const { facts, admins } = await hierarchyFacts(ctx.db, targets, users);
       const now = new Date();
       const standing = (userId: string, groupId: string): Standing => ({
         exists: admins.has(userId),
@@ -125,12 +73,12 @@ export const standingOf = perRequest((ctx) => {
  * locks: a cached answer may predate a change committed meanwhile (the caller demoted, say).
  */
 export async function rolesHeldNow(
-  runner: Parameters<typeof query>[0],
+  runner: DataSource | EntityManager,
   userId: string,
   groupId: string,
 ): Promise<string[]> {
   if (!isUuid(userId) || !isUuid(groupId)) return [];
-  const { facts } = factsFrom(await query<FactRow>(runner, FACTS_SQL, [[groupId], [userId]]));
+  const { facts } = await hierarchyFacts(runner, [groupId], [userId]);
   if (!facts.groups.has(groupId)) return [];
   return [...new Set(grantsAt(facts, userId, groupId, new Date()).map((g) => g.role))];
 }
@@ -195,41 +143,6 @@ export function heldCondition(ctx: AppContext, permission: string, groupIdSql: s
   const viewer = requireViewer(ctx);
   if (viewer.isGlobalAdmin) return "TRUE";
   return spliceInto(heldBy(viewer, permission, raw(groupIdSql)), params);
-}
-
-/**
- * Everyone who holds `permission` in `groupId` right now (global admins aside) and the group's
- * ancestors, in one statement: the upward mirror of heldCondition (a counting membership with a
- * granting role in the group itself, when active or, archived, held as its owner; or in an active
- * ancestor reached through cascading groups).
- * Taken before a group is deleted, for whoever must still hear of it.
- */
-export async function holdersAndAncestors(
-  runner: Parameters<typeof query>[0],
-  groupId: string,
-  permission: string,
-): Promise<{ readers: string[]; ancestors: string[] }> {
-  const [row] = await query<{ readers: string[]; ancestors: string[] }>(
-    runner,
-    `WITH RECURSIVE up(id) AS (
-       SELECT $1::uuid
-       UNION
-       SELECT gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.id
-       JOIN groups p ON p.id = gp.parent_id AND p.permission_cascade_enabled
-     ), anc(id) AS (
-       SELECT gp.parent_id FROM group_parents gp WHERE gp.child_id = $1
-       UNION
-       SELECT gp.parent_id FROM anc JOIN group_parents gp ON gp.child_id = anc.id
-     )
-     SELECT ARRAY(
-              SELECT DISTINCT a.user_id::text FROM memberships a JOIN groups h ON h.id = a.group_id
-              WHERE a.group_id IN (SELECT id FROM up) AND ${COUNTING_MEMBERSHIP} AND a.role = ANY($2::text[])
-                AND (h.is_active OR (h.id = $1 AND a.role = '${OWNER_ROLE}'))
-            ) AS readers,
-            ARRAY(SELECT id::text FROM anc) AS ancestors`,
-    [groupId, registry.rolesGranting(permission)],
-  );
-  return row!;
 }
 
 /** SQL condition "group `alias` is visible to the caller" (visibility.ts visibleGroup), spliced into `params`. */

@@ -12,8 +12,8 @@ export {
   COUNTING_MEMBERSHIP,
   assertSelfOrGlobalAdmin,
   canSeeMemberOf,
-  holdersAndAncestors,
 } from "./authorizer";
+export { holdersAndAncestors } from "./permission.store";
 export { heldBy, visibleGroup, countingMembership, spliceInto } from "./visibility";
 export { roleChangeRefusal, type Grant, type Decision } from "./rules";
 export {

@@ -1,0 +1,190 @@
+import { type DataSource, type EntityManager, and, query, raw, type Sql, sql, value } from "../db";
+import type { Permission, PermissionModule } from "./permission.types";
+import { registry } from "./registry/registry";
+import { type HierarchyFacts, type MembershipFacts, OWNER_ROLE } from "./rules";
+import { countingMembership } from "./visibility";
+
+/**
+ * Every statement the authorizer and the permission queries send: the facts the rules decide on,
+ * who hears of a group's deletion, and the stored registry (permissions, modules). The registry
+ * sync, export and health have theirs in store/. Each statement has a builder answering its
+ * fragment (pinned by test/golden/permissions.store.test.ts) and a function that runs it.
+ */
+
+/** The pool, or the EntityManager of an open transaction. */
+type Runner = DataSource | EntityManager;
+
+// ---------------------------------------------------------------------------------- the facts
+
+/**
+ * Facts for rules.ts in one statement: every ancestor edge of the targets, the groups on them, the
+ * memberships of the given users in those groups, and the users' global-admin flags. One row shape
+ * for the four kinds (`kind` says which; `x` and `y` are the flags of groups and users).
+ */
+export function hierarchyFactsSql(targets: readonly string[], users: readonly string[]): Sql {
+  return sql`
+    WITH RECURSIVE up(child, parent) AS (
+      SELECT gp.child_id, gp.parent_id FROM group_parents gp WHERE gp.child_id = ANY(${value(targets)}::uuid[])
+      UNION
+      SELECT gp.child_id, gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.parent
+    ), nodes AS (
+      SELECT unnest(${value(targets)}::uuid[]) AS id UNION SELECT parent FROM up
+    )
+    SELECT 'edge' AS kind, child AS a, parent AS b, NULL AS role, NULL AS status,
+           NULL::timestamptz AS "expiresAt", NULL::boolean AS x, NULL::boolean AS y FROM up
+    UNION ALL
+    SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active
+    FROM groups g WHERE g.id IN (SELECT id FROM nodes)
+    UNION ALL
+    SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL
+    FROM memberships m WHERE m.group_id IN (SELECT id FROM nodes) AND m.user_id = ANY(${value(users)}::uuid[])
+    UNION ALL
+    SELECT 'user', u.id, NULL, NULL, NULL, NULL, u.is_global_admin, NULL FROM users u WHERE u.id = ANY(${value(users)}::uuid[])`;
+}
+
+interface FactRow {
+  kind: "edge" | "group" | "membership" | "user";
+  a: string;
+  b: string | null;
+  role: string | null;
+  status: string | null;
+  expiresAt: Date | null;
+  x: boolean | null;
+  y: boolean | null;
+}
+
+/**
+ * The facts rules.ts decides on for `users` in `targets` (ids already checked to be UUIDs): every
+ * target's ancestors with their groups, the users' memberships there, and the users' global-admin
+ * flags (a user missing from `admins` does not exist).
+ */
+export async function hierarchyFacts(
+  runner: Runner,
+  targets: readonly string[],
+  users: readonly string[],
+): Promise<{ facts: HierarchyFacts; admins: Map<string, boolean> }> {
+  const rows = await query<FactRow>(runner, hierarchyFactsSql(targets, users));
+  const groups = new Map<string, { id: string; permissionCascadeEnabled: boolean; isActive: boolean }>();
+  const parentsOf = new Map<string, string[]>();
+  const memberships: MembershipFacts[] = [];
+  const admins = new Map<string, boolean>();
+  for (const r of rows) {
+    if (r.kind === "edge") parentsOf.set(r.a, [...(parentsOf.get(r.a) ?? []), r.b!]);
+    else if (r.kind === "group") groups.set(r.a, { id: r.a, permissionCascadeEnabled: !!r.x, isActive: !!r.y });
+    else if (r.kind === "membership") {
+      memberships.push({ groupId: r.a, userId: r.b!, role: r.role!, status: r.status!, expiresAt: r.expiresAt });
+    } else admins.set(r.a, !!r.x);
+  }
+  return { facts: { groups, parentsOf, memberships }, admins };
+}
+
+/**
+ * Everyone who holds `permission` in `groupId` right now (global admins aside) and the group's
+ * ancestors, in one statement: the upward mirror of visibility.ts heldBy (a counting membership with
+ * a granting role in the group itself, when active or, archived, held as its owner; or in an active
+ * ancestor reached through cascading groups). Taken before a group is deleted, for whoever must
+ * still hear of it.
+ */
+export function holdersAndAncestorsSql(groupId: string, permission: string): Sql {
+  return sql`
+    WITH RECURSIVE up(id) AS (
+      SELECT ${groupId}::uuid
+      UNION
+      SELECT gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.id
+      JOIN groups p ON p.id = gp.parent_id AND p.permission_cascade_enabled
+    ), anc(id) AS (
+      SELECT gp.parent_id FROM group_parents gp WHERE gp.child_id = ${groupId}::uuid
+      UNION
+      SELECT gp.parent_id FROM anc JOIN group_parents gp ON gp.child_id = anc.id
+    )
+    SELECT ARRAY(
+             SELECT DISTINCT a.user_id::text FROM memberships a JOIN groups h ON h.id = a.group_id
+             WHERE a.group_id IN (SELECT id FROM up) AND ${countingMembership}
+               AND a.role = ANY(${value(registry.rolesGranting(permission))}::text[])
+               AND (h.is_active OR (h.id = ${groupId}::uuid AND a.role = ${OWNER_ROLE}))
+           ) AS readers,
+           ARRAY(SELECT id::text FROM anc) AS ancestors`;
+}
+
+export async function holdersAndAncestors(
+  runner: Runner,
+  groupId: string,
+  permission: string,
+): Promise<{ readers: string[]; ancestors: string[] }> {
+  const [row] = await query<{ readers: string[]; ancestors: string[] }>(
+    runner,
+    holdersAndAncestorsSql(groupId, permission),
+  );
+  return row!;
+}
+
+// ---------------------------------------------------------------------- the stored registry
+
+const PERMISSION_COLUMNS = raw(`p.key, p.module, p.capability, p.label, p.description, p.is_active AS "isActive",
+  p.is_deprecated AS "isDeprecated", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`);
+
+const MODULE_COLUMNS = raw(`m.key, m.label, m.description, m.parent_key AS "parentKey"`);
+
+/** Stored permissions with these keys, active or not. */
+export function permissionsByKeysSql(keys: readonly string[]): Sql {
+  return sql`SELECT ${PERMISSION_COLUMNS} FROM permissions p WHERE p.key = ANY(${value(keys)}::text[])`;
+}
+
+export function permissionsWithKeys(runner: Runner, keys: readonly string[]): Promise<Permission[]> {
+  return query<Permission>(runner, permissionsByKeysSql(keys));
+}
+
+/** Stored modules with these keys, active or not. */
+export function modulesByKeysSql(keys: readonly string[]): Sql {
+  return sql`SELECT ${MODULE_COLUMNS} FROM permission_modules m WHERE m.key = ANY(${value(keys)}::text[])`;
+}
+
+export function modulesWithKeys(runner: Runner, keys: readonly string[]): Promise<PermissionModule[]> {
+  return query<PermissionModule>(runner, modulesByKeysSql(keys));
+}
+
+/** The active permissions of these modules (deprecated ones included), by key. */
+export function activePermissionsOfModulesSql(modules: readonly string[]): Sql {
+  return sql`SELECT ${PERMISSION_COLUMNS} FROM permissions p
+    WHERE p.module = ANY(${value(modules)}::text[]) AND p.is_active ORDER BY p.key`;
+}
+
+export function activePermissionsOfModules(runner: Runner, modules: readonly string[]): Promise<Permission[]> {
+  return query<Permission>(runner, activePermissionsOfModulesSql(modules));
+}
+
+export interface PermissionFilter {
+  keys?: readonly string[] | null;
+  module?: string | null;
+  capability?: string | null;
+  includeInactive?: boolean | null;
+  includeDeprecated?: boolean | null;
+}
+
+/**
+ * Stored permissions matching every given filter: in the order of `keys` when given (unknown keys
+ * left out), otherwise by key.
+ */
+export function permissionsMatchingSql(filter: PermissionFilter): Sql {
+  const conditions: Sql[] = [];
+  if (filter.keys) conditions.push(sql`p.key = ANY(${value(filter.keys)}::text[])`);
+  if (filter.module != null) conditions.push(sql`p.module = ${filter.module}`);
+  if (filter.capability != null) conditions.push(sql`p.capability = ${filter.capability}`);
+  if (!filter.includeInactive) conditions.push(sql`p.is_active`);
+  if (filter.includeDeprecated === false) conditions.push(sql`NOT p.is_deprecated`);
+  const order = filter.keys ? sql`array_position(${value(filter.keys)}::text[], p.key::text), p.key` : sql`p.key`;
+  return sql`SELECT ${PERMISSION_COLUMNS} FROM permissions p WHERE ${and(conditions)} ORDER BY ${order}`;
+}
+
+export function permissionsMatching(runner: Runner, filter: PermissionFilter): Promise<Permission[]> {
+  return query<Permission>(runner, permissionsMatchingSql(filter));
+}
+
+/** The active modules, by key. */
+export function activeModulesSql(): Sql {
+  return sql`SELECT ${MODULE_COLUMNS} FROM permission_modules m WHERE m.is_active ORDER BY m.key`;
+}
+
+export function activeModules(runner: Runner): Promise<PermissionModule[]> {
+  return query<PermissionModule>(runner, activeModulesSql());
+}

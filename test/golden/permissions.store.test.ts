@@ -1,0 +1,79 @@
+import { registry } from "../../src/permissions";
+import {
+  hierarchyFactsSql,
+  holdersAndAncestorsSql,
+  permissionsMatchingSql,
+} from "../../src/permissions/permission.store";
+
+/*
+ * Golden tests: the SQL text of the permission store's main statements, pinned. The facts
+ * statement runs for nearly every request (every permission check of a batch), so a change to it
+ * must be deliberate. Whitespace is collapsed before comparing; everything else is exact. The
+ * values are checked too, and the text must not depend on them (one prepared statement each).
+ */
+
+const text = (fragment: { text: string }) => fragment.text.replace(/\s+/g, " ").trim();
+
+const GROUP_A = "00000000-0000-4000-8000-0000000000a1";
+const GROUP_B = "00000000-0000-4000-8000-0000000000b2";
+const USER = "00000000-0000-4000-8000-0000000000c3";
+
+const PERMISSION_COLUMNS =
+  `p.key, p.module, p.capability, p.label, p.description, p.is_active AS "isActive", ` +
+  `p.is_deprecated AS "isDeprecated", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+
+describe("permission store SQL", () => {
+  it("the authorizer's facts: ancestor edges, their groups, the users' memberships there and admin flags", () => {
+    const facts = hierarchyFactsSql([GROUP_A, GROUP_B], [USER]);
+    expect(text(facts)).toBe(
+      `WITH RECURSIVE up(child, parent) AS ( ` +
+        `SELECT gp.child_id, gp.parent_id FROM group_parents gp WHERE gp.child_id = ANY($1::uuid[]) ` +
+        `UNION SELECT gp.child_id, gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.parent ` +
+        `), nodes AS ( SELECT unnest($2::uuid[]) AS id UNION SELECT parent FROM up ) ` +
+        `SELECT 'edge' AS kind, child AS a, parent AS b, NULL AS role, NULL AS status, ` +
+        `NULL::timestamptz AS "expiresAt", NULL::boolean AS x, NULL::boolean AS y FROM up ` +
+        `UNION ALL SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active ` +
+        `FROM groups g WHERE g.id IN (SELECT id FROM nodes) ` +
+        `UNION ALL SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL ` +
+        `FROM memberships m WHERE m.group_id IN (SELECT id FROM nodes) AND m.user_id = ANY($3::uuid[]) ` +
+        `UNION ALL SELECT 'user', u.id, NULL, NULL, NULL, NULL, u.is_global_admin, NULL ` +
+        `FROM users u WHERE u.id = ANY($4::uuid[])`,
+    );
+    // Each array travels twice: a fragment's value is one parameter per place it appears.
+    expect(facts.values).toEqual([[GROUP_A, GROUP_B], [GROUP_A, GROUP_B], [USER], [USER]]);
+    expect(hierarchyFactsSql([GROUP_B], [USER, USER]).text).toBe(facts.text);
+  });
+
+  it("who hears of a deletion: the holders of a permission in the group, and its ancestors", () => {
+    const holders = holdersAndAncestorsSql(GROUP_A, "events.view");
+    expect(text(holders)).toBe(
+      `WITH RECURSIVE up(id) AS ( SELECT $1::uuid ` +
+        `UNION SELECT gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.id ` +
+        `JOIN groups p ON p.id = gp.parent_id AND p.permission_cascade_enabled ` +
+        `), anc(id) AS ( SELECT gp.parent_id FROM group_parents gp WHERE gp.child_id = $2::uuid ` +
+        `UNION SELECT gp.parent_id FROM anc JOIN group_parents gp ON gp.child_id = anc.id ) ` +
+        `SELECT ARRAY( SELECT DISTINCT a.user_id::text FROM memberships a JOIN groups h ON h.id = a.group_id ` +
+        `WHERE a.group_id IN (SELECT id FROM up) ` +
+        `AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now()) ` +
+        `AND a.role = ANY($3::text[]) AND (h.is_active OR (h.id = $4::uuid AND a.role = $5)) ) AS readers, ` +
+        `ARRAY(SELECT id::text FROM anc) AS ancestors`,
+    );
+    expect(holders.values).toEqual([GROUP_A, GROUP_A, registry.rolesGranting("events.view"), GROUP_A, "owner"]);
+  });
+
+  it("permissions by filter: in the order of the keys asked", () => {
+    const listed = permissionsMatchingSql({ keys: ["groups.view", "events.view"], includeDeprecated: false });
+    expect(text(listed)).toBe(
+      `SELECT ${PERMISSION_COLUMNS} FROM permissions p ` +
+        `WHERE p.key = ANY($1::text[]) AND p.is_active AND NOT p.is_deprecated ` +
+        `ORDER BY array_position($2::text[], p.key::text), p.key`,
+    );
+    expect(listed.values).toEqual([
+      ["groups.view", "events.view"],
+      ["groups.view", "events.view"],
+    ]);
+    const all = permissionsMatchingSql({ includeInactive: true });
+    expect(text(all)).toBe(`SELECT ${PERMISSION_COLUMNS} FROM permissions p WHERE TRUE ORDER BY p.key`);
+    expect(all.values).toEqual([]);
+  });
+});
