@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { loadConfig } from "../../config";
-import { inTransaction, query } from "../../db";
+import { inTransaction, query, raw, sql, value } from "../../db";
 import { logger } from "../../shared/logger";
 import { registry } from "../registry/registry";
 import type { RegistryDefinitions } from "../registry/types";
@@ -47,73 +47,72 @@ async function applyChanges(tx: Runner, changes: SyncChange[], want: DesiredStat
   const deactivated = (entity: SyncChange["entity"]) => keysOf(changes, entity, "deactivate");
   const upserted = (entity: SyncChange["entity"]) => keysOf(changes, entity, "insert", "update");
 
+  // Table and key column names are this code's (raw), the keys are parameters.
   const tables = [
-    ["role", "permission_roles", "name"],
-    ["permission", "permissions", "key"],
-    ["module", "permission_modules", "key"],
+    ["role", raw("permission_roles"), raw("name")],
+    ["permission", raw("permissions"), raw("key")],
+    ["module", raw("permission_modules"), raw("key")],
   ] as const;
   for (const [entity, table, key] of tables) {
     const gone = deleted(entity);
-    if (gone.length) await query(tx, `DELETE FROM ${table} WHERE ${key} = ANY($1::text[])`, [gone]);
+    if (gone.length) await query(tx, sql`DELETE FROM ${table} WHERE ${key} = ANY(${value(gone)}::text[])`);
   }
   for (const [entity, table, key] of tables) {
     const retired = deactivated(entity);
     if (retired.length) {
-      await query(tx, `UPDATE ${table} SET is_active = false, updated_at = now() WHERE ${key} = ANY($1::text[])`, [
-        retired,
-      ]);
+      await query(
+        tx,
+        sql`UPDATE ${table} SET is_active = false, updated_at = now() WHERE ${key} = ANY(${value(retired)}::text[])`,
+      );
     }
   }
 
   const modules = upserted("module").map((k) => want.modules.get(k)!);
   if (modules.length) {
+    const rows = JSON.stringify(modules.map((m) => ({ ...m, parent_key: m.parentKey })));
     await query(
       tx,
-      `INSERT INTO permission_modules (key, parent_key, label, description)
-       SELECT key, parent_key, label, description FROM json_populate_recordset(NULL::permission_modules, $1::json)
+      sql`INSERT INTO permission_modules (key, parent_key, label, description)
+       SELECT key, parent_key, label, description FROM json_populate_recordset(NULL::permission_modules, ${rows}::json)
        ON CONFLICT (key) DO UPDATE SET parent_key = EXCLUDED.parent_key, label = EXCLUDED.label,
          description = EXCLUDED.description, is_active = true, updated_at = now()`,
-      [JSON.stringify(modules.map((m) => ({ ...m, parent_key: m.parentKey })))],
     );
   }
   const permissions = upserted("permission").map((k) => want.permissions.get(k)!);
   if (permissions.length) {
+    const rows = JSON.stringify(permissions.map((p) => ({ ...p, is_deprecated: p.isDeprecated })));
     await query(
       tx,
-      `INSERT INTO permissions (key, module, capability, label, description, is_deprecated)
+      sql`INSERT INTO permissions (key, module, capability, label, description, is_deprecated)
        SELECT key, module, capability, label, description, is_deprecated
-       FROM json_populate_recordset(NULL::permissions, $1::json)
+       FROM json_populate_recordset(NULL::permissions, ${rows}::json)
        ON CONFLICT (key) DO UPDATE SET module = EXCLUDED.module, capability = EXCLUDED.capability,
          label = EXCLUDED.label, description = EXCLUDED.description, is_deprecated = EXCLUDED.is_deprecated,
          is_active = true, updated_at = now()`,
-      [JSON.stringify(permissions.map((p) => ({ ...p, is_deprecated: p.isDeprecated })))],
     );
   }
   const roles = upserted("role").map((k) => want.roles.get(k)!);
   if (roles.length) {
     await query(
       tx,
-      `INSERT INTO permission_roles (name, label, rank)
-       SELECT name, label, rank FROM json_populate_recordset(NULL::permission_roles, $1::json)
+      sql`INSERT INTO permission_roles (name, label, rank)
+       SELECT name, label, rank FROM json_populate_recordset(NULL::permission_roles, ${JSON.stringify(roles)}::json)
        ON CONFLICT (name) DO UPDATE SET label = EXCLUDED.label, rank = EXCLUDED.rank,
          is_active = true, updated_at = now()`,
-      [JSON.stringify(roles)],
     );
   }
   const regranted = changes
     .filter((c) => c.entity === "role" && (c.kind === "insert" || (c.kind === "update" && "permissions" in c.changes)))
     .map((c) => want.roles.get(c.key)!);
   if (regranted.length) {
-    await query(tx, `DELETE FROM permission_role_grants WHERE role_name = ANY($1::text[])`, [
-      regranted.map((r) => r.name),
-    ]);
+    const names = regranted.map((r) => r.name);
+    await query(tx, sql`DELETE FROM permission_role_grants WHERE role_name = ANY(${value(names)}::text[])`);
     const grants = regranted.flatMap((r) => r.permissions.map((p) => ({ role_name: r.name, permission_key: p })));
     if (grants.length) {
       await query(
         tx,
-        `INSERT INTO permission_role_grants (role_name, permission_key)
-         SELECT role_name, permission_key FROM json_populate_recordset(NULL::permission_role_grants, $1::json)`,
-        [JSON.stringify(grants)],
+        sql`INSERT INTO permission_role_grants (role_name, permission_key)
+         SELECT role_name, permission_key FROM json_populate_recordset(NULL::permission_role_grants, ${JSON.stringify(grants)}::json)`,
       );
     }
   }
@@ -136,7 +135,7 @@ export async function applySync(
   if (options.dryRun || preview.changes.length === 0) return { plan: preview, applied: false, backupPath: undefined };
   const want = desiredState(defs);
   const result = await inTransaction(db, async (tx): Promise<SyncResult> => {
-    await query(tx, `SELECT pg_advisory_xact_lock($1)`, [SYNC_LOCK]);
+    await query(tx, sql`SELECT pg_advisory_xact_lock(${SYNC_LOCK})`);
     // Planned again under the lock: another replica may have applied it meanwhile.
     const tables = await exportTables(tx);
     const plan = diffTables(tables, defs, options);

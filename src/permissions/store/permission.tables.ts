@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager, query } from "../../db";
+import { type DataSource, type EntityManager, query, sql } from "../../db";
 import { effectiveRoles } from "../registry/registry";
 import type { RegistryDefinitions } from "../registry/types";
 
@@ -56,7 +56,7 @@ export interface PermissionTables {
 
 export const TABLE_NAMES = ["permission_modules", "permissions", "permission_roles", "permission_role_grants"] as const;
 
-const EXPORT_SQL = `
+const EXPORT_SQL = sql`
   SELECT
     (SELECT coalesce(json_agg(t ORDER BY t.key), '[]') FROM permission_modules t) AS permission_modules,
     (SELECT coalesce(json_agg(t ORDER BY t.key), '[]') FROM permissions t) AS permissions,
