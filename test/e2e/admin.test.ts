@@ -397,8 +397,12 @@ test("archiving asks first, saying members lose access; cancel keeps the group a
   await admin.getByRole("heading", { name: "Data Science Team", level: 1 }).waitFor({ timeout: UI_TIMEOUT });
   const sent = recordOperations(admin);
   // One member (its creator, the owner): said in the singular.
-  expect(await admin.getByTestId("group-summary").textContent()).toMatch(/^1 member · 0 leaders · 0 initiatives · /);
-  expect(await admin.getByRole("heading", { name: /Members · 1 member$/ }).count()).toBe(1);
+  // Waited for: the sections render after their queries answer.
+  await admin
+    .getByTestId("group-summary")
+    .filter({ hasText: /^1 member · 0 leaders · 0 initiatives · / })
+    .waitFor({ timeout: UI_TIMEOUT });
+  await admin.getByRole("heading", { name: /Members · 1 member$/ }).waitFor({ timeout: UI_TIMEOUT });
 
   // A blank name on an existing group is refused in the page too.
   await admin.getByLabel("Name", { exact: true }).fill(" ");
