@@ -1,10 +1,9 @@
 import "reflect-metadata";
-import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import { createDataSource } from "../ormconfig";
 import { createVerifier, mintToken, resolveJwtSecret } from "./auth";
 import { type Config, loadConfig, requireProductionSettings } from "./config";
-import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db";
+import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./db";
 import { EventFeed, EventHub } from "./events";
 import { buildGroupsSubgraph } from "./federation";
 import { applySync, registry, summarize } from "./permissions";
@@ -26,18 +25,6 @@ export interface Service {
 }
 
 const EMBEDDED_DATABASE = "groups";
-
-/** Creates `name` on the server behind `adminUrl` unless it exists. */
-export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * The database URL to use: DATABASE_URL, or the embedded server under DATA_DIR. A `command` (a CLI

@@ -31,6 +31,7 @@ import type { TokenVerifier } from "./auth";
 import type { EventHub } from "./events";
 import type { Config } from "./config";
 import { contextFactory } from "./context";
+import { pingDatabase } from "./db";
 import { corsHandler, graphqlPostHandler, isPlainGraphqlPost, preGraphqlRefusal } from "./graphql-http";
 import { guardPlugin, isServiceOnly, observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
@@ -68,21 +69,6 @@ export interface RunningServer {
    * finish in-flight requests, close websockets (1001); resolves when done.
    */
   stop(): Promise<void>;
-}
-
-/** Answers within `ms` or rejects: a dead database must not hang /ready. */
-async function pingDatabase(db: DataSource, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      db.query("SELECT 1"),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error("database ping timed out")), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The code Apollo gives parse and validation errors over HTTP, for the same errors over graphql-ws. */

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ensureDatabase } from "../../src/bootstrap";
+import { ensureDatabase } from "../../src/db";
 import { startEmbeddedPostgres } from "../../src/db";
 
 /** The database the benchmark seeds and measures: never the service's own data. */

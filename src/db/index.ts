@@ -13,3 +13,4 @@ export { sql, and, empty, join, raw, value, Sql } from "./sql";
 export type { DataSource, EntityManager } from "typeorm";
 export { pageWithTotalSql, splitTotal, escapeLike } from "./paging";
 export { rowsById, countsByKey } from "./loaders";
+export { ensureDatabase, pingDatabase } from "./health";
