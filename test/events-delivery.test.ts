@@ -495,8 +495,8 @@ describe("commits out of id order", () => {
   });
 
   /*
-   * Ids are text in EVENT_COLUMNS: a read ordered by the text would answer "100" before "99", the
-   * sequencer would take 100 for a gap, pass over it, and drop 99 for everyone.
+   * Ids are text in the event column list (event.store.ts): a read ordered by the text would answer
+   * "100" before "99", the sequencer would take 100 for a gap, pass over it, and drop 99 for everyone.
    */
   it("delivers every event of one commit, in id order, when the ids cross a power of ten (99 -> 100)", async () => {
     const stream = await subscriber();
