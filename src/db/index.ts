@@ -11,6 +11,5 @@ export { registerConstraints, translateDbError, isDatabaseUnavailable, type Cons
 export { inTransaction, query } from "./transaction";
 export { sql, and, empty, join, raw, value, Sql } from "./sql";
 export type { DataSource, EntityManager } from "typeorm";
-export { pageWithTotalSql, splitTotal, escapeLike } from "./paging";
-export { rowsById, countsByKey } from "./loaders";
+export { splitTotal, escapeLike } from "./paging";
 export { ensureDatabase, pingDatabase } from "./health";

@@ -1,7 +1,6 @@
-import type { GroupEvent } from "../events";
+import { deletedReadableBy, type GroupEvent } from "../events";
 import { type AppContext, requireViewer } from "../shared/context";
 import { findGroup } from "./group.queries";
-import { deletedGroupsReadableBy } from "./group.store";
 
 /**
  * Event payloads name other groups: GROUP_CREATED `parentIds`, CHILD_ADDED/CHILD_REMOVED `childId`,
@@ -53,7 +52,7 @@ export async function payloadFor(ctx: AppContext, event: GroupEvent): Promise<Pa
   const visible = new Set(groups.flatMap((g) => (g ? [g.id] : [])));
   const unresolved = [...ids].filter((id) => !visible.has(id));
   if (unresolved.length > 0) {
-    for (const id of await deletedGroupsReadableBy(ctx.db, requireViewer(ctx).id, unresolved)) visible.add(id);
+    for (const id of await deletedReadableBy(ctx.db, unresolved, requireViewer(ctx).id)) visible.add(id);
   }
   return redact(payload, visible);
 }

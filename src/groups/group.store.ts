@@ -414,22 +414,3 @@ export async function lockForDelete(tx: EntityManager, id: string): Promise<bool
 export async function deleteGroupRow(tx: EntityManager, id: string): Promise<void> {
   await query(tx, sql`DELETE FROM groups WHERE id = ${id}::uuid`);
 }
-
-/**
- * Of `ids`, the deleted groups whose events `readerId` could read when they were deleted (the
- * readers their GROUP_DELETED event keeps in its reach).
- */
-export async function deletedGroupsReadableBy(
-  runner: Runner,
-  readerId: string,
-  ids: readonly string[],
-): Promise<string[]> {
-  const rows = await query<{ id: string }>(
-    runner,
-    sql`SELECT d.group_id AS id FROM domain_events d
-      WHERE d.type = 'GROUP_DELETED' AND d.group_id::text = ANY(${value(ids)}::text[])
-        AND d.reach -> 'readers' ? ${readerId}
-        AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = d.group_id)`,
-  );
-  return rows.map((row) => row.id);
-}

@@ -1,27 +1,19 @@
 import DataLoader from "dataloader";
-import { type DataSource, type EntityManager, raw } from "../db";
+import type { DataSource, EntityManager } from "../db";
 import { type AppContext, perRequest, requireViewer } from "../shared/context";
 import { ForbiddenError, ForbiddenRuleError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { hierarchyFacts } from "./permission.store";
 import { registry } from "./registry/registry";
 import { type Decision, decide, type Grant, grantsAt } from "./rules";
-import { countingMembership, heldBy, spliceInto, visibleGroup } from "./visibility";
 
 /**
  * The one place that decides access. Every mutation and every visibility decision goes through
  * `can`/`assertCan`/`canView`/`checkAccess` (one object), and list statements filter with the SQL
  * mirrors of the same rules (visibility.ts `heldBy`/`visibleGroup`); resolvers hold no rules. The
  * rules themselves are the pure functions of rules.ts; this file gathers their facts, batched (the
- * statement is in permission.store.ts). `heldCondition`/`visibleGroupsCondition`/`COUNTING_MEMBERSHIP`
- * splice those mirrors into hand-numbered statements, until the last of them has moved into a store.
+ * statement is in permission.store.ts).
  */
-
-/**
- * SQL: the memberships that count, alias a (the group's is_active is checked by the caller).
- * @deprecated Legacy text for hand-numbered statements: use visibility.ts countingMembership.
- */
-export const COUNTING_MEMBERSHIP = countingMembership.text;
 
 /** What the authorizer knows about one user in one group. */
 export interface Standing {
@@ -133,23 +125,6 @@ export async function permissionsIn(ctx: AppContext, userId: string, groupId: st
   const standing = await standingOf(ctx).load({ userId, groupId });
   if (standing.isGlobalAdmin) return registry.permissions.map((p) => p.key).sort();
   return registry.permissionsOf(standing.grants.map((g) => g.role));
-}
-
-/**
- * SQL condition "the caller holds `permission` in group `groupIdSql`" (visibility.ts heldBy),
- * spliced into a hand-numbered statement: pushes its parameters onto `params`.
- */
-export function heldCondition(ctx: AppContext, permission: string, groupIdSql: string, params: unknown[]): string {
-  const viewer = requireViewer(ctx);
-  if (viewer.isGlobalAdmin) return "TRUE";
-  return spliceInto(heldBy(viewer, permission, raw(groupIdSql)), params);
-}
-
-/** SQL condition "group `alias` is visible to the caller" (visibility.ts visibleGroup), spliced into `params`. */
-export function visibleGroupsCondition(ctx: AppContext, alias: string, params: unknown[]): string {
-  const viewer = requireViewer(ctx);
-  if (viewer.isGlobalAdmin) return "TRUE";
-  return spliceInto(visibleGroup(viewer, alias), params);
 }
 
 /**

@@ -3,18 +3,15 @@ export {
   assertCan,
   canView,
   forgetViewerRoles,
-  visibleGroupsCondition,
-  heldCondition,
   viewerRoles,
   rolesHeldNow,
   checkAccess,
   permissionsIn,
-  COUNTING_MEMBERSHIP,
   assertSelfOrGlobalAdmin,
   canSeeMemberOf,
 } from "./authorizer";
 export { holdersAndAncestors } from "./permission.store";
-export { heldBy, visibleGroup, countingMembership, spliceInto } from "./visibility";
+export { heldBy, visibleGroup, countingMembership } from "./visibility";
 export { roleChangeRefusal, type Grant, type Decision } from "./rules";
 export {
   registry,

@@ -44,14 +44,3 @@ export function visibleGroup(viewer: Viewer, alias: string): Sql {
   if (viewer.isGlobalAdmin) return sql`TRUE`;
   return sql`(${raw(alias)}.visibility = 'PUBLIC' OR ${heldBy(viewer, "groups.view", raw(`${alias}.id`))})`;
 }
-
-/**
- * Splices a fragment into a statement still written with hand-numbered parameters: pushes its
- * values onto `params` and answers its text renumbered after them. For the statements not yet moved
- * into a store; goes away with the last of them.
- */
-export function spliceInto(fragment: Sql, params: unknown[]): string {
-  const offset = params.length;
-  params.push(...fragment.values);
-  return fragment.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-}
