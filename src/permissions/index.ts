@@ -11,7 +11,7 @@ export {
   canSeeMemberOf,
 } from "./authorizer";
 export { holdersAndAncestors } from "./permission.store";
-export { heldBy, visibleGroup, countingMembership } from "./visibility";
+export { heldBy, visibleGroup, countingMembership, emailVisibleTo } from "./visibility";
 export { roleChangeRefusal, type Grant, type Decision } from "./rules";
 export {
   registry,

@@ -44,3 +44,13 @@ export function visibleGroup(viewer: Viewer, alias: string): Sql {
   if (viewer.isGlobalAdmin) return sql`TRUE`;
   return sql`(${raw(alias)}.visibility = 'PUBLIC' OR ${heldBy(viewer, "groups.view", raw(`${alias}.id`))})`;
 }
+
+/**
+ * "The viewer may see the email of user `userId`": the user themselves, a global admin, or a holder
+ * of members.view in a group where that user has a membership (any status: those holders list them all).
+ */
+export function emailVisibleTo(viewer: Viewer, userId: Sql): Sql {
+  if (viewer.isGlobalAdmin) return sql`TRUE`;
+  return sql`(${userId} = ${viewer.id}::uuid OR EXISTS (
+    SELECT 1 FROM memberships m WHERE m.user_id = ${userId} AND ${heldBy(viewer, "members.view", raw("m.group_id"))}))`;
+}

@@ -29,7 +29,7 @@ export function primeUsers(ctx: AppContext, rows: Record<string, unknown>[], pre
   }
 }
 
-/** Whether the caller may see each user's email (see emailVisibleTo in the store): one statement per batch. */
+/** Whether the caller may see each user's email (permissions visibility.ts emailVisibleTo): one statement per batch. */
 export const emailVisible = perRequest(
   (ctx) =>
     new DataLoader<string, boolean>(async (ids) => {

@@ -1,5 +1,5 @@
 import { type DataSource, type EntityManager, empty, escapeLike, query, raw, type Sql, sql, value } from "../db";
-import { heldBy } from "../permissions";
+import { emailVisibleTo } from "../permissions";
 import type { Viewer } from "../shared/context";
 import type { User } from "./user.entity";
 
@@ -42,16 +42,6 @@ export function userColumnsAs(prefix: string): string {
 /** `userColumnsAs` as a fragment, to splice into a `sql` statement. `prefix` is code, never input. */
 export function userColumnsPrefixed(prefix: string): Sql {
   return raw(userColumnsAs(prefix));
-}
-
-/**
- * "The viewer may see the email of user `userId`": the user themselves, a global admin, or a holder
- * of members.view in a group where that user has a membership (any status: those holders list them all).
- */
-export function emailVisibleTo(viewer: Viewer, userId: Sql): Sql {
-  if (viewer.isGlobalAdmin) return sql`TRUE`;
-  return sql`(${userId} = ${viewer.id}::uuid OR EXISTS (
-    SELECT 1 FROM memberships m WHERE m.user_id = ${userId} AND ${heldBy(viewer, "members.view", raw("m.group_id"))}))`;
 }
 
 export function usersByIdsSql(ids: readonly string[]): Sql {
