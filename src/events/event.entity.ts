@@ -23,6 +23,7 @@ registerEnumType(EventType, { name: "EventType" });
 
 @Entity({ name: "domain_events" })
 @ObjectType({
+  simpleResolvers: true,
   description: `A domain event, written in the same transaction as the change it reports, so
 none is lost. id grows monotonically and is the resume cursor of subscriptions.
 payload carries the event's fields: e.g. MEMBER_ROLE_CHANGED {oldRole, newRole},

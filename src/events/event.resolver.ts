@@ -21,8 +21,12 @@ import { usersById } from "../users";
 import { EventType, GroupEvent } from "./event.entity";
 import { listEvents, parseEventId } from "./event.queries";
 import { type EventHub, type StreamSpec } from "./hub";
+import type { Row } from "../shared/row";
 
-@ObjectType({ description: "A page of the audit log; a node's id is also its cursor (`after`)." })
+@ObjectType({
+  simpleResolvers: true,
+  description: "A page of the audit log; a node's id is also its cursor (`after`).",
+})
 export class GroupEventConnection {
   @Field(() => [GroupEvent])
   nodes!: GroupEvent[];
@@ -102,7 +106,7 @@ events.view at delivery. after: replay every stored event with a larger id first
     subscribe: ({ args, context }) => membershipChanges(context as AppContext, args as MembershipChangesArgs),
   })
   membershipChanges(
-    @Root() event: GroupEvent,
+    @Root() event: Row<GroupEvent>,
     @Args(() => MembershipChangesArgs) _args: MembershipChangesArgs,
   ): GroupEvent {
     return event;

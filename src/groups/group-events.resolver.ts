@@ -7,6 +7,7 @@ import { NotFoundError } from "../shared/errors";
 import { payloadFor } from "./event-payload";
 import { Group } from "./group.entity";
 import { findGroup } from "./group.queries";
+import type { Row } from "../shared/row";
 
 @ArgsType()
 class GroupEventsArgs {
@@ -48,7 +49,7 @@ export class GroupEventsResolver {
     description: "This group's audit trail, oldest first. Needs events.view here; after: an event id.",
   })
   async events(
-    @Root() group: Group,
+    @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
     @Arg("types", () => [EventType], { nullable: true }) types?: EventType[],
     @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first?: number,
@@ -66,7 +67,7 @@ caller only while they hold events.view in its group.`,
     subscribe: ({ args, context }) => groupEvents(context as AppContext, args as GroupEventsArgs),
   })
   // Delivery bypasses this method (src/federation/schema.ts hands each event on directly).
-  groupEvents(@Root() event: GroupEvent, @Args(() => GroupEventsArgs) _args: GroupEventsArgs): GroupEvent {
+  groupEvents(@Root() event: Row<GroupEvent>, @Args(() => GroupEventsArgs) _args: GroupEventsArgs): GroupEvent {
     return event;
   }
 }
@@ -74,14 +75,14 @@ caller only while they hold events.view in its group.`,
 @Resolver(() => GroupEvent)
 export class GroupEventGroupResolver {
   @FieldResolver(() => Group, { nullable: true, description: "null once deleted (or when not visible to the caller)" })
-  group(@Root() event: GroupEvent, @Ctx() ctx: AppContext): Promise<Group | null> {
+  group(@Root() event: Row<GroupEvent>, @Ctx() ctx: AppContext): Promise<Group | null> {
     return findGroup(ctx, event.groupId);
   }
 
   @FieldResolver(() => GraphQLJSONObject, {
     description: "the event's fields; ids of groups the reader may not see are left out (null as a single value)",
   })
-  payload(@Root() event: GroupEvent, @Ctx() ctx: AppContext): Promise<Record<string, unknown>> {
+  payload(@Root() event: Row<GroupEvent>, @Ctx() ctx: AppContext): Promise<Record<string, unknown>> {
     return payloadFor(ctx, event);
   }
 }

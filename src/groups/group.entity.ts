@@ -11,6 +11,7 @@ registerEnumType(GroupVisibility, { name: "GroupVisibility" });
 @Entity({ name: "groups" })
 @Directive('@key(fields: "id")')
 @ObjectType({
+  simpleResolvers: true,
   description: `A group: organization, department, team, research group, project, channel ...
 Hierarchy is a DAG: a group may have several parents; a cycle is refused.`,
 })
@@ -77,7 +78,7 @@ export class Group {
   createdById!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class GroupRelative {
   @Field(() => Group)
   group!: Group;

@@ -22,8 +22,9 @@ import { CreateGroupInput, GroupFilter, GroupOrder, UpdateGroupInput } from "./g
 import { ancestorsByGroupId, childrenByGroupId, parentsByGroupId } from "./group.loaders";
 import { findGroup, findGroupByName, listDescendants, listGroups } from "./group.queries";
 import { createGroup, deleteGroup, updateGroup } from "./group.service";
+import type { Row } from "../shared/row";
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class GroupEdge {
   @Field()
   cursor!: string;
@@ -32,7 +33,7 @@ export class GroupEdge {
   node!: Group;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class GroupConnection {
   @Field(() => [GroupEdge])
   edges!: GroupEdge[];
@@ -47,7 +48,7 @@ export class GroupConnection {
   totalCount!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class GroupRelativeConnection {
   @Field(() => [GroupRelative])
   nodes!: GroupRelative[];
@@ -123,18 +124,18 @@ export class GroupResolver {
   }
 
   @FieldResolver(() => User, { nullable: true })
-  createdBy(@Root() group: Group, @Ctx() ctx: AppContext): Promise<User | null> | null {
+  createdBy(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<User | null> | null {
     return group.createdById ? usersById(ctx).load(group.createdById) : null;
   }
 
   @FieldResolver(() => [Group])
-  parents(@Root() group: Group, @Ctx() ctx: AppContext): Promise<Group[]> {
+  parents(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<Group[]> {
     return parentsByGroupId(ctx).load(group.id);
   }
 
   @FieldResolver(() => [Group])
   children(
-    @Root() group: Group,
+    @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
     @Arg("includeInactive", () => Boolean, { nullable: true, defaultValue: false }) includeInactive?: boolean,
   ): Promise<Group[]> {
@@ -145,7 +146,7 @@ export class GroupResolver {
     description: "Every ancestor, nearest first, each once, with its shortest distance (1 = parent).",
   })
   ancestors(
-    @Root() group: Group,
+    @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
     @Arg("maxDepth", () => Int, { nullable: true }) maxDepth?: number,
   ): Promise<GroupRelative[]> {
@@ -156,7 +157,7 @@ export class GroupResolver {
     description: "Every descendant, nearest first, each once, with its shortest distance (1 = child).",
   })
   descendants(
-    @Root() group: Group,
+    @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
     @Arg("maxDepth", () => Int, { nullable: true }) maxDepth?: number,
     @Arg("groupType", () => String, { nullable: true }) groupType?: string,

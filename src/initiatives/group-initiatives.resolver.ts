@@ -3,17 +3,18 @@ import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
 import { Initiative } from "./initiative.entity";
 import { initiativeCountByGroupId, initiativesByGroupId } from "./initiative.loaders";
+import type { Row } from "../shared/row";
 
 /** The initiative fields of Group (Group itself belongs to groups/). */
 @Resolver(() => Group)
 export class GroupInitiativesResolver {
   @FieldResolver(() => [Initiative], { description: "Linked initiatives, by name." })
-  initiatives(@Root() group: Group, @Ctx() ctx: AppContext): Promise<Initiative[]> {
+  initiatives(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<Initiative[]> {
     return initiativesByGroupId(ctx).load(group.id);
   }
 
   @FieldResolver(() => Int)
-  initiativeCount(@Root() group: Group, @Ctx() ctx: AppContext): Promise<number> {
+  initiativeCount(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<number> {
     return initiativeCountByGroupId(ctx).load(group.id);
   }
 }

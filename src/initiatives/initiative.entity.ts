@@ -5,7 +5,7 @@ import { DateScalar } from "../shared/scalars";
 /** An initiative (programme, project, campaign) that groups take part in; it exists on its own. */
 @Entity({ name: "initiatives" })
 @Directive('@key(fields: "id")')
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Initiative {
   @PrimaryGeneratedColumn("uuid")
   @Field(() => ID)

@@ -13,8 +13,9 @@ import {
   unlinkInitiative,
   updateInitiative,
 } from "./initiative.service";
+import type { Row } from "../shared/row";
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class InitiativeConnection {
   @Field(() => [Initiative])
   nodes!: Initiative[];
@@ -88,7 +89,7 @@ export class InitiativeResolver {
   }
 
   @FieldResolver(() => [Group], { description: "The linked groups the caller can see, by name." })
-  groups(@Root() initiative: Initiative, @Ctx() ctx: AppContext): Promise<Group[]> {
+  groups(@Root() initiative: Row<Initiative>, @Ctx() ctx: AppContext): Promise<Group[]> {
     return groupsByInitiativeId(ctx).load(initiative.id);
   }
 }

@@ -4,6 +4,7 @@ import type { AppContext } from "../shared/context";
 import { DateScalar, todayUtc } from "../shared/scalars";
 import { Leadership } from "./leadership.entity";
 import { leaderCountByGroupId, leadershipsOf } from "./leadership.loaders";
+import type { Row } from "../shared/row";
 
 /** Findings that do not block anything but deserve a look. */
 export const NO_CURRENT_LEADER = "no current leader";
@@ -15,7 +16,7 @@ export class GroupLeadersResolver {
     description: "Leaders at a date (default today): those whose startDate <= asOf and (endDate null or > asOf).",
   })
   leaders(
-    @Root() group: Group,
+    @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
     @Arg("asOf", () => DateScalar, { nullable: true }) asOf?: string,
   ): Promise<Leadership[]> {
@@ -23,17 +24,17 @@ export class GroupLeadersResolver {
   }
 
   @FieldResolver(() => [Leadership], { description: "Every leadership ever, oldest startDate first." })
-  leadershipHistory(@Root() group: Group, @Ctx() ctx: AppContext): Promise<Leadership[]> {
+  leadershipHistory(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<Leadership[]> {
     return leadershipsOf(ctx, group.id, null);
   }
 
   @FieldResolver(() => Int, { description: "current leaders" })
-  leaderCount(@Root() group: Group, @Ctx() ctx: AppContext): Promise<number> {
+  leaderCount(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<number> {
     return leaderCountByGroupId(ctx).load(group.id);
   }
 
   @FieldResolver(() => [String], { description: 'Non-blocking findings, e.g. "no current leader"; empty when none.' })
-  async warnings(@Root() group: Group, @Ctx() ctx: AppContext): Promise<string[]> {
+  async warnings(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<string[]> {
     return (await leaderCountByGroupId(ctx).load(group.id)) === 0 ? [NO_CURRENT_LEADER] : [];
   }
 }

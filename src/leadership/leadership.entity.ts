@@ -5,6 +5,7 @@ import { DateScalar } from "../shared/scalars";
 @Entity({ name: "leaderships" })
 @Directive('@key(fields: "id")')
 @ObjectType({
+  simpleResolvers: true,
   description: `A period of leadership. Ending one keeps it: history is never deleted.
 isActive == (endDate is null or endDate > today).`,
 })

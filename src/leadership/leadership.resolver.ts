@@ -6,6 +6,7 @@ import { User, usersById } from "../users";
 import { isActiveLeadership, Leadership } from "./leadership.entity";
 import { AddLeaderInput, RemoveLeaderInput } from "./leadership.inputs";
 import { addLeader, removeLeader } from "./leadership.service";
+import type { Row } from "../shared/row";
 
 @Resolver(() => Leadership)
 export class LeadershipResolver {
@@ -23,18 +24,18 @@ export class LeadershipResolver {
   }
 
   @FieldResolver(() => Boolean)
-  isActive(@Root() l: Leadership): boolean {
+  isActive(@Root() l: Row<Leadership>): boolean {
     return isActiveLeadership(l, todayUtc());
   }
 
   /** Leaderships are only handed out for groups the caller can see. */
   @FieldResolver(() => Group)
-  group(@Root() l: Leadership, @Ctx() ctx: AppContext): Promise<Group> {
+  group(@Root() l: Row<Leadership>, @Ctx() ctx: AppContext): Promise<Group> {
     return required(groupsById(ctx).load(l.groupId), `group of leadership ${l.id}`);
   }
 
   @FieldResolver(() => User)
-  user(@Root() l: Leadership, @Ctx() ctx: AppContext): Promise<User> {
+  user(@Root() l: Row<Leadership>, @Ctx() ctx: AppContext): Promise<User> {
     return required(usersById(ctx).load(l.userId), `user of leadership ${l.id}`);
   }
 }

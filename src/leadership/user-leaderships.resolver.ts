@@ -3,6 +3,7 @@ import type { AppContext } from "../shared/context";
 import { User } from "../users";
 import { Leadership } from "./leadership.entity";
 import { leadershipsByUserId } from "./leadership.loaders";
+import type { Row } from "../shared/row";
 
 /** The leadership field of User (User itself belongs to users/). */
 @Resolver(() => User)
@@ -11,7 +12,7 @@ export class UserLeadershipsResolver {
     description: "Leaderships of this user; current only unless includeHistorical. Only in groups the caller can see.",
   })
   leaderships(
-    @Root() user: User,
+    @Root() user: Row<User>,
     @Ctx() ctx: AppContext,
     @Arg("includeHistorical", () => Boolean, { nullable: true, defaultValue: false }) includeHistorical?: boolean,
   ): Promise<Leadership[]> {

@@ -5,12 +5,13 @@ import { Membership } from "./membership.entity";
 import { memberCountByGroupId } from "./membership.loaders";
 import { findMembership, listMembers } from "./membership.queries";
 import { MembershipConnection } from "./membership.resolver";
+import type { Row } from "../shared/row";
 
 /** The membership fields of Group (Group itself belongs to groups/). */
 @Resolver(() => Group)
 export class GroupMembersResolver {
   @FieldResolver(() => Int, { description: "direct ACTIVE members" })
-  memberCount(@Root() group: Group, @Ctx() ctx: AppContext): Promise<number> {
+  memberCount(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<number> {
     const loader = memberCountByGroupId(ctx);
     // A groups page may have counted them in its own statement: then this costs none.
     for (const [groupId, n] of takeListedMemberCounts(ctx)) loader.prime(groupId, n);
@@ -22,7 +23,7 @@ export class GroupMembersResolver {
 members of every descendant, each user once (their nearest membership).`,
   })
   members(
-    @Root() group: Group,
+    @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
     @Arg("role", () => String, { nullable: true }) role?: string,
     @Arg("includeInactive", () => Boolean, { nullable: true, defaultValue: false }) includeInactive?: boolean,
@@ -37,7 +38,7 @@ members of every descendant, each user once (their nearest membership).`,
     nullable: true,
     description: "The membership of one user, any status; null when none.",
   })
-  membership(@Root() group: Group, @Arg("userId", () => ID) userId: string, @Ctx() ctx: AppContext) {
+  membership(@Root() group: Row<Group>, @Arg("userId", () => ID) userId: string, @Ctx() ctx: AppContext) {
     return findMembership(ctx, group.id, userId);
   }
 }

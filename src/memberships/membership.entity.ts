@@ -10,7 +10,7 @@ registerEnumType(MembershipStatus, { name: "MembershipStatus" });
 
 @Entity({ name: "memberships" })
 @Directive('@key(fields: "id")')
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Membership {
   @PrimaryGeneratedColumn("uuid")
   @Field(() => ID)

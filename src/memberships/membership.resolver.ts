@@ -7,8 +7,9 @@ import { effectiveStatus, Membership, MembershipStatus } from "./membership.enti
 import { AddMemberInput } from "./membership.inputs";
 import { findMembership } from "./membership.queries";
 import { addMember, removeMember, respondToInvitation, setMemberStatus, updateMemberRole } from "./membership.service";
+import type { Row } from "../shared/row";
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MembershipConnection {
   @Field(() => [Membership])
   nodes!: Membership[];
@@ -78,28 +79,28 @@ export class MembershipResolver {
   }
 
   @FieldResolver(() => MembershipStatus, { description: "PENDING = invited, not yet accepted" })
-  status(@Root() m: Membership): MembershipStatus {
+  status(@Root() m: Row<Membership>): MembershipStatus {
     return effectiveStatus(m);
   }
 
   @FieldResolver(() => Boolean, { description: "status == ACTIVE" })
-  isActive(@Root() m: Membership): boolean {
+  isActive(@Root() m: Row<Membership>): boolean {
     return effectiveStatus(m) === MembershipStatus.ACTIVE;
   }
 
   /** Readable memberships imply a readable group: the caller's own, or one they hold members.view in. */
   @FieldResolver(() => Group)
-  group(@Root() m: Membership, @Ctx() ctx: AppContext): Promise<Group> {
+  group(@Root() m: Row<Membership>, @Ctx() ctx: AppContext): Promise<Group> {
     return required(groupsById(ctx).load(m.groupId), `group of membership ${m.id}`);
   }
 
   @FieldResolver(() => User)
-  user(@Root() m: Membership, @Ctx() ctx: AppContext): Promise<User> {
+  user(@Root() m: Row<Membership>, @Ctx() ctx: AppContext): Promise<User> {
     return required(usersById(ctx).load(m.userId), `user of membership ${m.id}`);
   }
 
   @FieldResolver(() => User, { nullable: true })
-  invitedBy(@Root() m: Membership, @Ctx() ctx: AppContext): Promise<User | null> | null {
+  invitedBy(@Root() m: Row<Membership>, @Ctx() ctx: AppContext): Promise<User | null> | null {
     return m.invitedById ? usersById(ctx).load(m.invitedById) : null;
   }
 }

@@ -3,7 +3,7 @@ import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
 import { checkPermission } from "./membership.queries";
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PermissionGrant {
   @Field(() => Group, { description: "where the role is held" })
   group!: Group;
@@ -18,7 +18,7 @@ export class PermissionGrant {
   path!: Group[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PermissionCheck {
   @Field()
   allowed!: boolean;

@@ -5,6 +5,7 @@ import { User } from "../users";
 import { Membership } from "./membership.entity";
 import { groupsByUserId, membershipsByUserId } from "./membership.loaders";
 import { userPermissions } from "./membership.queries";
+import type { Row } from "../shared/row";
 
 /** The membership fields of User (User itself belongs to users/). */
 @Resolver(() => User)
@@ -13,7 +14,7 @@ export class UserMembershipsResolver {
     description: "Direct memberships. ACTIVE only unless includeInactive (then PENDING and INACTIVE too).",
   })
   memberships(
-    @Root() user: User,
+    @Root() user: Row<User>,
     @Ctx() ctx: AppContext,
     @Arg("includeInactive", () => Boolean, { nullable: true, defaultValue: false }) includeInactive?: boolean,
     @Arg("role", () => String, { nullable: true }) role?: string,
@@ -26,7 +27,7 @@ export class UserMembershipsResolver {
 of those groups (a member of Backend Team is inside Engineering and Acme Corp).`,
   })
   groups(
-    @Root() user: User,
+    @Root() user: Row<User>,
     @Ctx() ctx: AppContext,
     @Arg("transitive", () => Boolean, { nullable: true, defaultValue: false }) transitive?: boolean,
     @Arg("groupType", () => String, { nullable: true }) groupType?: string,
@@ -38,7 +39,7 @@ of those groups (a member of Backend Team is inside Engineering and Acme Corp).`
     description: "Effective permission keys of this user in that group (direct role plus cascade).",
   })
   permissions(
-    @Root() user: User,
+    @Root() user: Row<User>,
     @Arg("groupId", () => ID) groupId: string,
     @Ctx() ctx: AppContext,
   ): Promise<string[]> {

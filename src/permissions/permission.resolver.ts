@@ -10,6 +10,7 @@ import {
   permissionsByModule,
 } from "./permission.queries";
 import { Permission, PermissionHealth, PermissionModule, Role } from "./permission.types";
+import type { Row } from "../shared/row";
 
 /**
  * The registry as stored (permissions, modules) and as defined (roles); any authenticated caller
@@ -51,13 +52,13 @@ export class PermissionResolver {
   }
 
   @FieldResolver(() => PermissionModule, { nullable: true })
-  parent(@Root() module: PermissionModule, @Ctx() ctx: AppContext): Promise<PermissionModule | null> | null {
+  parent(@Root() module: Row<PermissionModule>, @Ctx() ctx: AppContext): Promise<PermissionModule | null> | null {
     return module.parentKey ? permissionModulesByKey(ctx).load(module.parentKey) : null;
   }
 
   // Named apart from the permissions query above; the schema calls it PermissionModule.permissions.
   @FieldResolver(() => [Permission], { name: "permissions", description: "active ones, deprecated included; by key" })
-  modulePermissions(@Root() module: PermissionModule, @Ctx() ctx: AppContext): Promise<Permission[]> {
+  modulePermissions(@Root() module: Row<PermissionModule>, @Ctx() ctx: AppContext): Promise<Permission[]> {
     return permissionsByModule(ctx).load(module.key);
   }
 }

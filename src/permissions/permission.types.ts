@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
 
 @ObjectType({
+  simpleResolvers: true,
   description: `A permission, key "<module>.<capability>". Defined in code (the registry) and
 synced to the database; the database never holds a permission the code did not
 define, except orphans awaiting \`--clean-orphans\`.`,
@@ -34,7 +35,7 @@ export class Permission {
   updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PermissionModule {
   @Field(() => ID)
   key!: string;
@@ -49,7 +50,7 @@ export class PermissionModule {
   parentKey!: string | null;
 }
 
-@ObjectType({ description: "A role and the permissions it grants, as defined in the registry." })
+@ObjectType({ simpleResolvers: true, description: "A role and the permissions it grants, as defined in the registry." })
 export class Role {
   @Field(() => ID)
   name!: string;
@@ -64,7 +65,7 @@ export class Role {
   rank!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PermissionHealth {
   @Field({ description: '"healthy" or "warning"' })
   status!: string;

@@ -5,7 +5,7 @@ import { isUuid } from "./ids";
 /** The largest page any list answers; asking for more is BAD_USER_INPUT, not a silent cut. */
 export const MAX_PAGE_SIZE = 500;
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;

@@ -3,7 +3,10 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 
 @Entity({ name: "users" })
 @Directive('@key(fields: "id")')
-@ObjectType({ description: 'A person. An identity subgraph may take over name/email with @override(from: "groups").' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A person. An identity subgraph may take over name/email with @override(from: "groups").',
+})
 export class User {
   @PrimaryGeneratedColumn("uuid")
   @Field(() => ID)

@@ -4,8 +4,9 @@ import { PageInfo } from "../shared/pagination";
 import { User } from "./user.entity";
 import { CreateUserInput, UpdateUserInput } from "./user.inputs";
 import { createUser, currentUser, findUser, listUsers, updateUser, visibleEmail } from "./user.service";
+import type { Row } from "../shared/row";
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UserConnection {
   @Field(() => [User])
   nodes!: User[];
@@ -44,7 +45,7 @@ export class UserResolver {
     description:
       "null unless the caller is this user, a global admin, or holds members.view in a group where this user is a member",
   })
-  email(@Root() user: User, @Ctx() ctx: AppContext): string | null | Promise<string | null> {
+  email(@Root() user: Row<User>, @Ctx() ctx: AppContext): string | null | Promise<string | null> {
     return visibleEmail(ctx, user);
   }
 
