@@ -7,9 +7,10 @@
 export type ServerName = "service" | "postgraphile" | "floor";
 export const SERVERS: readonly ServerName[] = ["service", "postgraphile", "floor"];
 
-export type ShapeName = "Q1" | "Q2" | "Q3" | "Q4" | "M1" | "M2";
-export const READ_SHAPES: readonly ShapeName[] = ["Q1", "Q2", "Q3", "Q4"];
-export const SHAPES: readonly ShapeName[] = ["Q1", "Q2", "Q3", "Q4", "M1", "M2"];
+/** Q0 is `{ __typename }`: no data at all, so what it costs is each server's fixed cost per request. */
+export type ShapeName = "Q0" | "Q1" | "Q2" | "Q3" | "Q4" | "M1" | "M2";
+export const READ_SHAPES: readonly ShapeName[] = ["Q0", "Q1", "Q2", "Q3", "Q4"];
+export const SHAPES: readonly ShapeName[] = ["Q0", "Q1", "Q2", "Q3", "Q4", "M1", "M2"];
 
 /** Ids the shapes are about, picked from the seeded data by the runner. */
 export interface Targets {
@@ -43,6 +44,7 @@ export function requestFor(server: ServerName, shape: ShapeName, t: Targets, n =
   const m2Name = `Bench M2 ${process.pid}-${n}-${Date.now().toString(36)}`;
   if (server === "floor") {
     const bodies: Record<ShapeName, object> = {
+      Q0: {},
       Q1: { groupType: Q1_GROUP_TYPE, first: q1First, members: 10 },
       Q2: { groupId: t.deepGroupId },
       Q3: { userId: t.chainUserId, groupId: t.chainGroupId, permission: Q3_PERMISSION },
@@ -66,6 +68,8 @@ function graphql(
 ): [string, Record<string, unknown>] {
   const service = server === "service";
   switch (shape) {
+    case "Q0":
+      return [`{ __typename }`, {}];
     case "Q1":
       return service
         ? [
@@ -200,6 +204,8 @@ export function canonical(server: ServerName, shape: ShapeName, data: Json): unk
   const d = data as Loose;
   const service = server === "service";
   switch (shape) {
+    case "Q0":
+      return d;
     case "Q1": {
       const nodes = service ? d.groups.nodes : d.benchGroupsByType.nodes;
       return nodes.map((g: Json & Loose) => ({
