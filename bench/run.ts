@@ -19,8 +19,10 @@ import { seed, seededScale } from "./seed";
 const USAGE = `Usage: npm run bench -- [options]
   --scale small|default|large   seed this scale first when the bench database holds another (or none)
   --seconds N                   length of each measurement (default: 2 at small scale, 5 otherwise)
+  --runs N                      run every measurement N times (each run measures every server in turn) and
+                                report the medians and their spread (default 1)
   --concurrency 1,16,64         connections of the load generator
-  --shapes Q1,Q2,Q3,Q4,M1,M2    request shapes to measure
+  --shapes Q0,Q1,Q2,Q3,Q4,M1,M2 request shapes to measure (Q0 is { __typename }: the fixed cost per request)
   --servers service,postgraphile,floor
   --subscribers 1000 --events 100   the S1 fan-out (--subscribers 0 skips it)
   --event-interval 50           ms between two S1 events (50 = 20 events, 20,000 deliveries a second)
@@ -37,6 +39,7 @@ const JWT_SECRET = "bench-secret-bench-secret-bench-secret-0123456789";
 interface Options {
   scale?: ScaleName;
   seconds?: number;
+  runs: number;
   concurrency: number[];
   shapes: ShapeName[];
   servers: ServerName[];
@@ -53,6 +56,7 @@ function parseOptions(): Options {
     options: {
       scale: { type: "string" },
       seconds: { type: "string" },
+      runs: { type: "string", default: "1" },
       concurrency: { type: "string", default: "1,16,64" },
       shapes: { type: "string", default: SHAPES.join(",") },
       servers: { type: "string", default: SERVERS.join(",") },
@@ -83,6 +87,7 @@ function parseOptions(): Options {
   return {
     scale: values.scale as ScaleName | undefined,
     seconds: values.seconds ? int(values.seconds, "seconds") : undefined,
+    runs: Math.max(1, int(values.runs, "runs")),
     concurrency: values.concurrency.split(",").map((c) => int(c, "concurrency")),
     shapes: list(values.shapes, SHAPES, "shapes"),
     servers: list(values.servers, SERVERS, "servers"),
@@ -317,7 +322,222 @@ function linearSlope(points: [number, number][]): number {
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 
-function table(cells: Cell[], concurrency: number[], servers: ServerName[]): string {
+type S1Result = SubscriptionLoadResult & { intervalMs: number; serverCpu: number };
+
+/** One pass over every measurement: each shape on each server at each concurrency, then S1. */
+interface Run {
+  cells: Cell[];
+  s1?: S1Result;
+}
+
+/** A cell's figures as medians over the runs, with the throughput's range. */
+interface MedianCell extends Cell {
+  runs: number;
+  rpsMin: number;
+  rpsMax: number;
+}
+
+/** service / peer throughput, per run (taken within a run, where the machine's state is shared). */
+interface RatioSpread {
+  shape: ShapeName;
+  concurrency: number;
+  peer: ServerName;
+  perRun: number[];
+  median: number;
+  min: number;
+  max: number;
+}
+
+function median(values: number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!sorted.length) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function measureShapes(
+  servers: Server[],
+  options: Options,
+  targets: Targets,
+  token: string,
+  seconds: number,
+  statements: Map<string, number>,
+): Promise<Cell[]> {
+  const cells: Cell[] = [];
+  for (const shape of options.shapes) {
+    for (const server of servers) {
+      const load = (connections: number, secs: number): HttpLoad => ({
+        kind: "http",
+        server: server.name,
+        shape,
+        url: server.url,
+        token,
+        connections,
+        seconds: secs,
+        targets,
+      });
+      await runLoad<HttpLoadResult>(load(16, 1)); // warm-up (JIT, pools, caches)
+      for (const c of options.concurrency) {
+        const before = await server.stats();
+        const t0 = Date.now();
+        const result = await runLoad<HttpLoadResult>(load(c, seconds));
+        const wall = (Date.now() - t0) * 1000;
+        const after = await server.stats();
+        const cell: Cell = {
+          shape,
+          server: server.name,
+          concurrency: c,
+          rps: result.rps,
+          p50: result.p50,
+          p99: result.p99,
+          requests: result.requests,
+          errors: result.errors,
+          statementsPerRequest: statements.get(`${server.name}/${shape}`)!,
+          serverCpu: (after.cpuMicros - before.cpuMicros) / wall,
+          loadCpu: result.cpuMicros / wall,
+          firstError: result.firstError,
+        };
+        cells.push(cell);
+        process.stdout.write(
+          `  ${shape} ${server.name.padEnd(12)} c=${String(c).padEnd(3)} ${fmt(cell.rps).padStart(6)} req/s  ` +
+            `p50 ${fmt(cell.p50)} ms  p99 ${fmt(cell.p99)} ms  errors ${cell.errors}  ` +
+            `cpu server ${fmt(cell.serverCpu * 100)}% load ${fmt(cell.loadCpu * 100)}%\n`,
+        );
+        if (cell.firstError) process.stdout.write(`    first error: ${cell.firstError}\n`);
+      }
+    }
+  }
+  return cells;
+}
+
+async function measureS1(
+  service: Server,
+  options: Options,
+  targets: Targets,
+  token: string,
+  databaseUrl: string,
+): Promise<S1Result> {
+  const before = await service.stats();
+  const t0 = Date.now();
+  const load: SubscriptionLoad = {
+    kind: "subscriptions",
+    url: `${service.url}/graphql`,
+    token,
+    subscribers: options.subscribers,
+    events: options.events,
+    intervalMs: options.eventIntervalMs,
+    writer: options.s1Writer,
+    databaseUrl,
+    actorId: targets.adminId,
+    groupId: targets.detailGroupId,
+  };
+  const result = await runLoad<SubscriptionLoadResult>(load);
+  const after = await service.stats();
+  process.stdout.write(
+    `  S1 ${result.subscribers} subscribers x ${result.events} events every ${options.eventIntervalMs} ms (${result.writer}): delivered ${result.deliveries}, missing ${result.missing}; ` +
+      `from commit p50 ${fmt(result.fromCommit.p50, 1)} ms p99 ${fmt(result.fromCommit.p99, 1)} ms; ` +
+      `from send p50 ${fmt(result.fromSend.p50, 1)} ms p99 ${fmt(result.fromSend.p99, 1)} ms\n`,
+  );
+  return {
+    ...result,
+    intervalMs: options.eventIntervalMs,
+    serverCpu: (after.cpuMicros - before.cpuMicros) / ((Date.now() - t0) * 1000),
+  };
+}
+
+const cellKey = (c: { shape: ShapeName; server: ServerName; concurrency: number }) =>
+  `${c.shape}/${c.server}/${c.concurrency}`;
+
+/** Each measurement's median over the runs; errors are summed (one failing run is worth seeing). */
+function medianCells(runs: Run[]): MedianCell[] {
+  const byKey = new Map<string, Cell[]>();
+  for (const run of runs)
+    for (const cell of run.cells) byKey.set(cellKey(cell), [...(byKey.get(cellKey(cell)) ?? []), cell]);
+  return [...byKey.values()].map((cells) => {
+    const of = (pick: (c: Cell) => number) => median(cells.map(pick));
+    const rps = cells.map((c) => c.rps);
+    return {
+      ...cells[0]!,
+      rps: of((c) => c.rps),
+      p50: of((c) => c.p50),
+      p99: of((c) => c.p99),
+      requests: Math.round(of((c) => c.requests)),
+      errors: cells.reduce((sum, c) => sum + c.errors, 0),
+      serverCpu: of((c) => c.serverCpu),
+      loadCpu: of((c) => c.loadCpu),
+      firstError: cells.find((c) => c.firstError)?.firstError,
+      runs: cells.length,
+      rpsMin: Math.min(...rps),
+      rpsMax: Math.max(...rps),
+    };
+  });
+}
+
+function ratioSpread(runs: Run[]): RatioSpread[] {
+  const byKey = new Map<string, RatioSpread>();
+  for (const run of runs) {
+    for (const service of run.cells.filter((c) => c.server === "service")) {
+      for (const peer of run.cells) {
+        if (peer.server === "service" || peer.shape !== service.shape || peer.concurrency !== service.concurrency)
+          continue;
+        if (!(peer.rps > 0)) continue;
+        const key = cellKey(peer);
+        let spread = byKey.get(key);
+        if (!spread) {
+          spread = {
+            shape: peer.shape,
+            concurrency: peer.concurrency,
+            peer: peer.server,
+            perRun: [],
+            median: 0,
+            min: 0,
+            max: 0,
+          };
+          byKey.set(key, spread);
+        }
+        spread.perRun.push(Math.round((service.rps / peer.rps) * 1000) / 1000);
+      }
+    }
+  }
+  return [...byKey.values()].map((r) => ({
+    ...r,
+    median: median(r.perRun),
+    min: Math.min(...r.perRun),
+    max: Math.max(...r.perRun),
+  }));
+}
+
+/** S1's latencies as medians over the runs (each run's figures stay in `runs`). */
+function s1Summary(runs: Run[]): (S1Result & { runs: S1Result[] }) | undefined {
+  const all = runs.flatMap((r) => (r.s1 ? [r.s1] : []));
+  if (!all.length) return undefined;
+  const stats = (pick: (r: S1Result) => { p50: number; p99: number; max: number }) => ({
+    p50: median(all.map((r) => pick(r).p50)),
+    p99: median(all.map((r) => pick(r).p99)),
+    max: Math.max(...all.map((r) => pick(r).max)),
+  });
+  return {
+    ...all[0]!,
+    deliveries: all.reduce((sum, r) => sum + r.deliveries, 0),
+    missing: all.reduce((sum, r) => sum + r.missing, 0),
+    fromCommit: stats((r) => r.fromCommit),
+    fromSend: stats((r) => r.fromSend),
+    serverCpu: median(all.map((r) => r.serverCpu)),
+    cpuMicros: median(all.map((r) => r.cpuMicros)),
+    runs: all,
+  };
+}
+
+/** The medians; with more than one run, each throughput and ratio followed by its [lowest–highest]. */
+function table(
+  cells: MedianCell[],
+  ratios: RatioSpread[],
+  concurrency: number[],
+  servers: ServerName[],
+  runs: number,
+): string {
+  const range = (lo: number, hi: number, digits = 0, unit = "") =>
+    runs > 1 ? ` [${fmt(lo, digits)}${unit}–${fmt(hi, digits)}${unit}]` : "";
   const lines = [
     "| shape | c | " +
       servers.map((s) => `${s} req/s (p50/p99 ms)`).join(" | ") +
@@ -331,21 +551,21 @@ function table(cells: Cell[], concurrency: number[], servers: ServerName[]): str
     for (const c of concurrency) {
       const at = (server: ServerName) =>
         cells.find((x) => x.shape === shape && x.server === server && x.concurrency === c);
-      const service = at("service");
       const ratio = (peer: ServerName) => {
-        const p = at(peer);
-        return service && p && p.rps > 0 ? `${(service.rps / p.rps).toFixed(2)}x` : "-";
+        const r = ratios.find((x) => x.shape === shape && x.peer === peer && x.concurrency === c);
+        return r ? `${fmt(r.median, 2)}x${range(r.min, r.max, 2, "x")}` : "-";
       };
       const cols = servers.map((s) => {
         const x = at(s);
         if (!x) return "-";
         const errors = x.errors ? ` **${x.errors} errors**` : "";
-        return `${fmt(x.rps)} (${fmt(x.p50)}/${fmt(x.p99)})${errors}`;
+        return `${fmt(x.rps)}${range(x.rpsMin, x.rpsMax)} (${fmt(x.p50)}/${fmt(x.p99)})${errors}`;
       });
       const stmts = servers.map((s) => fmt(at(s)?.statementsPerRequest ?? NaN, 1)).join(" / ");
       lines.push(`| ${shape} | ${c} | ${cols.join(" | ")} | ${stmts} | ${ratio("postgraphile")} | ${ratio("floor")} |`);
     }
   }
+  if (runs > 1) lines.push("", `Medians of ${runs} runs; [lowest–highest] run. Ratios are taken within each run.`);
   return lines.join("\n");
 }
 
@@ -436,82 +656,25 @@ async function main(): Promise<void> {
       }
     }
 
-    const cells: Cell[] = [];
-    for (const shape of options.shapes) {
-      for (const server of servers) {
-        const load = (connections: number, secs: number): HttpLoad => ({
-          kind: "http",
-          server: server.name,
-          shape,
-          url: server.url,
-          token,
-          connections,
-          seconds: secs,
-          targets,
-        });
-        await runLoad<HttpLoadResult>(load(16, 1)); // warm-up (JIT, pools, caches)
-        for (const c of options.concurrency) {
-          const before = await server.stats();
-          const t0 = Date.now();
-          const result = await runLoad<HttpLoadResult>(load(c, seconds));
-          const wall = (Date.now() - t0) * 1000;
-          const after = await server.stats();
-          const cell: Cell = {
-            shape,
-            server: server.name,
-            concurrency: c,
-            rps: result.rps,
-            p50: result.p50,
-            p99: result.p99,
-            requests: result.requests,
-            errors: result.errors,
-            statementsPerRequest: statements.get(`${server.name}/${shape}`)!,
-            serverCpu: (after.cpuMicros - before.cpuMicros) / wall,
-            loadCpu: result.cpuMicros / wall,
-            firstError: result.firstError,
-          };
-          cells.push(cell);
-          process.stdout.write(
-            `  ${shape} ${server.name.padEnd(12)} c=${String(c).padEnd(3)} ${fmt(cell.rps).padStart(6)} req/s  ` +
-              `p50 ${fmt(cell.p50)} ms  p99 ${fmt(cell.p99)} ms  errors ${cell.errors}  ` +
-              `cpu server ${fmt(cell.serverCpu * 100)}% load ${fmt(cell.loadCpu * 100)}%\n`,
-          );
-          if (cell.firstError) process.stdout.write(`    first error: ${cell.firstError}\n`);
-        }
-      }
+    const runs: Run[] = [];
+    for (let run = 1; run <= options.runs; run++) {
+      if (options.runs > 1) process.stdout.write(`bench: run ${run} of ${options.runs}\n`);
+      const cells = await measureShapes(servers, options, targets, token, seconds, statements);
+      const s1 =
+        options.subscribers > 0 && options.servers.includes("service")
+          ? await measureS1(byName("service"), options, targets, token, database.url)
+          : undefined;
+      runs.push({ cells, s1 });
     }
-
-    let s1: (SubscriptionLoadResult & { intervalMs: number; serverCpu: number }) | undefined;
-    if (options.subscribers > 0 && options.servers.includes("service")) {
-      const service = byName("service");
-      const before = await service.stats();
-      const t0 = Date.now();
-      const load: SubscriptionLoad = {
-        kind: "subscriptions",
-        url: `${service.url}/graphql`,
-        token,
-        subscribers: options.subscribers,
-        events: options.events,
-        intervalMs: options.eventIntervalMs,
-        writer: options.s1Writer,
-        databaseUrl: database.url,
-        actorId: targets.adminId,
-        groupId: targets.detailGroupId,
-      };
-      const result = await runLoad<SubscriptionLoadResult>(load);
-      const after = await service.stats();
-      s1 = {
-        ...result,
-        intervalMs: options.eventIntervalMs,
-        serverCpu: (after.cpuMicros - before.cpuMicros) / ((Date.now() - t0) * 1000),
-      };
+    const cells = medianCells(runs);
+    const ratios = ratioSpread(runs);
+    const s1 = s1Summary(runs);
+    if (s1 && options.runs > 1) {
       process.stdout.write(
-        `  S1 ${result.subscribers} subscribers x ${result.events} events every ${options.eventIntervalMs} ms (${result.writer}): delivered ${result.deliveries}, missing ${result.missing}; ` +
-          `from commit p50 ${fmt(result.fromCommit.p50, 1)} ms p99 ${fmt(result.fromCommit.p99, 1)} ms; ` +
-          `from send p50 ${fmt(result.fromSend.p50, 1)} ms p99 ${fmt(result.fromSend.p99, 1)} ms\n`,
+        `  S1 over ${options.runs} runs: from commit p50 ${fmt(s1.fromCommit.p50, 1)} ms, p99 ${fmt(s1.fromCommit.p99, 1)} ms ` +
+          `(medians; p99 per run ${s1.runs.map((r) => fmt(r.fromCommit.p99, 1)).join(", ")})\n`,
       );
     }
-
     let rss:
       | {
           seconds: number;
@@ -565,7 +728,7 @@ async function main(): Promise<void> {
       );
     }
 
-    const markdown = table(cells, options.concurrency, options.servers);
+    const markdown = table(cells, ratios, options.concurrency, options.servers, options.runs);
     process.stdout.write(`\n${markdown}\n`);
     if (Object.keys(q1Fixed).length) {
       process.stdout.write(
@@ -586,8 +749,14 @@ async function main(): Promise<void> {
       database: database.where,
       machine: about,
       secondsPerMeasurement: seconds,
+      runCount: options.runs,
       targets: { ...targets, spareUserIds: targets.spareUserIds.length },
+      /** The medians over the runs (the table); with one run, that run's figures. */
       cells,
+      /** Each run's service/peer throughput ratios, their median and range. */
+      ratios,
+      /** Every run's own cells (and S1), in the order they ran. */
+      runs,
       q1StatementsFirst5VsFirst50: q1Fixed,
       s1,
       rss,
