@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, QueryResult } from "pg";
+import type { Pool, PoolClient, QueryConfig, QueryResult } from "pg";
 import type { DataSource, EntityManager } from "typeorm";
 import { logger, requestScope } from "../shared/logger";
 import type { Sql } from "./sql";
@@ -16,6 +16,22 @@ export async function inTransaction<T>(
   for (let attempt = 1; ; attempt++) {
     try {
       return await dataSource.transaction(work);
+    } catch (error) {
+      if (attempt < attempts && isRetryable(error)) continue;
+      throw translateDbError(error);
+    }
+  }
+}
+
+/**
+ * Runs `work` again on a deadlock or serialization failure (at most `attempts` times in all): for
+ * a write made of single autocommitted statements, which reads its facts again on each attempt.
+ * Other errors, and the last attempt's, are thrown translated to contract errors.
+ */
+export async function retrying<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
     } catch (error) {
       if (attempt < attempts && isRetryable(error)) continue;
       throw translateDbError(error);
@@ -78,6 +94,54 @@ export async function query<T = Record<string, unknown>>(
   } catch (error) {
     throw translateDbError(error);
   }
+}
+
+/** pg 8.23's pipeline mode, switched on for one use of a pool's connection (a Client option otherwise). */
+type PipelinedClient = PoolClient & { pipeline: boolean };
+
+/**
+ * `statements` as one transaction in one round trip: BEGIN, each statement and COMMIT are written to
+ * one connection at once (pg's pipeline mode, each message with its own Sync) and PostgreSQL runs
+ * them in order. For a write whose rule needs a lock held across statements (a count taken after an
+ * advisory lock must be a later statement than the lock, to see what the lock's previous holder
+ * committed). After a failing statement the rest fail and COMMIT rolls back. Answers each
+ * statement's rows; throws the first error, translated; a deadlock or serialization failure is
+ * retried (the statements must be safe to repeat). Every statement counts against the request.
+ */
+export async function inPipelinedTransaction(
+  db: DataSource,
+  statements: readonly Sql[],
+  attempts = 3,
+): Promise<unknown[][]> {
+  const pool = pgRunnerOf(db) as Pool;
+  return retrying(async () => {
+    const client = (await pool.connect()) as PipelinedClient;
+    let broken: Error | undefined;
+    try {
+      const scope = requestScope.getStore();
+      if (scope) scope.sqlStatements += statements.length + 2;
+      const messages: QueryConfig[] = [
+        { text: "BEGIN" },
+        ...statements.map((s) => ({ name: statementName(s.text), text: s.text, values: s.values })),
+        { text: "COMMIT" },
+      ];
+      client.pipeline = true;
+      const results = await Promise.allSettled(messages.map((m) => client.query(m)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) {
+        // A statement's error leaves the connection usable (COMMIT ended the transaction); a lost one does not.
+        // (A server's error carries a severity; a network error does not.)
+        if (!(failed.reason as { severity?: unknown })?.severity || client.getTransactionStatus() !== "I") {
+          broken = failed.reason as Error;
+        }
+        throw failed.reason;
+      }
+      return results.slice(1, -1).map((r) => (r as PromiseFulfilledResult<QueryResult>).value.rows);
+    } finally {
+      client.pipeline = false;
+      client.release(broken);
+    }
+  }, attempts);
 }
 
 /** Through TypeORM (a transaction whose connection is not open yet). */

@@ -66,6 +66,17 @@ export function insertEventsSql(events: readonly NewEvent[]): Sql {
   return sql`INSERT INTO domain_events (${columns}) SELECT * FROM unnest(${join(arrays, ", ")})`;
 }
 
+/**
+ * The same insert as a fragment of the statement that makes the change (a data-modifying CTE):
+ * the events are written only when `onlyIf` holds. Make `onlyIf` read the change's own CTE
+ * (`EXISTS (SELECT 1 FROM changed)`): then nothing is recorded for a change that did not happen,
+ * and the ids are drawn once the change holds its row locks, so they keep the order in which
+ * changes to the same rows commit.
+ */
+export function insertEventsIfSql(events: readonly NewEvent[], onlyIf: Sql): Sql {
+  return sql`${insertEventsSql(events)} WHERE ${onlyIf}`;
+}
+
 /** Writes `events` through `tx`, the transaction making the change they report. */
 export async function insertEvents(tx: EntityManager, events: readonly NewEvent[]): Promise<void> {
   if (events.length > 0) await query(tx, insertEventsSql(events));

@@ -1,5 +1,5 @@
 export { GroupEvent, EventType, type NewEvent } from "./event.entity";
-export { recordEvent, recordEvents } from "./event.writer";
+export { recordEvent, recordEvents, recordEventsSql } from "./event.writer";
 export { deletedReadableBy } from "./event.store";
 export { EventFeed, EVENT_CHANNEL, type FeedOptions } from "./feed";
 export {

@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { type EntityManager, inTransaction, registerConstraints } from "../db";
+import { inTransaction, registerConstraints, retrying } from "../db";
 import { EventType, type NewEvent, recordEvent, recordEvents } from "../events";
 import { assertCan, canView, forgetViewerRoles, holdersAndAncestors } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
@@ -71,62 +72,69 @@ function childEvents(type: EventType, childId: string, parentIds: string[], acto
   return parentIds.map((parentId) => ({ type, groupId: parentId, actorId, payload: { childId } }));
 }
 
+/**
+ * The facts (the parents: visible, groups.create_subgroup there) are read through the request's
+ * loaders; the write is one statement (createGroupSql): the row, the parent links, the creator's
+ * owner membership and the events GROUP_CREATED, MEMBER_ADDED and CHILD_ADDED, autocommitted. A
+ * parent deleted meanwhile fails its foreign key (NOT_FOUND). The per-user quota, for anyone but a
+ * global admin, needs a lock held across statements: then the creator's advisory lock and the
+ * write go in one transaction, sent in one round trip.
+ */
 export async function createGroup(ctx: AppContext, input: CreateGroupInput): Promise<Group> {
   const viewer = requireViewer(ctx);
   assertVisibilityAllowed(ctx, input.visibility);
   const parentIds = [...new Set(input.parentIds ?? [])];
   await assertParentsUsable(ctx, parentIds);
-  const group = await inTransaction(ctx.db, async (tx) => {
-    if (!viewer.isGlobalAdmin) await assertUnderGroupQuota(ctx, tx, viewer.id);
-    const created = await store.insertGroup(tx, {
-      name: input.name,
-      groupType: input.groupType ?? "organization",
-      description: input.description ?? null,
-      shortName: input.shortName ?? null,
-      url: input.url ?? null,
-      knowledgeArea: input.knowledgeArea ?? null,
-      campus: input.campus ?? null,
-      visibility: input.visibility ?? GroupVisibility.PRIVATE,
-      permissionCascadeEnabled: input.permissionCascadeEnabled ?? true,
-      metadata: input.metadata ?? {},
-      createdById: viewer.id,
+  const max = ctx.config.maxGroupsPerUser;
+  const group = await retrying(async () => {
+    const id = randomUUID();
+    const groupType = input.groupType ?? "organization";
+    const row = await store.createGroupRow(ctx.db, {
+      id,
+      group: {
+        name: input.name,
+        groupType,
+        description: input.description ?? null,
+        shortName: input.shortName ?? null,
+        url: input.url ?? null,
+        knowledgeArea: input.knowledgeArea ?? null,
+        campus: input.campus ?? null,
+        visibility: input.visibility ?? GroupVisibility.PRIVATE,
+        permissionCascadeEnabled: input.permissionCascadeEnabled ?? true,
+        metadata: input.metadata ?? {},
+        createdById: viewer.id,
+      },
+      parentIds,
+      events: [
+        {
+          type: EventType.GROUP_CREATED,
+          groupId: id,
+          actorId: viewer.id,
+          payload: { name: input.name, groupType, createdBy: viewer.id, parentIds },
+        },
+        {
+          type: EventType.MEMBER_ADDED,
+          groupId: id,
+          userId: viewer.id,
+          actorId: viewer.id,
+          payload: { role: "owner", invitedBy: viewer.id, status: "ACTIVE", expiresAt: null },
+        },
+        ...childEvents(EventType.CHILD_ADDED, id, parentIds, viewer.id),
+      ],
+      quota: viewer.isGlobalAdmin ? null : { max },
     });
-    await store.linkParents(tx, created.id, parentIds);
-    // The creator becomes the group's owner: part of creating a group, so it happens here.
-    await store.insertCreatorOwnership(tx, created.id, viewer.id);
-    await recordEvents(tx, [
-      {
-        type: EventType.GROUP_CREATED,
-        groupId: created.id,
-        actorId: viewer.id,
-        payload: { name: created.name, groupType: created.groupType, createdBy: viewer.id, parentIds },
-      },
-      {
-        type: EventType.MEMBER_ADDED,
-        groupId: created.id,
-        userId: viewer.id,
-        actorId: viewer.id,
-        payload: { role: "owner", invitedBy: viewer.id, status: "ACTIVE", expiresAt: null },
-      },
-      ...childEvents(EventType.CHILD_ADDED, created.id, parentIds, viewer.id),
-    ]);
-    return created;
+    if (row.id === null) {
+      throw BadUserInputError.field(
+        "input",
+        `you have created ${row.createdBefore} groups, the most one user may (MAX_GROUPS_PER_USER=${max})`,
+      );
+    }
+    const { createdBefore: _count, ...created } = row;
+    return created as Group;
   });
   forgetViewerRoles(ctx);
   groupsById(ctx).prime(group.id, group);
   return group;
-}
-
-/** MAX_GROUPS_PER_USER, race-free: creations by one user are serialized by an advisory lock. */
-async function assertUnderGroupQuota(ctx: AppContext, tx: EntityManager, userId: string): Promise<void> {
-  await store.lockCreationsBy(tx, userId);
-  const n = await store.countCreatedBy(tx, userId);
-  if (n >= ctx.config.maxGroupsPerUser) {
-    throw BadUserInputError.field(
-      "input",
-      `you have created ${n} groups, the most one user may (MAX_GROUPS_PER_USER=${ctx.config.maxGroupsPerUser})`,
-    );
-  }
 }
 
 /** The fields an update may set (the input's and the entity's names alike); json ones compare deeply. */

@@ -4,6 +4,7 @@ import {
   type EntityManager,
   empty,
   escapeLike,
+  inPipelinedTransaction,
   join,
   query,
   raw,
@@ -12,6 +13,7 @@ import {
   sql,
   value,
 } from "../db";
+import { type NewEvent, recordEventsSql } from "../events";
 import { countingMembership, visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
@@ -317,18 +319,9 @@ export async function lockHierarchy(tx: EntityManager): Promise<void> {
   await query(tx, sql`SELECT pg_advisory_xact_lock(${HIERARCHY_LOCK}::bigint)`);
 }
 
-/** Serializes one user's group creations until the transaction ends (the quota counts race-free). */
-export async function lockCreationsBy(tx: EntityManager, userId: string): Promise<void> {
-  await query(tx, sql`SELECT pg_advisory_xact_lock(hashtext('groups-created-by:' || ${userId}::text))`);
-}
-
-/** How many existing groups a user created. */
-export async function countCreatedBy(runner: Runner, userId: string): Promise<number> {
-  const [row] = await query<{ n: number }>(
-    runner,
-    sql`SELECT count(*)::int AS n FROM groups WHERE created_by = ${userId}::uuid`,
-  );
-  return row!.n;
+/** The advisory lock on one user's group creations (the quota is counted race-free under it). */
+export function lockCreationsBySql(userId: string): Sql {
+  return sql`SELECT pg_advisory_xact_lock(hashtext('groups-created-by:' || ${userId}::text))`;
 }
 
 /** A value for a column of the groups table (jsonb columns take JSON text). */
@@ -353,32 +346,65 @@ const INSERTED = [
 
 export type NewGroup = Pick<Group, (typeof INSERTED)[number]>;
 
-export function insertGroupSql(group: NewGroup): Sql {
-  return sql`INSERT INTO groups AS g (${join(
-    INSERTED.map((p) => raw(GROUP_COLUMN[p])),
-    ", ",
-  )})
-    VALUES (${join(
-      INSERTED.map((p) => columnValue(p, group[p])),
-      ", ",
-    )}) RETURNING ${groupColumns}`;
-}
-
-export async function insertGroup(tx: EntityManager, group: NewGroup): Promise<Group> {
-  const [created] = await query<Group>(tx, insertGroupSql(group));
-  return created!;
+/** What creating a group writes besides its row: the parents, the creator (its owner) and the events. */
+export interface GroupCreation {
+  /** The new group's id, chosen by the caller so that the events can name it. */
+  id: string;
+  group: NewGroup;
+  parentIds: readonly string[];
+  events: NewEvent[];
+  /**
+   * The per-user quota: the group is written only while its creator has created fewer than `max`
+   * groups. Counted by this statement, so it is race-free only after lockCreationsBySql in an
+   * earlier statement of the same transaction (a statement's snapshot predates its own lock waits).
+   */
+  quota: { max: number } | null;
 }
 
 /**
- * The creator's ACTIVE owner membership of a new group: part of creating it, in its transaction.
- * Written here, not by memberships, which depends on groups (the other way round would be a cycle).
+ * Creating a group in one statement (data-modifying CTEs, one atomic unit even autocommitted): the
+ * row, its parent links (the cycle trigger checks each; a parent deleted meanwhile fails its
+ * foreign key), the creator's ACTIVE owner membership (written here, not by memberships, which
+ * depends on groups: the other way round would be a cycle), and the events through the events writer's
+ * fragment, written only if the row was. One row: the creator's count before (with a quota) and
+ * the group's columns, null when the quota refused it.
  */
-export async function insertCreatorOwnership(tx: EntityManager, groupId: string, userId: string): Promise<void> {
-  await query(
-    tx,
-    sql`INSERT INTO memberships (group_id, user_id, role, status, invited_by)
-      VALUES (${groupId}::uuid, ${userId}::uuid, 'owner', 'ACTIVE', ${userId}::uuid)`,
-  );
+export function createGroupSql(c: GroupCreation): Sql {
+  const creator = c.group.createdById;
+  const columns = join([raw("id"), ...INSERTED.map((p) => raw(GROUP_COLUMN[p]))], ", ");
+  const values = join([sql`${c.id}::uuid`, ...INSERTED.map((p) => columnValue(p, c.group[p]))], ", ");
+  const created = c.quota
+    ? sql`created AS (SELECT count(*)::int AS n FROM groups WHERE created_by = ${creator}::uuid), `
+    : empty;
+  const underQuota = c.quota ? sql` WHERE (SELECT n FROM created) < ${c.quota.max}::int` : empty;
+  const answer = c.quota
+    ? sql`SELECT created.n AS "createdBefore", g.* FROM created LEFT JOIN g ON TRUE`
+    : sql`SELECT NULL::int AS "createdBefore", g.* FROM g`;
+  return sql`WITH ${created}g AS (
+      INSERT INTO groups AS g (${columns}) SELECT ${values}${underQuota} RETURNING ${groupColumns}
+    ), parents AS (
+      INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest(${value(c.parentIds)}::uuid[]) AS p
+    ), owner AS (
+      INSERT INTO memberships (group_id, user_id, role, status, invited_by)
+      SELECT g.id, ${creator}::uuid, 'owner', 'ACTIVE', ${creator}::uuid FROM g
+    ), events AS (${recordEventsSql(c.events, sql`EXISTS (SELECT 1 FROM g)`)})
+    ${answer}`;
+}
+
+/** A row of createGroupSql: the group, or nulls beside the creator's count when the quota refused it. */
+export type CreatedGroupRow = Omit<Group, "id"> & { id: string | null; createdBefore: number | null };
+
+/**
+ * Runs createGroupSql: autocommitted without a quota (one statement, one round trip); with one,
+ * after the creator's advisory lock in the same transaction, BEGIN to COMMIT in one round trip.
+ */
+export async function createGroupRow(db: DataSource, c: GroupCreation): Promise<CreatedGroupRow> {
+  if (!c.quota) {
+    const [row] = await query<CreatedGroupRow>(db, createGroupSql(c));
+    return row!;
+  }
+  const [, rows] = await inPipelinedTransaction(db, [lockCreationsBySql(c.group.createdById!), createGroupSql(c)]);
+  return rows![0] as CreatedGroupRow;
 }
 
 /** The group's row, locked against other updates and deletions until the transaction ends; null when gone. */

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { EventType } from "../../src/events/event.entity";
 import { GROUP_COLUMNS, groupColumns } from "../../src/groups/group.columns";
 import { GroupVisibility } from "../../src/groups/group.entity";
 import { GroupOrderField } from "../../src/groups/group.inputs";
@@ -6,8 +7,9 @@ import {
   ancestorsSql,
   descendantsPageSql,
   groupsPageSql,
+  createGroupSql,
+  type GroupCreation,
   type GroupsPageQuery,
-  insertGroupSql,
   updateGroupSql,
   visibleGroupsByIdsSql,
 } from "../../src/groups/group.store";
@@ -204,8 +206,9 @@ describe("groups store SQL", () => {
     expect(statement.values).toEqual([G1, viewer.id, ROLES_WITH_VIEW, viewer.id, "team", 2, "Lab 7", G2, 101]);
   });
 
-  it("insert and update: their columns come from the column map", () => {
-    const insert = insertGroupSql({
+  const creation: GroupCreation = {
+    id: G2,
+    group: {
       name: "Lab",
       groupType: "team",
       description: null,
@@ -217,12 +220,30 @@ describe("groups store SQL", () => {
       permissionCascadeEnabled: true,
       metadata: { k: "v" },
       createdById: viewer.id,
-    });
+    },
+    parentIds: [G1],
+    events: [
+      { type: EventType.GROUP_CREATED, groupId: G2, actorId: viewer.id, payload: { name: "Lab" } },
+      { type: EventType.CHILD_ADDED, groupId: G1, actorId: viewer.id, payload: { childId: G2 } },
+    ],
+    quota: null,
+  };
+
+  it("create (one statement: the row, its parents, the creator's ownership, the events) and update: columns from the column map", () => {
+    const insert = createGroupSql(creation);
     expect(insert.text).toMatchInlineSnapshot(`
-     "INSERT INTO groups AS g (name, group_type, description, short_name, url, knowledge_area, campus, visibility, permission_cascade_enabled, metadata, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById""
+     "WITH g AS (
+           INSERT INTO groups AS g (id, name, group_type, description, short_name, url, knowledge_area, campus, visibility, permission_cascade_enabled, metadata, created_by) SELECT $1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12 RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+         ), parents AS (
+           INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest($13::uuid[]) AS p
+         ), owner AS (
+           INSERT INTO memberships (group_id, user_id, role, status, invited_by)
+           SELECT g.id, $14::uuid, 'owner', 'ACTIVE', $15::uuid FROM g
+         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($16::text[], $17::uuid[], $18::uuid[], $19::uuid[], $20::jsonb[], $21::jsonb[]) WHERE EXISTS (SELECT 1 FROM g))
+         SELECT NULL::int AS "createdBefore", g.* FROM g"
     `);
     expect(insert.values).toEqual([
+      G2,
       "Lab",
       "team",
       null,
@@ -234,7 +255,31 @@ describe("groups store SQL", () => {
       true,
       '{"k":"v"}',
       viewer.id,
+      [G1],
+      viewer.id,
+      viewer.id,
+      ["GROUP_CREATED", "CHILD_ADDED"],
+      [G2, G1],
+      [null, null],
+      [viewer.id, viewer.id],
+      ['{"name":"Lab"}', `{"childId":"${G2}"}`],
+      [null, null],
     ]);
+    // With the quota, the count and its guard join in; the answer always has the count's row.
+    const guarded = createGroupSql({ ...creation, quota: { max: 5 } });
+    expect(guarded.text).toMatchInlineSnapshot(`
+     "WITH created AS (SELECT count(*)::int AS n FROM groups WHERE created_by = $1::uuid), g AS (
+           INSERT INTO groups AS g (id, name, group_type, description, short_name, url, knowledge_area, campus, visibility, permission_cascade_enabled, metadata, created_by) SELECT $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13 WHERE (SELECT n FROM created) < $14::int RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+         ), parents AS (
+           INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest($15::uuid[]) AS p
+         ), owner AS (
+           INSERT INTO memberships (group_id, user_id, role, status, invited_by)
+           SELECT g.id, $16::uuid, 'owner', 'ACTIVE', $17::uuid FROM g
+         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($18::text[], $19::uuid[], $20::uuid[], $21::uuid[], $22::jsonb[], $23::jsonb[]) WHERE EXISTS (SELECT 1 FROM g))
+         SELECT created.n AS "createdBefore", g.* FROM created LEFT JOIN g ON TRUE"
+    `);
+    expect(guarded.values.slice(0, 2)).toEqual([viewer.id, G2]);
+    expect(guarded.values[13]).toBe(5);
     const update = updateGroupSql(G1, [
       ["shortName", null],
       ["isActive", false],
@@ -258,6 +303,7 @@ describe("groups store SQL", () => {
     expect(groupsPageSql(other, otherPage).text).toBe(groupsPageSql(viewer, page).text);
     expect(visibleGroupsByIdsSql(other, [G2]).text).toBe(visibleGroupsByIdsSql(viewer, [G1, G2]).text);
     expect(ancestorsSql(other, [G2], 9).text).toBe(ancestorsSql(viewer, [G1], 3).text);
+    expect(createGroupSql({ ...creation, id: G1, parentIds: [], events: [] }).text).toBe(createGroupSql(creation).text);
     const descendants = { maxDepth: 4, groupType: null, after: null, limit: 10 };
     expect(descendantsPageSql(other, G2, descendants).text).toBe(
       descendantsPageSql(viewer, G1, { ...descendants, maxDepth: 1, limit: 50 }).text,
