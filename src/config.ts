@@ -37,6 +37,13 @@ export interface Config {
   logLevel: LogLevel;
   /** Adds `extensions.sqlStatements` to every response (tests and benchmarks). @default false */
   exposeSqlCount: boolean;
+  /**
+   * `group` and `groups` read the relations their selection asks for (members, memberCount,
+   * parents, children, ancestors, leaders, initiatives) in their own statement, one statement per
+   * root field (src/groups/group.plan.ts). Off: each relation loads through its own statement, the
+   * same answers. @default true
+   */
+  planQueries: boolean;
   /** How long graceful shutdown waits for in-flight work. @default 10000 */
   shutdownTimeoutMs: number;
   /**
@@ -163,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dbPoolSize: int(env, "DB_POOL_SIZE", 10, 1),
     logLevel,
     exposeSqlCount: bool(env, "EXPOSE_SQL_COUNT", false),
+    planQueries: bool(env, "PLAN_QUERIES", true),
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10000, 1),
     shutdownDelayMs: int(env, "SHUTDOWN_DELAY_MS", nodeEnv === "production" ? 5000 : 0),
     corsOrigins: origins(env, "CORS_ORIGINS"),

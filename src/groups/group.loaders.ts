@@ -55,26 +55,3 @@ export const ancestorsByGroupId = loaderFamily(
       );
     }),
 );
-
-/**
- * Member counts a groups page read in its own statement this request (see store.groupsPage),
- * waiting to prime the memberCount loader, which lives in memberships (it depends on groups, not
- * the other way round): its Group.memberCount resolver takes them (takeListedMemberCounts).
- */
-const listedMemberCounts = perRequest(() => new Map<string, number>());
-const NONE: ReadonlyMap<string, number> = new Map();
-
-export function rememberMemberCounts(ctx: AppContext, counts: ReadonlyMap<string, number>): void {
-  if (counts.size === 0) return;
-  const waiting = listedMemberCounts(ctx);
-  for (const [groupId, n] of counts) waiting.set(groupId, n);
-}
-
-/** The member counts listed since the last call, once each (for priming the memberCount loader). */
-export function takeListedMemberCounts(ctx: AppContext): ReadonlyMap<string, number> {
-  const waiting = listedMemberCounts(ctx);
-  if (waiting.size === 0) return NONE;
-  const taken = new Map(waiting);
-  waiting.clear();
-  return taken;
-}

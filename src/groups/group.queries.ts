@@ -2,12 +2,28 @@ import { canView } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError } from "../shared/errors";
 import { decodeKeyset, encodeCursor, pageSize, toPage } from "../shared/pagination";
+import { isUuid } from "../shared/ids";
 import type { Group, GroupRelative } from "./group.entity";
 import { type GroupFilter, type GroupOrder, GroupOrderField, OrderDirection } from "./group.inputs";
-import { groupsById, rememberMemberCounts } from "./group.loaders";
+import { groupsById } from "./group.loaders";
+import type { GroupRelationsPlan } from "./group.plan";
+import * as planned from "./group.plan.store";
 import * as store from "./group.store";
 
-export async function findGroup(ctx: AppContext, id: string): Promise<Group | null> {
+/**
+ * A group the caller may see, by id; null otherwise. With a plan, the group and its planned
+ * relations come from one statement, which primes groupsById and the relations' loaders.
+ */
+export async function findGroup(
+  ctx: AppContext,
+  id: string,
+  plan: GroupRelationsPlan | null = null,
+): Promise<Group | null> {
+  if (plan && isUuid(id)) {
+    const found = await planned.plannedGroup(ctx.db, id, plan.column);
+    groupsById(ctx).prime(id, found?.group ?? null);
+    if (found) plan.prime(ctx, id, found.planned);
+  }
   const group = await groupsById(ctx).load(id);
   return group && (await canView(ctx, group)) ? group : null;
 }
@@ -25,11 +41,14 @@ export interface ListGroupsArgs {
   offset?: number | null;
   /** Count every match for totalCount (false when the query does not select it). @default true */
   withTotal?: boolean;
-  /** Count each group's members in the same statement (Group.memberCount then costs no statement). */
-  withMemberCount?: boolean;
+  /** The relations the page's groups select, read in the same statement (group.plan.ts). */
+  plan?: GroupRelationsPlan | null;
 }
 
-/** Groups the caller may see: filter, order, keyset (after) or offset pagination, totalCount; one statement. */
+/**
+ * Groups the caller may see: filter, order, keyset (after) or offset pagination, totalCount, and
+ * the planned relations of each listed group; one statement.
+ */
 export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
   const first = pageSize(args.first, 50);
   if (args.after != null && args.offset != null) {
@@ -38,7 +57,7 @@ export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
   if (args.offset != null && (!Number.isInteger(args.offset) || args.offset < 0)) {
     throw BadUserInputError.field("offset", "must be 0 or more");
   }
-  const page = await store.groupsPage(ctx.db, requireViewer(ctx), {
+  const q: store.GroupsPageQuery = {
     filter: args.filter,
     orderBy: args.orderBy?.field ?? GroupOrderField.NAME,
     descending: args.orderBy?.direction === OrderDirection.DESC,
@@ -46,9 +65,16 @@ export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
     offset: args.offset ?? null,
     limit: first + 1,
     withTotal: args.withTotal !== false,
-    withMemberCount: args.withMemberCount === true,
-  });
-  rememberMemberCounts(ctx, page.memberCounts);
+    withMemberCount: false,
+  };
+  let page: { rows: { group: Group; sortKey: string }[]; totalCount: number };
+  if (args.plan) {
+    const read = await planned.plannedGroupsPage(ctx.db, requireViewer(ctx), q, args.plan.column);
+    for (const row of read.rows) args.plan.prime(ctx, row.group.id, row.planned);
+    page = read;
+  } else {
+    page = await store.groupsPage(ctx.db, requireViewer(ctx), q);
+  }
   const pageOf = toPage(page.rows, first, (row) => [row.sortKey, row.group.id]);
   const edges = pageOf.nodes.map(({ group, sortKey }) => ({ node: group, cursor: encodeCursor([sortKey, group.id]) }));
   return { nodes: edges.map((edge) => edge.node), edges, pageInfo: pageOf.pageInfo, totalCount: page.totalCount };

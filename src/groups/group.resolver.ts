@@ -20,6 +20,7 @@ import { User, usersById } from "../users";
 import { Group, GroupRelative } from "./group.entity";
 import { CreateGroupInput, GroupFilter, GroupOrder, UpdateGroupInput } from "./group.inputs";
 import { ancestorsByGroupId, childrenByGroupId, parentsByGroupId } from "./group.loaders";
+import { planGroupRelations } from "./group.plan";
 import { findGroup, findGroupByName, listDescendants, listGroups } from "./group.queries";
 import { createGroup, deleteGroup, updateGroup } from "./group.service";
 import type { Row } from "../shared/row";
@@ -63,8 +64,12 @@ export class GroupRelativeConnection {
 @Resolver(() => Group)
 export class GroupResolver {
   @Query(() => Group, { nullable: true })
-  group(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Group | null> {
-    return findGroup(ctx, id);
+  group(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: AppContext,
+    @Info() info?: GraphQLResolveInfo,
+  ): Promise<Group | null> {
+    return findGroup(ctx, id, planGroupRelations(ctx, info, [[]]));
   }
 
   @Query(() => Group, { nullable: true, description: "exact, case-sensitive name match; with groupType when given" })
@@ -95,8 +100,7 @@ export class GroupResolver {
       after,
       offset,
       withTotal: !info || selectsPath(info, ["totalCount"]),
-      withMemberCount:
-        !!info && (selectsPath(info, ["nodes", "memberCount"]) || selectsPath(info, ["edges", "node", "memberCount"])),
+      plan: planGroupRelations(ctx, info, [["nodes"], ["edges", "node"]]),
     });
   }
 

@@ -1,3 +1,5 @@
+// Group.initiatives planned into groups' root statements (at module load).
+import "./initiative.plan";
 export { Initiative } from "./initiative.entity";
 export { INITIATIVE_COLUMNS } from "./initiative.store";
 export { InitiativeResolver, InitiativeConnection } from "./initiative.resolver";

@@ -36,6 +36,11 @@ const allLeadershipsByGroupId = perRequest(
     }),
 );
 
+/** Every leadership of a group as allLeadershipsByGroupId reads them (a planned statement read them instead). */
+export function primeLeadershipsOfGroup(ctx: AppContext, groupId: string, rows: Leadership[]): void {
+  allLeadershipsByGroupId(ctx).prime(groupId, rows);
+}
+
 /** Leaderships of a group, oldest start date first: those covering `asOf`, or every one for null. */
 export function leadershipsOf(ctx: AppContext, groupId: string, asOf: string | null): Promise<Leadership[]> {
   return allLeadershipsByGroupId(ctx)

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from "type-graphql";
-import { Group, takeListedMemberCounts } from "../groups";
+import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
 import { Membership } from "./membership.entity";
 import { memberCountByGroupId } from "./membership.loaders";
@@ -12,10 +12,8 @@ import type { Row } from "../shared/row";
 export class GroupMembersResolver {
   @FieldResolver(() => Int, { description: "direct ACTIVE members" })
   memberCount(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<number> {
-    const loader = memberCountByGroupId(ctx);
-    // A groups page may have counted them in its own statement: then this costs none.
-    for (const [groupId, n] of takeListedMemberCounts(ctx)) loader.prime(groupId, n);
-    return loader.load(group.id);
+    // A planned root statement may have counted them (membership.plan.ts): then this costs none.
+    return memberCountByGroupId(ctx).load(group.id);
   }
 
   @FieldResolver(() => MembershipConnection, {

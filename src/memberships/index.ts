@@ -1,3 +1,5 @@
+// Group.members and Group.memberCount planned into groups' root statements (at module load).
+import "./membership.plan";
 export { Membership, MembershipStatus, effectiveStatus } from "./membership.entity";
 export { MEMBERSHIP_COLUMNS, membershipColumns } from "./membership.store";
 export { MembershipResolver, MembershipConnection } from "./membership.resolver";

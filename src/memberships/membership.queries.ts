@@ -6,6 +6,7 @@ import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
 import type { Membership } from "./membership.entity";
 import type { MembersArgs } from "./membership.inputs";
 import { memberPagesByGroupId, membershipOf, readableMembershipsById } from "./membership.loaders";
+import type { MemberListOptions } from "./membership.store";
 
 /**
  * A membership is readable by its own user, and by whoever holds members.view in its group
@@ -24,18 +25,25 @@ export function findMembershipById(ctx: AppContext, id: string): Promise<Members
   return readableMembershipsById(ctx).load(id);
 }
 
-/** Group.members: needs members.view in the group; paginated by (depth, joinedAt, id) with totalCount. */
-export async function listMembers(ctx: AppContext, group: Group, args: MembersArgs) {
-  const first = pageSize(args.first, 50);
-  if (!(await can(ctx, "members.view", group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
-  const after = args.after != null ? decodeKeyset(args.after, ["number", "string", "uuid"]) : null;
-  const page = await memberPagesByGroupId(ctx)({
+/**
+ * The options of a Group.members page, `first` already checked; throws BAD_USER_INPUT on a cursor
+ * this list did not produce. The loader family's key: a plan priming the page builds it here too.
+ */
+export function memberListOptions(args: MembersArgs, first: number): MemberListOptions {
+  return {
     role: args.role ?? null,
     includeInactive: args.includeInactive ?? false,
     transitive: args.transitive ?? false,
     limit: first + 1,
-    after,
-  }).load(group.id);
+    after: args.after != null ? decodeKeyset(args.after, ["number", "string", "uuid"]) : null,
+  };
+}
+
+/** Group.members: needs members.view in the group; paginated by (depth, joinedAt, id) with totalCount. */
+export async function listMembers(ctx: AppContext, group: Group, args: MembersArgs) {
+  const first = pageSize(args.first, 50);
+  if (!(await can(ctx, "members.view", group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
+  const page = await memberPagesByGroupId(ctx)(memberListOptions(args, first)).load(group.id);
   const { nodes, pageInfo } = toPage(page.rows, first, (row) => [row.depth, row.joinedKey, row.id]);
   return {
     nodes: nodes as Membership[],

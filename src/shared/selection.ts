@@ -34,3 +34,26 @@ export function selectsPath(info: GraphQLResolveInfo, path: readonly string[]): 
   }
   return true;
 }
+
+/**
+ * The fields selected on the object(s) at the end of `path` below the field being resolved (`[]`:
+ * its own selection; `["nodes"]`: the nodes of a connection), in document order, through inline
+ * fragments and fragment spreads. Aliases stay separate field nodes (each with its own arguments).
+ */
+export function selectedFields(info: GraphQLResolveInfo, path: readonly string[]): FieldNode[] {
+  let level: readonly FieldNode[] = info.fieldNodes;
+  for (const name of path) level = level.flatMap((node) => fieldsNamed(info, node.selectionSet, name));
+  const found: FieldNode[] = [];
+  const collect = (set: SelectionSetNode | undefined, seen: Set<string>) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === "Field") found.push(selection);
+      else if (selection.kind === "InlineFragment") collect(selection.selectionSet, seen);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        collect(info.fragments[selection.name.value]?.selectionSet, seen);
+      }
+    }
+  };
+  for (const node of level) collect(node.selectionSet, new Set());
+  return found;
+}

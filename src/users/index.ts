@@ -1,5 +1,5 @@
 export { User } from "./user.entity";
 export { USER_COLUMNS, userColumnsAs, userColumnsPrefixed } from "./user.store";
 export { UserResolver, UserConnection } from "./user.resolver";
-export { usersById, primeUsers } from "./user.loaders";
+export { usersById, primeUsers, primeUsersFromJson } from "./user.loaders";
 export { provisionViewer, type IdentityClaims } from "./user.service";

@@ -1,8 +1,12 @@
 import DataLoader from "dataloader";
 import { type AppContext, byKey, perRequest, requireViewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
+import { reviveDates } from "../shared/json-rows";
 import type { User } from "./user.entity";
 import { emailVisibleIds, USER_FIELD_NAMES, usersByIds } from "./user.store";
+
+/** The Date fields of a User row. */
+const USER_TIMESTAMPS = ["createdAt", "updatedAt"] as const satisfies readonly (keyof User)[];
 
 /** Users by id: one statement per batch; null for an unknown or malformed id. */
 export const usersById = perRequest(
@@ -27,6 +31,21 @@ export function primeUsers(ctx: AppContext, rows: Record<string, unknown>[], pre
     for (const [field, key] of keys) user[field] = row[key];
     loader.prime(id, user as unknown as User);
   }
+}
+
+/**
+ * `primeUsers` for rows PostgreSQL built as JSON (a planned relation's rows): the users'
+ * timestamps arrive as text and become Dates first, so the primed users are what usersById reads.
+ */
+export function primeUsersFromJson(ctx: AppContext, rows: Record<string, unknown>[], prefix: string): void {
+  primeUsers(
+    ctx,
+    reviveDates(
+      rows,
+      USER_TIMESTAMPS.map((field) => prefix + field),
+    ),
+    prefix,
+  );
 }
 
 /** Whether the caller may see each user's email (permissions visibility.ts emailVisibleTo): one statement per batch. */

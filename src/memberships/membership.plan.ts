@@ -1,0 +1,49 @@
+import { registerGroupRelation } from "../groups";
+import { reviveDates } from "../shared/json-rows";
+import { pageSize } from "../shared/pagination";
+import { primeUsersFromJson } from "../users";
+import type { Membership } from "./membership.entity";
+import type { MembersArgs } from "./membership.inputs";
+import { memberCountByGroupId, memberPagesByGroupId } from "./membership.loaders";
+import { MEMBER_USER_PREFIX, plannedMemberCountSql, plannedMemberPageSql } from "./membership.plan.store";
+import { memberListOptions } from "./membership.queries";
+import type { MemberListOptions, MemberRow } from "./membership.store";
+
+/**
+ * How groups' root statements read Group.memberCount and Group.members (see groups/group.plan.ts):
+ * the planned values prime the same loaders, under the same keys, the field resolvers load from.
+ */
+
+/** The Date fields of a Membership row. */
+const MEMBERSHIP_TIMESTAMPS = [
+  "joinedAt",
+  "expiresAt",
+  "createdAt",
+  "updatedAt",
+] as const satisfies readonly (keyof Membership)[];
+
+registerGroupRelation("memberCount", (_ctx, _args, groupId) => ({
+  key: "memberCount",
+  column: plannedMemberCountSql(groupId),
+  prime: (ctx, id, value) => memberCountByGroupId(ctx).prime(id, value as number),
+}));
+
+registerGroupRelation("members", (_ctx, args, groupId) => {
+  let o: MemberListOptions;
+  try {
+    o = memberListOptions(args as MembersArgs, pageSize(args.first as number | null | undefined, 50));
+  } catch {
+    return null; // the resolver refuses these arguments itself
+  }
+  if (o.transitive) return null;
+  return {
+    key: `members:${JSON.stringify(o)}`,
+    column: plannedMemberPageSql(groupId, o),
+    prime: (ctx, id, value) => {
+      const page = value as { totalCount: number; rows: Record<string, unknown>[] };
+      const rows = reviveDates<MemberRow>(page.rows, MEMBERSHIP_TIMESTAMPS);
+      primeUsersFromJson(ctx, page.rows, MEMBER_USER_PREFIX);
+      memberPagesByGroupId(ctx)(o).prime(id, { rows, totalCount: page.totalCount });
+    },
+  };
+});
