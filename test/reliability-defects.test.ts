@@ -145,6 +145,87 @@ describe("reliability defects (issue 16)", () => {
     );
   });
 
+  describe("a write made of one guarded statement re-checks what it relied on, on the rows' newest versions", () => {
+    /**
+     * Runs `change` in a transaction of its own, left open while `request` starts and waits on the
+     * rows it locked, then commits it: `request` read its facts before the change and writes after it.
+     */
+    async function committedWhileWaiting(
+      change: { sql: string; params: unknown[] },
+      request: () => Promise<GraphQLResponse<unknown>>,
+    ): Promise<GraphQLResponse<unknown>> {
+      const runner = svc.db.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        await runner.query(change.sql, change.params);
+        const pending = request();
+        // The request has read its facts and waits on a row lock of the change.
+        for (let waited = 0; ; waited += 20) {
+          const [{ n }] = (await svc.db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )) as { n: number }[];
+          if (n > 0) break;
+          if (waited > 5000) throw new Error("the request never waited on the change's lock");
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await runner.commitTransaction();
+        return await pending;
+      } finally {
+        await runner.release();
+      }
+    }
+
+    let a: TestUser;
+    let b: TestUser;
+    let c: TestUser;
+    beforeAll(async () => {
+      [a, b, c] = [await svc.user({ name: "A" }), await svc.user({ name: "B" }), await svc.user({ name: "C" })];
+      await provision(svc, a, b, c);
+    });
+
+    it("B removing C while B's demotion commits: refused (FORBIDDEN), C stays, nothing of B's written", async () => {
+      const g = await createGroup(svc, a);
+      await addMember(svc, a, g, b, { role: "owner" });
+      await addMember(svc, a, g, c, { role: "owner" });
+      const res = await committedWhileWaiting(
+        { sql: `UPDATE memberships SET role = 'member' WHERE group_id = $1 AND user_id = $2`, params: [g, b.id] },
+        () => svc.gql(RemoveMember, { g, u: c.id }, b),
+      );
+      expect(codes(res)).toEqual(["FORBIDDEN"]);
+      expect(await roleOf(g, c.id)).toBe("owner");
+      expect((await events(g)).filter((e) => e.actorId === b.id)).toEqual([]);
+    });
+
+    it("B adding an admin while B's removal commits: refused, no membership, nothing of B's written", async () => {
+      const g = await createGroup(svc, a);
+      await addMember(svc, a, g, b, { role: "admin" });
+      const extra = await svc.user();
+      await provision(svc, extra);
+      const res = await committedWhileWaiting(
+        { sql: `DELETE FROM memberships WHERE group_id = $1 AND user_id = $2`, params: [g, b.id] },
+        () => svc.gql(AddMember, { i: { groupId: g, userId: extra.id, role: "admin" } }, b),
+      );
+      // Removed, B can no longer see the PRIVATE group.
+      expect(codes(res)).toEqual(["NOT_FOUND"]);
+      expect(await roleOf(g, extra.id)).toBeNull();
+      expect((await events(g)).filter((e) => e.actorId === b.id)).toEqual([]);
+    });
+
+    it("removing one of two lasting owners while the other is deactivated: BAD_USER_INPUT, the owner stays", async () => {
+      const admin = await svc.user({ admin: true });
+      const g = await createGroup(svc, a);
+      await addMember(svc, a, g, b, { role: "owner" });
+      const res = await committedWhileWaiting(
+        { sql: `UPDATE memberships SET status = 'INACTIVE' WHERE group_id = $1 AND user_id = $2`, params: [g, a.id] },
+        () => svc.gql(RemoveMember, { g, u: b.id }, admin),
+      );
+      expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
+      expect(await roleOf(g, b.id)).toBe("owner");
+      expect((await events(g, "MEMBER_REMOVED")).length).toBe(0);
+    });
+  });
+
   describe("a group always keeps an ACTIVE owner without expiresAt", () => {
     it("an owner that expires does not count: the last lasting owner cannot leave, be demoted or deactivated", async () => {
       const creator = await svc.user();

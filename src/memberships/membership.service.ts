@@ -1,21 +1,32 @@
-import { type EntityManager, inTransaction, registerConstraints } from "../db";
+import { type EntityManager, inTransaction, registerConstraints, retrying } from "../db";
 import { EventType, recordEvent } from "../events";
 import { type Group, groupForMutation } from "../groups";
-import { assertCan, forgetViewerRoles, registry, roleChangeRefusal, rolesHeldNow, viewerRoles } from "../permissions";
+import {
+  assertCan,
+  canView,
+  checkAccess,
+  forgetViewerRoles,
+  registry,
+  roleChangeRefusal,
+  rolesHeldNow,
+  viewerRoles,
+} from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
-import { BadUserInputError, ForbiddenError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
+import { BadUserInputError, ConflictError, ForbiddenError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
-import { usersById } from "../users";
 import { effectiveStatus, type Membership, MembershipStatus } from "./membership.entity";
 import type { AddMemberInput } from "./membership.inputs";
 import { membershipOf, readableMembershipsById } from "./membership.loaders";
 import {
   activateMembership,
+  addMembership,
+  type CallerGrants,
   deleteMembership,
-  insertMembership,
   lockedMembership,
   lockGroupForMemberships,
+  memberFacts,
   otherLastingOwners,
+  removeMembership,
   updateMembershipRole,
   updateMembershipStatus,
 } from "./membership.store";
@@ -171,45 +182,104 @@ async function lockForChange(
   return locked;
 }
 
+/** How many times a write whose facts changed under it reads them again before giving up (CONFLICT). */
+const GUARD_ATTEMPTS = 3;
+
+const CHANGED_MEANWHILE = "the group's memberships changed meanwhile; read them again and retry";
+
+/**
+ * The facts a change to one member is decided on, in one statement (the group, the member's
+ * membership, which of `userIds` exist) and, for anyone but a global admin, the caller's standing
+ * in the group from the authorizer beside it. NOT_FOUND unless the group exists and is visible.
+ * Read anew on each attempt: the caller's roles are forgotten first.
+ */
+async function factsFor(
+  ctx: AppContext,
+  groupId: string,
+  memberId: string,
+  userIds: string[],
+): Promise<{ group: Group; member: Membership | null; knownUserIds: Set<string> }> {
+  const viewer = requireViewer(ctx);
+  if (!isUuid(groupId)) throw new NotFoundError("Group", groupId);
+  forgetViewerRoles(ctx);
+  const [facts] = await Promise.all([
+    memberFacts(ctx.db, groupId, isUuid(memberId) ? memberId : null, userIds.filter(isUuid)),
+    // The caller's standing, read in parallel (primes the authorizer's cache for the checks below).
+    viewer.isGlobalAdmin ? undefined : viewerRoles(ctx, groupId),
+  ]);
+  if (!facts || !(await canView(ctx, facts.group))) throw new NotFoundError("Group", groupId);
+  return facts;
+}
+
+/**
+ * The caller's grants that allow `permission` in the group (null for a global admin): the facts a
+ * write is guarded by. The highest of the caller's roles is among them whenever the permission is
+ * held (a role holds whatever the roles ranked below it hold), so the rank rules decided on them
+ * are those decided on all of the caller's roles.
+ */
+async function callerGrants(ctx: AppContext, group: Group, permission: string): Promise<CallerGrants | null> {
+  const viewer = requireViewer(ctx);
+  if (viewer.isGlobalAdmin) return null;
+  const decision = await checkAccess(ctx, viewer.id, group.id, permission);
+  if (!decision.allowed) throw new ForbiddenError(permission, `group "${group.name}"`);
+  return { userId: viewer.id, grants: decision.grants.map((g) => ({ groupId: g.groupId, role: g.role })) };
+}
+
+/**
+ * The facts are read, the rules decide, and one statement writes the membership with its event,
+ * guarded by the caller's roles the decision relied on (re-checked in the statement under row
+ * locks). When they changed meanwhile, nothing is written and the facts are read again: a caller
+ * demoted before the write is refused (FORBIDDEN).
+ */
 export async function addMember(ctx: AppContext, input: AddMemberInput): Promise<Membership> {
   const viewer = requireViewer(ctx);
-  const group = await groupForMutation(ctx, input.groupId);
-  await assertCan(ctx, "members.add", group);
-  const role = input.role ?? "member";
-  assertRole(role);
-  const status = input.status ?? MembershipStatus.ACTIVE;
-  if (status === MembershipStatus.INACTIVE) {
-    throw BadUserInputError.field("status", "a new membership is ACTIVE, or PENDING for an invitation");
-  }
-  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
-    throw BadUserInputError.field("expiresAt", "must lie in the future");
-  }
   const invitedBy = input.invitedBy ?? viewer.id;
-  const [user, inviter] = await usersById(ctx).loadMany([input.userId, invitedBy]);
-  if (!user || user instanceof Error) throw new NotFoundError("User", input.userId);
-  if (!inviter || inviter instanceof Error) throw new NotFoundError("User (invitedBy)", invitedBy);
-  await assertRankAllows(ctx, group, { userId: input.userId, currentRole: null, newRole: role });
-  const created = await inTransaction(ctx.db, async (tx) => {
-    if (!(await lockGroupForMemberships(tx, group.id))) throw new NotFoundError("Group", group.id);
-    await assertStillAllowed(ctx, tx, group, "members.add", { userId: input.userId, currentRole: null, newRole: role });
-    const row = await insertMembership(tx, {
-      groupId: group.id,
-      userId: input.userId,
-      role,
-      storedStatus: status,
-      invitedById: invitedBy,
-      expiresAt: input.expiresAt ?? null,
-    });
-    await recordEvent(tx, {
-      type: EventType.MEMBER_ADDED,
-      groupId: group.id,
-      userId: input.userId,
-      actorId: viewer.id,
-      payload: { role, invitedBy, status, expiresAt: input.expiresAt?.toISOString() ?? null },
-    });
-    return row;
+  const created = await retrying(async () => {
+    for (let attempt = 1; ; attempt++) {
+      const { group, knownUserIds } = await factsFor(ctx, input.groupId, input.userId, [input.userId, invitedBy]);
+      const caller = await callerGrants(ctx, group, "members.add");
+      const role = input.role ?? "member";
+      assertRole(role);
+      const status = input.status ?? MembershipStatus.ACTIVE;
+      if (status === MembershipStatus.INACTIVE) {
+        throw BadUserInputError.field("status", "a new membership is ACTIVE, or PENDING for an invitation");
+      }
+      if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+        throw BadUserInputError.field("expiresAt", "must lie in the future");
+      }
+      if (!knownUserIds.has(input.userId)) throw new NotFoundError("User", input.userId);
+      if (!knownUserIds.has(invitedBy)) throw new NotFoundError("User (invitedBy)", invitedBy);
+      assertRankAllowsWith(ctx, group, rolesOf(caller), { userId: input.userId, currentRole: null, newRole: role });
+      const row = await addMembership(ctx.db, {
+        member: {
+          groupId: group.id,
+          userId: input.userId,
+          role,
+          storedStatus: status,
+          invitedById: invitedBy,
+          expiresAt: input.expiresAt ?? null,
+        },
+        events: [
+          {
+            type: EventType.MEMBER_ADDED,
+            groupId: group.id,
+            userId: input.userId,
+            actorId: viewer.id,
+            payload: { role, invitedBy, status, expiresAt: input.expiresAt?.toISOString() ?? null },
+          },
+        ],
+        caller,
+      });
+      if (row) return row;
+      if (attempt >= GUARD_ATTEMPTS) throw new ConflictError("groupId", CHANGED_MEANWHILE);
+    }
   });
   return afterChange(ctx, created);
+}
+
+/** The roles of the grants a decision relied on. */
+function rolesOf(caller: CallerGrants | null): string[] {
+  return caller ? [...new Set(caller.grants.map((g) => g.role))] : [];
 }
 
 export async function updateMemberRole(
@@ -310,31 +380,45 @@ export async function respondToInvitation(
   return null;
 }
 
-/** false when the user was not a member. Members may always leave; removing others needs members.remove. */
+/**
+ * false when the user was not a member. Members may always leave; removing others needs
+ * members.remove. The facts are read, the rules decide, and one statement removes the membership
+ * with its event, guarded by what the decision relied on (removeMembershipSql): the caller's roles,
+ * the member's role, and another lasting owner when the member is one (BAD_USER_INPUT otherwise).
+ * When the caller's roles or the member changed meanwhile, the facts are read again.
+ */
 export async function removeMember(ctx: AppContext, groupId: string, userId: string): Promise<boolean> {
   const viewer = requireViewer(ctx);
-  const group = await groupForMutation(ctx, groupId);
   const self = userId === viewer.id;
-  if (!self) await assertCan(ctx, "members.remove", group);
-  const current = await membershipOf(ctx).load({ groupId, userId });
-  if (!current) return false;
-  if (!self) await assertRankAllows(ctx, group, { userId, currentRole: current.role, newRole: null });
-  const removed = await inTransaction(ctx.db, async (tx) => {
-    // Leaving needs no right; removing someone else is checked again under the lock.
-    const before = self
-      ? await lockMembership(tx, groupId, userId)
-      : await lockForChange(ctx, tx, group, "members.remove", userId, null);
-    if (!before) return false;
-    await assertAnotherOwner(tx, before);
-    await deleteMembership(tx, before.id);
-    await recordEvent(tx, {
-      type: EventType.MEMBER_REMOVED,
-      groupId,
-      userId,
-      actorId: viewer.id,
-      payload: { role: before.role, reason: self ? "left" : "removed" },
-    });
-    return true;
+  const removed = await retrying(async () => {
+    for (let attempt = 1; ; attempt++) {
+      const { group, member } = await factsFor(ctx, groupId, userId, []);
+      // Leaving needs no right; removing someone else is guarded by the caller's roles.
+      const caller = self ? null : await callerGrants(ctx, group, "members.remove");
+      if (!member) return false;
+      if (!self) {
+        assertRankAllowsWith(ctx, group, rolesOf(caller), { userId, currentRole: member.role, newRole: null });
+      }
+      const outcome = await removeMembership(ctx.db, {
+        groupId: group.id,
+        id: member.id,
+        role: member.role,
+        lastingOwner: isLastingOwner(member),
+        events: [
+          {
+            type: EventType.MEMBER_REMOVED,
+            groupId: group.id,
+            userId,
+            actorId: viewer.id,
+            payload: { role: member.role, reason: self ? "left" : "removed" },
+          },
+        ],
+        caller,
+      });
+      if (outcome.removed) return true;
+      if (outcome.callerHolds && outcome.asRead) throw BadUserInputError.field("userId", LAST_OWNER);
+      if (attempt >= GUARD_ATTEMPTS) throw new ConflictError("userId", CHANGED_MEANWHILE);
+    }
   });
   forgetMemberships(ctx);
   return removed;

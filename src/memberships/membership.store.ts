@@ -1,4 +1,5 @@
 import { and, type DataSource, type EntityManager, empty, join, query, raw, type Sql, sql, value } from "../db";
+import { type NewEvent, recordEventsSql } from "../events";
 import { type Group, groupColumns } from "../groups";
 import { countingMembership, heldBy, visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
@@ -284,6 +285,170 @@ export async function otherLastingOwners(tx: EntityManager, groupId: string, use
 }
 
 /* ------------------------------------------------------------------------------------------------
+ * Writes in one statement: the facts read first, then a write guarded by the facts it relied on
+ * --------------------------------------------------------------------------------------------- */
+
+/** The membership's columns under the `member.` prefix (beside a group's, which use the plain names). */
+const memberColumnsPrefixed: Sql = raw(
+  Object.entries(MEMBERSHIP_FIELDS)
+    .map(([field, col]) => `a.${col} AS "member.${field}"`)
+    .join(", "),
+);
+
+/** What a change to one member is decided on, read in one statement. */
+export interface MemberFacts {
+  group: Group;
+  /** The member's membership (any status), null when none. */
+  member: Membership | null;
+  /** Which of the asked users exist. */
+  knownUserIds: Set<string>;
+}
+
+/**
+ * The group, the membership of `memberId` there (null id: none asked) and which of `userIds` exist,
+ * in one statement (ids already checked to be UUIDs). No row when the group does not exist.
+ */
+export function memberFactsSql(groupId: string, memberId: string | null, userIds: readonly string[]): Sql {
+  return sql`SELECT ${groupColumns}, ${memberColumnsPrefixed},
+      ARRAY(SELECT u.id::text FROM users u WHERE u.id = ANY(${value(userIds)}::uuid[])) AS "knownUserIds"
+    FROM groups g LEFT JOIN memberships a ON a.group_id = g.id AND a.user_id = ${memberId}::uuid
+    WHERE g.id = ${groupId}::uuid`;
+}
+
+export async function memberFacts(
+  db: DataSource,
+  groupId: string,
+  memberId: string | null,
+  userIds: readonly string[],
+): Promise<MemberFacts | null> {
+  const [row] = await query<Record<string, unknown>>(db, memberFactsSql(groupId, memberId, userIds));
+  if (!row) return null;
+  const group: Record<string, unknown> = {};
+  const member: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(row)) {
+    if (key.startsWith("member.")) member[key.slice("member.".length)] = v;
+    else if (key !== "knownUserIds") group[key] = v;
+  }
+  return {
+    group: group as unknown as Group,
+    member: member.id == null ? null : (member as unknown as Membership),
+    knownUserIds: new Set(row.knownUserIds as string[]),
+  };
+}
+
+/** A caller's roles that a decision relied on: the (group, role) of each membership granting them. */
+export interface CallerGrants {
+  userId: string;
+  grants: readonly { groupId: string; role: string }[];
+}
+
+/**
+ * The caller's memberships behind `c.grants`, still counting with the same roles, share-locked. In
+ * READ COMMITTED a row lock waits for a concurrent change of that row and then re-checks the
+ * conditions on its newest version, so a caller demoted or removed by a change committed before
+ * this statement (or while it waits) is missing here: the write that requires all of them is not
+ * made. Held until the write commits, it also makes a later change to the caller wait for it.
+ */
+function callerStillHoldsSql(c: CallerGrants): Sql {
+  return sql`SELECT a.group_id FROM memberships a
+      WHERE a.user_id = ${c.userId}::uuid AND ${countingMembership}
+        AND (a.group_id, a.role) IN (
+          SELECT * FROM unnest(${value(c.grants.map((g) => g.groupId))}::uuid[], ${value(c.grants.map((g) => g.role))}::text[])
+        )
+      FOR SHARE OF a`;
+}
+
+/** The insert of addMember: the new membership and its events, only while `caller` (null: a global admin) holds. */
+export interface MemberAddition {
+  member: NewMembership;
+  events: NewEvent[];
+  caller: CallerGrants | null;
+}
+
+export function addMembershipSql(m: MemberAddition): Sql {
+  const callerCte = m.caller ? sql`caller AS (${callerStillHoldsSql(m.caller)}), ` : empty;
+  const guard = m.caller ? sql` WHERE (SELECT count(*) FROM caller) = ${m.caller.grants.length}::int` : empty;
+  return sql`WITH ${callerCte}m AS (
+      INSERT INTO memberships AS a (${raw(INSERTED.map((f) => MEMBERSHIP_FIELDS[f]).join(", "))})
+      SELECT ${join(INSERTED.map((f) => value(m.member[f])))}${guard}
+      RETURNING ${membershipColumns}
+    ), events AS (${recordEventsSql(m.events, sql`EXISTS (SELECT 1 FROM m)`)})
+    SELECT * FROM m`;
+}
+
+/**
+ * One autocommitted statement: the membership and its events, or nothing when the caller's roles
+ * changed since they were read (then read the facts again). A duplicate member fails the unique
+ * constraint, a group deleted meanwhile its foreign key.
+ */
+export async function addMembership(db: DataSource, m: MemberAddition): Promise<Membership | undefined> {
+  const [row] = await query<Membership>(db, addMembershipSql(m));
+  return row;
+}
+
+/** The removal of one membership, as the facts showed it. */
+export interface MemberRemoval {
+  groupId: string;
+  /** The membership, with the role and the lasting-owner standing the decision saw. */
+  id: string;
+  role: string;
+  lastingOwner: boolean;
+  events: NewEvent[];
+  /** null: a global admin, or a member leaving. */
+  caller: CallerGrants | null;
+}
+
+/** What a guarded removal found: whether its facts held, how many other lasting owners, whether it removed. */
+export interface RemovalOutcome {
+  callerHolds: boolean;
+  asRead: boolean;
+  otherOwners: number;
+  removed: boolean;
+}
+
+/**
+ * Removes a membership in one statement, guarded by what the decision relied on, each read under a
+ * row lock (so on its newest version): the caller's roles (callerStillHoldsSql); the member's row,
+ * locked for the delete, with the role and lasting-owner standing seen; and, when it is a lasting
+ * owner (owner, ACTIVE, no expiry), the group's other lasting owners, share-locked, of which one
+ * must remain. Two concurrent removals of a group's last two owners thus wait for each other (or
+ * deadlock, and one is retried) and the second finds no other owner. The events are written only
+ * with the delete.
+ */
+export function removeMembershipSql(r: MemberRemoval): Sql {
+  const callerCte = r.caller ? sql`caller AS (${callerStillHoldsSql(r.caller)}), ` : empty;
+  const callerHolds = r.caller ? sql`(SELECT count(*) FROM caller) = ${r.caller.grants.length}::int` : sql`TRUE`;
+  const ownersCte = r.lastingOwner
+    ? sql`owners AS (
+        SELECT a.id FROM memberships a
+        WHERE a.group_id = ${r.groupId}::uuid AND a.id <> ${r.id}::uuid
+          AND a.role = 'owner' AND a.status = 'ACTIVE' AND a.expires_at IS NULL
+        FOR SHARE OF a
+      ), `
+    : empty;
+  const otherOwners = r.lastingOwner ? sql`(SELECT count(*) FROM owners)::int` : sql`NULL::int`;
+  const ownerKept = r.lastingOwner ? sql` AND f."otherOwners" > 0` : empty;
+  return sql`WITH ${callerCte}${ownersCte}target AS (
+      SELECT a.id FROM memberships a
+      WHERE a.id = ${r.id}::uuid AND a.role = ${r.role}
+        AND (a.role = 'owner' AND a.status = 'ACTIVE' AND a.expires_at IS NULL) = ${r.lastingOwner}::boolean
+      FOR UPDATE OF a
+    ), facts AS (
+      SELECT ${callerHolds} AS "callerHolds", EXISTS (SELECT 1 FROM target) AS "asRead", ${otherOwners} AS "otherOwners"
+    ), m AS (
+      DELETE FROM memberships a USING facts f
+      WHERE a.id = ${r.id}::uuid AND f."callerHolds" AND f."asRead"${ownerKept}
+      RETURNING a.id
+    ), events AS (${recordEventsSql(r.events, sql`EXISTS (SELECT 1 FROM m)`)})
+    SELECT f.*, EXISTS (SELECT 1 FROM m) AS removed FROM facts f`;
+}
+
+export async function removeMembership(db: DataSource, r: MemberRemoval): Promise<RemovalOutcome> {
+  const [row] = await query<RemovalOutcome>(db, removeMembershipSql(r));
+  return row!;
+}
+
+/* ------------------------------------------------------------------------------------------------
  * Writes (each answers the row as it is after the change)
  * --------------------------------------------------------------------------------------------- */
 
@@ -291,15 +456,6 @@ export async function otherLastingOwners(tx: EntityManager, groupId: string, use
 const INSERTED = ["groupId", "userId", "role", "storedStatus", "invitedById", "expiresAt"] as const;
 
 export type NewMembership = Pick<Membership, (typeof INSERTED)[number]>;
-
-export async function insertMembership(tx: EntityManager, m: NewMembership): Promise<Membership> {
-  const [row] = await query<Membership>(
-    tx,
-    sql`INSERT INTO memberships AS a (${raw(INSERTED.map((f) => MEMBERSHIP_FIELDS[f]).join(", "))})
-      VALUES (${join(INSERTED.map((f) => value(m[f])))}) RETURNING ${membershipColumns}`,
-  );
-  return row!;
-}
 
 export async function updateMembershipRole(
   tx: EntityManager,

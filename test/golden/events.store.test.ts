@@ -1,8 +1,10 @@
+import { sql } from "../../src/db";
 import { EventType } from "../../src/events/event.entity";
 import {
   auditLogPageSql,
   eventColumns,
   feedReadSql,
+  insertEventsIfSql,
   insertEventsSql,
   replayPageSql,
   runningCountSql,
@@ -142,5 +144,12 @@ describe("event store SQL", () => {
       ["{}", `{"childId":"c"}`],
       [`{"readers":[],"ancestors":[]}`, null],
     ]);
+  });
+
+  it("the writer's insert as a fragment of the change's statement: the same insert, written only if the change was", () => {
+    const events = [{ type: EventType.CHILD_ADDED, groupId: GROUP, actorId: VIEWER.id, payload: { childId: "c" } }];
+    const fragment = insertEventsIfSql(events, sql`EXISTS (SELECT 1 FROM m)`);
+    expect(fragment.text).toBe(`${insertEventsSql(events).text} WHERE EXISTS (SELECT 1 FROM m)`);
+    expect(fragment.values).toEqual(insertEventsSql(events).values);
   });
 });

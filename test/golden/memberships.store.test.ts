@@ -1,7 +1,12 @@
 import { raw, type Sql } from "../../src/db";
+import { EventType } from "../../src/events/event.entity";
+import { MembershipStatus } from "../../src/memberships/membership.entity";
 import {
+  addMembershipSql,
   MEMBERSHIP_COLUMNS,
   memberCountsSql,
+  memberFactsSql,
+  removeMembershipSql,
   memberPagesSql,
   membershipsOfUsersSql,
 } from "../../src/memberships/membership.store";
@@ -129,5 +134,80 @@ describe("memberships store SQL", () => {
     WHERE a.group_id = ANY($1::uuid[]) AND ${COUNTING}
     GROUP BY a.group_id`);
     expect(statement.values).toEqual([[GROUP, OTHER]]);
+  });
+
+  describe("writes in one statement, guarded by the facts they relied on", () => {
+    const caller = { userId: viewer.id, grants: [{ groupId: OTHER, role: "admin" }] };
+    const event = { type: EventType.MEMBER_ADDED, groupId: GROUP, userId: admin.id, actorId: viewer.id };
+
+    it("the facts of a change to one member: the group, the membership, which users exist", () => {
+      expect(memberFactsSql(GROUP, admin.id, [admin.id]).text).toMatchInlineSnapshot(`
+       "SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", a.id AS "member.id", a.group_id AS "member.groupId", a.user_id AS "member.userId", a.role AS "member.role", a.status AS "member.storedStatus", a.invited_by AS "member.invitedById", a.joined_at AS "member.joinedAt", a.expires_at AS "member.expiresAt", a.created_at AS "member.createdAt", a.updated_at AS "member.updatedAt",
+             ARRAY(SELECT u.id::text FROM users u WHERE u.id = ANY($1::uuid[])) AS "knownUserIds"
+           FROM groups g LEFT JOIN memberships a ON a.group_id = g.id AND a.user_id = $2::uuid
+           WHERE g.id = $3::uuid"
+      `);
+    });
+
+    it("addMember: the insert and its events only while the caller's grants still count (share-locked)", () => {
+      const member = {
+        groupId: GROUP,
+        userId: admin.id,
+        role: "member",
+        storedStatus: MembershipStatus.ACTIVE,
+        invitedById: viewer.id,
+        expiresAt: null,
+      };
+      const statement = addMembershipSql({ member, events: [event], caller });
+      expect(statement.text).toMatchInlineSnapshot(`
+       "WITH caller AS (SELECT a.group_id FROM memberships a
+             WHERE a.user_id = $1::uuid AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
+               AND (a.group_id, a.role) IN (
+                 SELECT * FROM unnest($2::uuid[], $3::text[])
+               )
+             FOR SHARE OF a), m AS (
+             INSERT INTO memberships AS a (group_id, user_id, role, status, invited_by, expires_at)
+             SELECT $4,$5,$6,$7,$8,$9 WHERE (SELECT count(*) FROM caller) = $10::int
+             RETURNING a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt"
+           ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($11::text[], $12::uuid[], $13::uuid[], $14::uuid[], $15::jsonb[], $16::jsonb[]) WHERE EXISTS (SELECT 1 FROM m))
+           SELECT * FROM m"
+      `);
+      expect(statement.values.slice(0, 3)).toEqual([viewer.id, [OTHER], ["admin"]]);
+      // A global admin's: no guard.
+      expect(addMembershipSql({ member, events: [event], caller: null }).text).not.toContain("FOR SHARE");
+    });
+
+    it("removeMember: the member as read (locked), the caller's grants and another lasting owner (share-locked)", () => {
+      const removal = { groupId: GROUP, id: OTHER, role: "owner", lastingOwner: true, events: [event], caller };
+      expect(removeMembershipSql(removal).text).toMatchInlineSnapshot(`
+       "WITH caller AS (SELECT a.group_id FROM memberships a
+             WHERE a.user_id = $1::uuid AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
+               AND (a.group_id, a.role) IN (
+                 SELECT * FROM unnest($2::uuid[], $3::text[])
+               )
+             FOR SHARE OF a), owners AS (
+               SELECT a.id FROM memberships a
+               WHERE a.group_id = $4::uuid AND a.id <> $5::uuid
+                 AND a.role = 'owner' AND a.status = 'ACTIVE' AND a.expires_at IS NULL
+               FOR SHARE OF a
+             ), target AS (
+             SELECT a.id FROM memberships a
+             WHERE a.id = $6::uuid AND a.role = $7
+               AND (a.role = 'owner' AND a.status = 'ACTIVE' AND a.expires_at IS NULL) = $8::boolean
+             FOR UPDATE OF a
+           ), facts AS (
+             SELECT (SELECT count(*) FROM caller) = $9::int AS "callerHolds", EXISTS (SELECT 1 FROM target) AS "asRead", (SELECT count(*) FROM owners)::int AS "otherOwners"
+           ), m AS (
+             DELETE FROM memberships a USING facts f
+             WHERE a.id = $10::uuid AND f."callerHolds" AND f."asRead" AND f."otherOwners" > 0
+             RETURNING a.id
+           ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($11::text[], $12::uuid[], $13::uuid[], $14::uuid[], $15::jsonb[], $16::jsonb[]) WHERE EXISTS (SELECT 1 FROM m))
+           SELECT f.*, EXISTS (SELECT 1 FROM m) AS removed FROM facts f"
+      `);
+      // Neither the values nor the member's id change the text.
+      expect(removeMembershipSql({ ...removal, id: GROUP, role: "admin" }).text).toBe(
+        removeMembershipSql(removal).text,
+      );
+    });
   });
 });
