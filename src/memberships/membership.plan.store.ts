@@ -32,12 +32,16 @@ export function plannedMemberPageSql(groupId: Sql, o: MemberListOptions): Sql {
   const keyset = o.after
     ? sql` AND (0, a.joined_at, a.id) > (${o.after[0]}::int, ${o.after[1]}::timestamptz, ${o.after[2]}::uuid)`
     : empty;
+  // The page is cut before its users are joined: only the listed members' users are read.
   return sql`json_build_object(
       'totalCount', (SELECT count(*)::int FROM memberships a WHERE ${and(conditions)}),
       'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
-        SELECT 0 AS depth, ${membershipColumns}, a.joined_at::text AS "joinedKey", ${userColumnsPrefixed(MEMBER_USER_PREFIX)}
-        FROM memberships a LEFT JOIN users u ON u.id = a.user_id
-        WHERE ${and(conditions)}${keyset}
-        ORDER BY a.joined_at, a.id LIMIT ${o.limit}
+        SELECT m.*, ${userColumnsPrefixed(MEMBER_USER_PREFIX)}
+        FROM (
+          SELECT 0 AS depth, ${membershipColumns}, a.joined_at::text AS "joinedKey"
+          FROM memberships a
+          WHERE ${and(conditions)}${keyset}
+          ORDER BY a.joined_at, a.id LIMIT ${o.limit}
+        ) m LEFT JOIN users u ON u.id = m."userId"
       ) x))`;
 }

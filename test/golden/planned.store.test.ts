@@ -87,10 +87,13 @@ describe("planned statements", () => {
          ) x), json_build_object(
            'totalCount', (SELECT count(*)::int FROM memberships a WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())),
            'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
-             SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey", u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
-             FROM memberships a LEFT JOIN users u ON u.id = a.user_id
-             WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
-             ORDER BY a.joined_at, a.id LIMIT $1
+             SELECT m.*, u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
+             FROM (
+               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
+               FROM memberships a
+               WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
+               ORDER BY a.joined_at, a.id LIMIT $1
+             ) m LEFT JOIN users u ON u.id = m."userId"
            ) x))) AS planned
          FROM (SELECT NULL::int AS "totalCount", p.* FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", g.name AS sort_key, g.name::text AS "sortKeyText"
          FROM groups g
@@ -114,10 +117,13 @@ describe("planned statements", () => {
      "SELECT rg.*, json_build_array(json_build_object(
            'totalCount', (SELECT count(*)::int FROM memberships a WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())),
            'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
-             SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey", u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
-             FROM memberships a LEFT JOIN users u ON u.id = a.user_id
-             WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
-             ORDER BY a.joined_at, a.id LIMIT $1
+             SELECT m.*, u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
+             FROM (
+               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
+               FROM memberships a
+               WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
+               ORDER BY a.joined_at, a.id LIMIT $1
+             ) m LEFT JOIN users u ON u.id = m."userId"
            ) x)), (SELECT coalesce(json_agg(x ORDER BY l.start_date, l.created_at, l.id), '[]'::json)
            FROM leaderships l JOIN users u ON u.id = l.user_id
            CROSS JOIN LATERAL (SELECT l.id, l.group_id AS "groupId", l.user_id AS "userId", to_char(l.start_date, 'YYYY-MM-DD') AS "startDate", to_char(l.end_date, 'YYYY-MM-DD') AS "endDate", l.created_at AS "createdAt", l.updated_at AS "updatedAt", u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt") x
@@ -235,10 +241,13 @@ describe("planned statements", () => {
      "json_build_object(
            'totalCount', (SELECT count(*)::int FROM memberships a WHERE a.group_id = rg.id AND a.role = $1),
            'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
-             SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey", u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
-             FROM memberships a LEFT JOIN users u ON u.id = a.user_id
-             WHERE a.group_id = rg.id AND a.role = $2 AND (0, a.joined_at, a.id) > ($3::int, $4::timestamptz, $5::uuid)
-             ORDER BY a.joined_at, a.id LIMIT $6
+             SELECT m.*, u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
+             FROM (
+               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
+               FROM memberships a
+               WHERE a.group_id = rg.id AND a.role = $2 AND (0, a.joined_at, a.id) > ($3::int, $4::timestamptz, $5::uuid)
+               ORDER BY a.joined_at, a.id LIMIT $6
+             ) m LEFT JOIN users u ON u.id = m."userId"
            ) x))"
     `);
     expect(statement.values).toMatchInlineSnapshot(`
