@@ -17,6 +17,8 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   valueFromAST,
+  visit,
+  BREAK,
 } from "graphql";
 import { BadUserInputError } from "./errors";
 
@@ -90,17 +92,33 @@ function isConnectionPage(typeName: string, fieldName: string): boolean {
   return typeName.endsWith("Connection") && (fieldName === "nodes" || fieldName === "edges");
 }
 
+/** A cost known from the document alone, or one that depends on the request's variables. */
+type Cost = number | ((variables: Record<string, unknown>) => number);
+
+const valueOf = (cost: Cost, variables: Record<string, unknown>) => (typeof cost === "number" ? cost : cost(variables));
+
+function usesVariables(node: FieldNode["arguments"]): boolean {
+  let found = false;
+  if (node) {
+    for (const argument of node) {
+      visit(argument.value, {
+        Variable() {
+          found = true;
+          return BREAK;
+        },
+      });
+    }
+  }
+  return found;
+}
+
 /**
- * The cost of an operation: every field costs 1, and what is selected under a list field is
- * multiplied by its `first` argument (its default when not given), or by DEFAULT_LIST_SIZE for
- * lists without one (a connection's nodes/edges count once: `first` already sized the page); `_entities` multiplies by its number of representations.
+ * An operation's cost as a number when no multiplier reads a variable (the usual case: literal
+ * `first` values), else as a function of the variables that re-evaluates only the multipliers that
+ * read them. Built once per operation node: Apollo Server keeps each parsed, validated document
+ * and hands the same node to every request for it.
  */
-export function operationCost(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown>,
-): number {
+function compileCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): Cost {
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const def of document.definitions) {
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
@@ -118,7 +136,12 @@ export function operationCost(
     return isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
   };
 
-  const argValue = (field: FieldNode, def: GraphQLField<unknown, unknown>, name: string): unknown => {
+  const argValue = (
+    field: FieldNode,
+    def: GraphQLField<unknown, unknown>,
+    name: string,
+    variables: Record<string, unknown>,
+  ): unknown => {
     const argDef = def.args.find((a) => a.name === name);
     const node = field.arguments?.find((a) => a.name.value === name);
     if (!argDef) return undefined;
@@ -126,46 +149,86 @@ export function operationCost(
     return valueFromAST(node.value, argDef.type, variables);
   };
 
-  const costOf = (set: SelectionSetNode | undefined, typeName: string, seen: Set<string>): number => {
+  const multiplierOf = (
+    sel: FieldNode,
+    def: GraphQLField<unknown, unknown>,
+    typeName: string,
+    variables: Record<string, unknown>,
+  ): number => {
+    const first = argValue(sel, def, "first", variables);
+    if (typeof first === "number") return Math.max(first, 1);
+    // `first: null` or a `$first` left out: the resolver serves its default page (the schema
+    // default, which every resolver uses as its fallback), so that is what it costs.
+    if (typeof defaultFirst(def) === "number") return Math.max(defaultFirst(def)!, 1);
+    if (sel.name.value === "_entities") {
+      const reps = argValue(sel, def, "representations", variables);
+      return Array.isArray(reps) ? Math.max(reps.length, 1) : DEFAULT_LIST_SIZE;
+    }
+    // A connection's nodes/edges are the page its `first` already paid for.
+    if (getNullableType(def.type) instanceof GraphQLList && !isConnectionPage(typeName, sel.name.value)) {
+      return DEFAULT_LIST_SIZE;
+    }
+    return 1;
+  };
+
+  const costOf = (set: SelectionSetNode | undefined, typeName: string, seen: Set<string>): Cost => {
     if (!set) return 0;
-    let total = 0;
+    let fixed = 0;
+    const varying: ((variables: Record<string, unknown>) => number)[] = [];
+    const add = (cost: Cost) => (typeof cost === "number" ? (fixed += cost) : varying.push(cost));
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
         if (sel.name.value.startsWith("__")) continue;
         const def = fieldDef(typeName, sel.name.value);
         if (!def) {
-          total += 1;
+          fixed += 1;
           continue;
         }
         const named = getNamedType(def.type);
-        let multiplier = 1;
-        const first = argValue(sel, def, "first");
-        if (typeof first === "number") multiplier = Math.max(first, 1);
-        else if (typeof defaultFirst(def) === "number") {
-          // `first: null` or a `$first` left out: the resolver serves its default page (the schema
-          // default, which every resolver uses as its fallback), so that is what it costs.
-          multiplier = Math.max(defaultFirst(def)!, 1);
-        } else if (sel.name.value === "_entities") {
-          const reps = argValue(sel, def, "representations");
-          multiplier = Array.isArray(reps) ? Math.max(reps.length, 1) : DEFAULT_LIST_SIZE;
-        } else if (getNullableType(def.type) instanceof GraphQLList && !isConnectionPage(typeName, sel.name.value)) {
-          // A connection's nodes/edges are the page its `first` already paid for.
-          multiplier = DEFAULT_LIST_SIZE;
-        }
         const childCost = isCompositeType(named) ? costOf(sel.selectionSet, named.name, seen) : 0;
-        total += 1 + multiplier * childCost;
+        if (!usesVariables(sel.arguments)) {
+          const multiplier = multiplierOf(sel, def, typeName, {});
+          add(typeof childCost === "number" ? 1 + multiplier * childCost : (v) => 1 + multiplier * childCost(v));
+        } else {
+          add((v) => 1 + multiplierOf(sel, def, typeName, v) * valueOf(childCost, v));
+        }
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        total += costOf(sel.selectionSet, sel.typeCondition?.name.value ?? typeName, seen);
+        add(costOf(sel.selectionSet, sel.typeCondition?.name.value ?? typeName, seen));
       } else {
         const name = sel.name.value;
         const fragment = fragments[name];
         if (!fragment || seen.has(name)) continue;
-        total += costOf(fragment.selectionSet, fragment.typeCondition.name.value, new Set([...seen, name]));
+        add(costOf(fragment.selectionSet, fragment.typeCondition.name.value, new Set([...seen, name])));
       }
     }
-    return total;
+    if (!varying.length) return fixed;
+    return (variables) => varying.reduce((total, cost) => total + cost(variables), fixed);
   };
   return costOf(operation.selectionSet, rootType.name, new Set());
+}
+
+/** Compiled costs by operation node (each node belongs to one document), for the schema they were built against. */
+const compiledCosts = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; cost: Cost }>();
+
+/**
+ * The cost of an operation: every field costs 1, and what is selected under a list field is
+ * multiplied by its `first` argument (its default when not given), or by DEFAULT_LIST_SIZE for
+ * lists without one (a connection's nodes/edges count once: `first` already sized the page); `_entities` multiplies by its number of representations.
+ * The walk over the document happens once per operation node (see compileCost); a request then
+ * costs a lookup, plus re-reading the multipliers that come from its variables.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
+  let compiled = compiledCosts.get(operation);
+  if (!compiled || compiled.schema !== schema) {
+    compiled = { schema, cost: compileCost(schema, document, operation) };
+    compiledCosts.set(operation, compiled);
+  }
+  return valueOf(compiled.cost, variables);
 }
 
 export function costLimitError(cost: number, budget: number): GraphQLError {

@@ -237,6 +237,42 @@ describe("operationCost", () => {
   });
 });
 
+describe("operationCost on a document seen again (computed once per operation node)", () => {
+  it("answers each request's variables, not the first request's", () => {
+    const document = parse("query Q($n: Int, $m: Int) { list(first: $n) { id items(first: $m) { id } } plain { id } }");
+    const op = operation(document);
+    expect(operationCost(schema, document, op, { n: 2, m: 3 })).toBe(1 + 2 * (1 + 1 + 3 * 1) + (1 + 10 * 1));
+    expect(operationCost(schema, document, op, { n: 400, m: 400 })).toBe(1 + 400 * (1 + 1 + 400) + (1 + 10 * 1));
+    // Both left out: list serves its default page (5), items has no default, so it costs as a plain list (10).
+    expect(operationCost(schema, document, op, {})).toBe(1 + 5 * (1 + 1 + 10 * 1) + (1 + 10 * 1));
+    expect(operationCost(schema, document, op, { n: 2, m: 3 })).toBe(1 + 2 * (1 + 1 + 3 * 1) + (1 + 10 * 1));
+  });
+
+  it("re-reads a variable under a literal multiplier, and a varying number of representations", () => {
+    const nested = parse("query Q($m: Int) { list(first: 3) { items(first: $m) { id } } }");
+    expect(operationCost(schema, nested, operation(nested), { m: 1 })).toBe(1 + 3 * (1 + 1));
+    expect(operationCost(schema, nested, operation(nested), { m: 100 })).toBe(1 + 3 * (1 + 100));
+    const entities = parse("query E($r: [_Any!]!) { _entities(representations: $r) { ... on Node { id } } }");
+    expect(operationCost(schema, entities, operation(entities), { r: [{}] })).toBe(1 + 1);
+    expect(operationCost(schema, entities, operation(entities), { r: [{}, {}, {}, {}] })).toBe(1 + 4);
+  });
+
+  it("gives the same cost from the cache as from a fresh parse", () => {
+    const source = "{ list(first: 3) { ...F } page(first: 7) { nodes { id } } } fragment F on Node { id child { id } }";
+    const document = parse(source);
+    const first = operationCost(schema, document, operation(document), {});
+    expect(operationCost(schema, document, operation(document), {})).toBe(first);
+    expect(cost(source)).toBe(first);
+  });
+
+  it("costs the same document against another schema by that schema", () => {
+    const other = buildSchema("type Query { list(first: Int = 9): [Item!]! } type Item { id: ID! }");
+    const document = parse("{ list { id } }");
+    expect(operationCost(schema, document, operation(document), {})).toBe(1 + 5 * 1);
+    expect(operationCost(other, document, operation(document), {})).toBe(1 + 9 * 1);
+  });
+});
+
 describe("costLimitError", () => {
   it("is GRAPHQL_VALIDATION_FAILED with cost and budget", () => {
     const error = costLimitError(123, 100);
