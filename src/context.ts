@@ -18,12 +18,13 @@ export interface ContextDeps {
 /**
  * Builds the per-request context from an Authorization value: verifies the token, provisions the
  * caller's User row on first use, and starts empty loader caches. A refused token does not throw
- * here (`_service` needs none); the auth plugin refuses the operation instead.
+ * here (`_service` needs none); the auth plugin refuses the operation instead. `requestId` is the
+ * HTTP request's (its x-request-id); without one (graphql-ws), a new one.
  */
 export function contextFactory(deps: ContextDeps) {
-  return async (authorization: string | undefined | null): Promise<AppContext> => {
+  return async (authorization: string | undefined | null, requestId?: string): Promise<AppContext> => {
     const ctx: AppContext = {
-      requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(),
+      requestId: requestId ?? requestScope.getStore()?.requestId ?? crypto.randomUUID(),
       viewer: null,
       db: deps.db,
       config: deps.config,

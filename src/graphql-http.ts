@@ -96,7 +96,7 @@ function refuse(res: http.ServerResponse, status: number): void {
  */
 export function graphqlPostHandler(
   apollo: () => ApolloServer<AppContext>,
-  createContext: (authorization: string | undefined) => Promise<AppContext>,
+  createContext: (authorization: string | undefined, requestId: string) => Promise<AppContext>,
 ) {
   return (req: http.IncomingMessage, res: http.ServerResponse, scope: RequestScope): void => {
     const chunks: Buffer[] = [];
@@ -129,7 +129,7 @@ export function graphqlPostHandler(
       // The scope starts here, where the request's own work starts (stream callbacks run in the
       // socket's context, not in one entered before them).
       requestScope
-        .run(scope, () => execute(apollo(), createContext, req, res, body))
+        .run(scope, () => execute(apollo(), createContext, req, res, body, scope.requestId))
         .catch((error: unknown) => {
           logger.error("request failed outside GraphQL", { error });
           if (!res.headersSent) refuse(res, 500);
@@ -142,10 +142,11 @@ export function graphqlPostHandler(
 
 async function execute(
   apollo: ApolloServer<AppContext>,
-  createContext: (authorization: string | undefined) => Promise<AppContext>,
+  createContext: (authorization: string | undefined, requestId: string) => Promise<AppContext>,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   body: unknown,
+  requestId: string,
 ): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -155,7 +156,7 @@ async function execute(
   const query = url.indexOf("?");
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: "POST", headers, search: query < 0 ? "" : url.slice(query), body },
-    context: () => createContext(req.headers.authorization),
+    context: () => createContext(req.headers.authorization, requestId),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;

@@ -270,7 +270,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     "/graphql",
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(req.headers.authorization),
+      context: async ({ req, res }) => createContext(req.headers.authorization, String(res.getHeader("x-request-id"))),
     }),
   );
   app.use("/admin", adminRouter({ devToken: deps.devToken }));

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { logger } from "../src/shared/logger";
 import { codes, type GraphQLResponse, TestService, type TestUser } from "./utils/service";
 
 type Vars = Record<string, unknown>;
@@ -144,6 +145,27 @@ describe("operation limits", () => {
       expect(small.errors).toBeUndefined();
     });
 
+    it("costs the same document by each request's variables (the cost is worked out once per document)", async () => {
+      const query =
+        "query Pages($n: Int, $m: Int) { groups(first: $n) { nodes { id descendants(first: $m) { nodes { depth } } } } }";
+      const costs: unknown[] = [];
+      for (const [n, m, refused] of [
+        [2, 2, false],
+        [2, 60, true],
+        [3, 1, false],
+        [40, 1, true],
+        [2, 2, false],
+      ] as const) {
+        const res = await cheap.gql(query, { n, m }, cheapAdmin);
+        if (refused) {
+          expectCodes(res, ["GRAPHQL_VALIDATION_FAILED"]);
+          costs.push(res.errors![0]!.extensions!.cost);
+        } else expect(res.errors).toBeUndefined();
+      }
+      // groups 1 + n × (its nodes 1 + id 1 + descendants 1 + m × (their nodes 1 + depth 1))
+      expect(costs).toEqual([1 + 2 * (3 + 2 * 60), 1 + 40 * (3 + 2 * 1)]);
+    });
+
     it("costs first: null and a $first left out as the default page the resolver serves", async () => {
       // groups serves 50 when first is null: 50 nodes with children cost as much as first: 50 does.
       const explicit = await cheap.gql("{ groups(first: 50) { nodes { children { id } } } }", {}, cheapAdmin);
@@ -217,6 +239,36 @@ describe("operation limits", () => {
       expect(Object.keys(error!.extensions!).sort()).toEqual(["code", "correlationId"]);
       expect(error!.message).toBe(`Internal server error (correlation id ${String(error!.extensions!.correlationId)})`);
       expect(error!.message).not.toMatch(/connection|DataSource|typeorm/i);
+    });
+
+    it("logs the unexpected failure with its correlation id and the request's x-request-id", async () => {
+      const lines: Record<string, unknown>[] = [];
+      logger.setLevel("error");
+      const write = jest.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
+        lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+        return true;
+      });
+      let body: GraphQLResponse<unknown>;
+      await svc.db.destroy();
+      try {
+        const res = await fetch(svc.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${admin.token}`,
+            "x-request-id": "limits-unexpected-1",
+          },
+          body: JSON.stringify({ query: "{ groups(first: 1) { totalCount } }" }),
+        });
+        body = (await res.json()) as GraphQLResponse<unknown>;
+      } finally {
+        write.mockRestore();
+        logger.setLevel("silent");
+        await svc.db.initialize();
+      }
+      expectCodes(body, ["INTERNAL_SERVER_ERROR"]);
+      const line = lines.find((l) => l.correlationId === body.errors![0]!.extensions!.correlationId);
+      expect(line).toMatchObject({ level: "error", requestId: "limits-unexpected-1" });
     });
 
     it("refuses a forged cursor whose sort key has the wrong type with BAD_USER_INPUT", async () => {
