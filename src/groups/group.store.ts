@@ -380,14 +380,18 @@ export function createGroupSql(c: GroupCreation): Sql {
   const answer = c.quota
     ? sql`SELECT created.n AS "createdBefore", g.* FROM created LEFT JOIN g ON TRUE`
     : sql`SELECT NULL::int AS "createdBefore", g.* FROM g`;
+  // The events' ids are drawn once the row and every parent link are written, the links' cycle
+  // trigger having taken the hierarchy lock: as when they were statements of their own, after it.
+  const linked = sql`EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = ${c.parentIds.length}::int`;
   return sql`WITH ${created}g AS (
       INSERT INTO groups AS g (${columns}) SELECT ${values}${underQuota} RETURNING ${groupColumns}
     ), parents AS (
       INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest(${value(c.parentIds)}::uuid[]) AS p
+      RETURNING child_id
     ), owner AS (
       INSERT INTO memberships (group_id, user_id, role, status, invited_by)
       SELECT g.id, ${creator}::uuid, 'owner', 'ACTIVE', ${creator}::uuid FROM g
-    ), events AS (${recordEventsSql(c.events, sql`EXISTS (SELECT 1 FROM g)`)})
+    ), events AS (${recordEventsSql(c.events, linked)})
     ${answer}`;
 }
 

@@ -236,10 +236,11 @@ describe("groups store SQL", () => {
            INSERT INTO groups AS g (id, name, group_type, description, short_name, url, knowledge_area, campus, visibility, permission_cascade_enabled, metadata, created_by) SELECT $1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12 RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
          ), parents AS (
            INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest($13::uuid[]) AS p
+           RETURNING child_id
          ), owner AS (
            INSERT INTO memberships (group_id, user_id, role, status, invited_by)
            SELECT g.id, $14::uuid, 'owner', 'ACTIVE', $15::uuid FROM g
-         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($16::text[], $17::uuid[], $18::uuid[], $19::uuid[], $20::jsonb[], $21::jsonb[]) WHERE EXISTS (SELECT 1 FROM g))
+         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($16::text[], $17::uuid[], $18::uuid[], $19::uuid[], $20::jsonb[], $21::jsonb[]) WHERE EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = $22::int)
          SELECT NULL::int AS "createdBefore", g.* FROM g"
     `);
     expect(insert.values).toEqual([
@@ -264,6 +265,7 @@ describe("groups store SQL", () => {
       [viewer.id, viewer.id],
       ['{"name":"Lab"}', `{"childId":"${G2}"}`],
       [null, null],
+      1,
     ]);
     // With the quota, the count and its guard join in; the answer always has the count's row.
     const guarded = createGroupSql({ ...creation, quota: { max: 5 } });
@@ -272,10 +274,11 @@ describe("groups store SQL", () => {
            INSERT INTO groups AS g (id, name, group_type, description, short_name, url, knowledge_area, campus, visibility, permission_cascade_enabled, metadata, created_by) SELECT $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13 WHERE (SELECT n FROM created) < $14::int RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
          ), parents AS (
            INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest($15::uuid[]) AS p
+           RETURNING child_id
          ), owner AS (
            INSERT INTO memberships (group_id, user_id, role, status, invited_by)
            SELECT g.id, $16::uuid, 'owner', 'ACTIVE', $17::uuid FROM g
-         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($18::text[], $19::uuid[], $20::uuid[], $21::uuid[], $22::jsonb[], $23::jsonb[]) WHERE EXISTS (SELECT 1 FROM g))
+         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($18::text[], $19::uuid[], $20::uuid[], $21::uuid[], $22::jsonb[], $23::jsonb[]) WHERE EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = $24::int)
          SELECT created.n AS "createdBefore", g.* FROM created LEFT JOIN g ON TRUE"
     `);
     expect(guarded.values.slice(0, 2)).toEqual([viewer.id, G2]);
