@@ -131,7 +131,8 @@ export function graphqlPostHandler(
       requestScope
         .run(scope, () => execute(apollo(), createContext, req, res, body, scope.requestId))
         .catch((error: unknown) => {
-          logger.error("request failed outside GraphQL", { error });
+          // Outside the request's scope (and there is none unless tracked): named here.
+          logger.error("request failed outside GraphQL", { requestId: scope.requestId, error });
           if (!res.headersSent) refuse(res, 500);
           else res.destroy();
         });
