@@ -48,6 +48,7 @@ import {
 } from "./shared/limits";
 import { logger, requestScope } from "./shared/logger";
 import { RateLimiter } from "./shared/rate-limit";
+import { connectionToken } from "./ws-auth";
 
 export interface ServerDeps {
   config: Config;
@@ -164,10 +165,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     {
       schema,
       onConnect: async (wsCtx) => {
-        const params = wsCtx.connectionParams ?? {};
-        const key = Object.keys(params).find((k) => k.toLowerCase() === "authorization");
-        const value = key ? params[key] : undefined;
-        const ctx = await createContext(typeof value === "string" ? value : undefined);
+        const ctx = await createContext(connectionToken(wsCtx.connectionParams, wsCtx.extra.request));
         if (!ctx.viewer) return false; // graphql-ws closes with 4403 Forbidden
         wsCtx.extra.ctx = ctx;
         wsCtx.extra.slots = new SubscriptionSlots(config.maxSubscriptionsPerConnection);
