@@ -161,6 +161,25 @@ describe("the benchmark's read shapes cost one statement", () => {
     },
   );
 
+  it("Q3: checkPermission costs one statement, its grants' path groups coming with the facts", async () => {
+    const { query, variables } = shape("Q3", 50);
+    type Check = { checkPermission: { allowed: boolean; grants: { path: { id: string }[] }[] } };
+    // The owner holds members.add in Deep directly and, by cascade, from every group above it.
+    const res = await svc.gql<Check, unknown>(query, { ...variables, user: owner.id }, admin);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.checkPermission.grants.some((g) => g.path.length > 1)).toBe(true);
+    expect(res.extensions!.sqlStatements).toBe(1);
+    // A member asking about themself: their grant comes from Org, two groups up.
+    const mine = await svc.gql<Check, unknown>(
+      query,
+      { ...variables, user: orgMember.id, permission: "groups.view" },
+      orgMember,
+    );
+    expect(mine.errors).toBeUndefined();
+    expect(mine.data!.checkPermission.grants.some((g) => g.path.length > 1)).toBe(true);
+    expect(mine.extensions!.sqlStatements).toBe(1);
+  });
+
   it("Q1's answer: the listed teams with their counts, parents and members", async () => {
     const { query, variables } = shape("Q1", 5);
     const res = await svc.gql<

@@ -43,3 +43,6 @@ export const groupColumns: Sql = raw(selectList("g"));
  * Goes away with the last of them; new code splices `groupColumns`.
  */
 export const GROUP_COLUMNS: string = groupColumns.text;
+
+/** The Date fields of a Group row: a row built as JSON in PostgreSQL carries them as text. */
+export const GROUP_TIMESTAMPS = ["createdAt", "updatedAt"] as const;

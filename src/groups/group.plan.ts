@@ -3,6 +3,7 @@ import { join, raw, type Sql, sql } from "../db";
 import { type AppContext, requireViewer } from "../shared/context";
 import { reviveDates } from "../shared/json-rows";
 import { selectedFields } from "../shared/selection";
+import { GROUP_TIMESTAMPS } from "./group.columns";
 import type { Group, GroupRelative } from "./group.entity";
 import { ancestorsByGroupId, childrenByGroupId, parentsByGroupId } from "./group.loaders";
 import { PLANNED_ROW, plannedAncestorsSql, plannedRelativesSql } from "./group.plan.store";
@@ -115,9 +116,6 @@ export function planGroupRelations(
 /* ------------------------------------------------------------------------------------------------
  * The relations groups owns
  * --------------------------------------------------------------------------------------------- */
-
-/** The Date fields of a Group row. */
-const GROUP_TIMESTAMPS = ["createdAt", "updatedAt"] as const satisfies readonly (keyof Group)[];
 
 function groupsFromJson(value: unknown): Group[] {
   return reviveDates<Group>(value, GROUP_TIMESTAMPS);

@@ -1,9 +1,9 @@
 import DataLoader from "dataloader";
-import type { DataSource, EntityManager } from "../db";
+import type { DataSource, EntityManager, Sql } from "../db";
 import { type AppContext, perRequest, requireViewer } from "../shared/context";
 import { ForbiddenError, ForbiddenRuleError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
-import { hierarchyFacts } from "./permission.store";
+import { hierarchyFacts, includeGroupRows } from "./permission.store";
 import { registry } from "./registry/registry";
 import { type Decision, decide, type Grant, grantsAt } from "./rules";
 
@@ -29,6 +29,19 @@ interface StandingKey {
 }
 
 /** Standing of (user, group) pairs: one statement for any number of pairs. */
+type GroupRowListener = (ctx: AppContext, rows: Record<string, unknown>[]) => void;
+const groupRowListeners: GroupRowListener[] = [];
+
+/**
+ * Brings each group's whole row along with the facts (the groups on every target's ancestry) and
+ * hands them to `listener` (the groups domain primes its loader): checkPermission then reads the
+ * groups on its grants' paths without a statement of its own.
+ */
+export function shareFactsGroupRows(columns: Sql, listener: GroupRowListener): void {
+  includeGroupRows(columns);
+  groupRowListeners.push(listener);
+}
+
 export const standingOf = perRequest((ctx) => {
   const loader: DataLoader<StandingKey, Standing, string> = new DataLoader<StandingKey, Standing, string>(
     async (keys) => {
@@ -36,7 +49,8 @@ export const standingOf = perRequest((ctx) => {
       if (valid.length === 0) return keys.map(() => ({ exists: false, isGlobalAdmin: false, grants: [] }));
       const targets = [...new Set(valid.map((k) => k.groupId))];
       const users = [...new Set(valid.map((k) => k.userId))];
-      const { facts, admins } = await hierarchyFacts(ctx.db, targets, users);
+      const { facts, admins, groupRows } = await hierarchyFacts(ctx.db, targets, users);
+      if (groupRows.length > 0) for (const listener of groupRowListeners) listener(ctx, groupRows);
       const now = new Date();
       const standing = (userId: string, groupId: string): Standing => ({
         exists: admins.has(userId),

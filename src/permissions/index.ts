@@ -9,6 +9,7 @@ export {
   permissionsIn,
   assertSelfOrGlobalAdmin,
   canSeeMemberOf,
+  shareFactsGroupRows,
 } from "./authorizer";
 export { holdersAndAncestors } from "./permission.store";
 export { heldBy, visibleGroup, countingMembership, emailVisibleTo } from "./visibility";

@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager, and, query, raw, type Sql, sql, value } from "../db";
+import { type DataSource, type EntityManager, and, empty, query, raw, type Sql, sql, value } from "../db";
 import type { Permission, PermissionModule } from "./permission.types";
 import { registry } from "./registry/registry";
 import { type HierarchyFacts, type MembershipFacts, OWNER_ROLE } from "./rules";
@@ -17,11 +17,30 @@ type Runner = DataSource | EntityManager;
 // ---------------------------------------------------------------------------------- the facts
 
 /**
+ * The select list (alias `g`) of a whole group row, when the groups domain asked for its rows to
+ * come along with the facts (see includeGroupRows): the facts already read every group on the
+ * targets' ancestry, so a caller that needs those groups next (checkPermission's paths) costs no
+ * statement of its own. Set once at start-up; permissions cannot import groups (groups imports it).
+ */
+let groupRowColumns: Sql | null = null;
+
+/** Makes the facts statement bring each group's row (as JSON, `groupRow`) with the given columns. */
+export function includeGroupRows(columns: Sql): void {
+  groupRowColumns = columns;
+}
+
+/**
  * Facts for rules.ts in one statement: every ancestor edge of the targets, the groups on them, the
  * memberships of the given users in those groups, and the users' global-admin flags. One row shape
  * for the four kinds (`kind` says which; `x` and `y` are the flags of groups and users).
  */
 export function hierarchyFactsSql(targets: readonly string[], users: readonly string[]): Sql {
+  const groupRow = groupRowColumns
+    ? sql`, (SELECT row_to_json(r) FROM (SELECT ${groupRowColumns}) r)`
+    : empty;
+  // The first branch names the union's columns.
+  const groupRowFirst = groupRowColumns ? raw(`, NULL::json AS "groupRow"`) : empty;
+  const groupRowNone = groupRowColumns ? raw(`, NULL::json`) : empty;
   return sql`
     WITH RECURSIVE up(child, parent) AS (
       SELECT gp.child_id, gp.parent_id FROM group_parents gp WHERE gp.child_id = ANY(${value(targets)}::uuid[])
@@ -31,15 +50,16 @@ export function hierarchyFactsSql(targets: readonly string[], users: readonly st
       SELECT unnest(${value(targets)}::uuid[]) AS id UNION SELECT parent FROM up
     )
     SELECT 'edge' AS kind, child AS a, parent AS b, NULL AS role, NULL AS status,
-           NULL::timestamptz AS "expiresAt", NULL::boolean AS x, NULL::boolean AS y FROM up
+           NULL::timestamptz AS "expiresAt", NULL::boolean AS x, NULL::boolean AS y${groupRowFirst} FROM up
     UNION ALL
-    SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active
+    SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active${groupRow}
     FROM groups g WHERE g.id IN (SELECT id FROM nodes)
     UNION ALL
-    SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL
+    SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL${groupRowNone}
     FROM memberships m WHERE m.group_id IN (SELECT id FROM nodes) AND m.user_id = ANY(${value(users)}::uuid[])
     UNION ALL
-    SELECT 'user', u.id, NULL, NULL, NULL, NULL, u.is_global_admin, NULL FROM users u WHERE u.id = ANY(${value(users)}::uuid[])`;
+    SELECT 'user', u.id, NULL, NULL, NULL, NULL, u.is_global_admin, NULL${groupRowNone}
+    FROM users u WHERE u.id = ANY(${value(users)}::uuid[])`;
 }
 
 interface FactRow {
@@ -51,6 +71,8 @@ interface FactRow {
   expiresAt: Date | null;
   x: boolean | null;
   y: boolean | null;
+  /** The group's whole row, when the groups domain asked for it (includeGroupRows). */
+  groupRow?: Record<string, unknown> | null;
 }
 
 /**
@@ -62,20 +84,23 @@ export async function hierarchyFacts(
   runner: Runner,
   targets: readonly string[],
   users: readonly string[],
-): Promise<{ facts: HierarchyFacts; admins: Map<string, boolean> }> {
+): Promise<{ facts: HierarchyFacts; admins: Map<string, boolean>; groupRows: Record<string, unknown>[] }> {
   const rows = await query<FactRow>(runner, hierarchyFactsSql(targets, users));
+  const groupRows: Record<string, unknown>[] = [];
   const groups = new Map<string, { id: string; permissionCascadeEnabled: boolean; isActive: boolean }>();
   const parentsOf = new Map<string, string[]>();
   const memberships: MembershipFacts[] = [];
   const admins = new Map<string, boolean>();
   for (const r of rows) {
     if (r.kind === "edge") parentsOf.set(r.a, [...(parentsOf.get(r.a) ?? []), r.b!]);
-    else if (r.kind === "group") groups.set(r.a, { id: r.a, permissionCascadeEnabled: !!r.x, isActive: !!r.y });
-    else if (r.kind === "membership") {
+    else if (r.kind === "group") {
+      groups.set(r.a, { id: r.a, permissionCascadeEnabled: !!r.x, isActive: !!r.y });
+      if (r.groupRow) groupRows.push(r.groupRow);
+    } else if (r.kind === "membership") {
       memberships.push({ groupId: r.a, userId: r.b!, role: r.role!, status: r.status!, expiresAt: r.expiresAt });
     } else admins.set(r.a, !!r.x);
   }
-  return { facts: { groups, parentsOf, memberships }, admins };
+  return { facts: { groups, parentsOf, memberships }, admins, groupRows };
 }
 
 /**
