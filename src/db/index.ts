@@ -8,7 +8,7 @@ export {
 } from "./embedded";
 export { StatementCountingLogger } from "./statement-counter";
 export { registerConstraints, translateDbError, isDatabaseUnavailable, type ConstraintRule } from "./errors";
-export { inTransaction, inPipelinedTransaction, query, retrying } from "./transaction";
+export { inTransaction, inPipelinedTransaction, query, retrying, type Runner } from "./transaction";
 export { sql, and, empty, join, raw, value, Sql } from "./sql";
 export type { DataSource, EntityManager } from "typeorm";
 export { splitTotal, escapeLike } from "./paging";

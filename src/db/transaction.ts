@@ -59,6 +59,9 @@ function statementName(sql: string): string | undefined {
 
 const SLOW_MS = 1000;
 
+/** Where a statement runs: the pool (a DataSource), or the EntityManager of an open transaction. */
+export type Runner = DataSource | EntityManager;
+
 /** The pg pool behind a DataSource, or the connection a transaction's EntityManager holds. */
 function pgRunnerOf(runner: DataSource | EntityManager): Pool | PoolClient | undefined {
   const manager = runner as Partial<EntityManager>;

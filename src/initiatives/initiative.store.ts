@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager, empty, escapeLike, join, query, raw, type Sql, sql, value } from "../db";
+import { type EntityManager, empty, escapeLike, join, query, raw, type Sql, sql, value, type Runner } from "../db";
 import { type Group, groupColumns } from "../groups";
 import { visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
@@ -9,8 +9,6 @@ import type { Initiative } from "./initiative.entity";
  * fragments; the text of each statement depends only on its shape, so each keeps one prepared
  * statement.
  */
-
-type Runner = DataSource | EntityManager;
 
 /** The one column list of `initiatives`: entity field -> column. SELECT lists and updates derive from it. */
 export const INITIATIVE_COLUMN_MAP = {

@@ -1,4 +1,4 @@
-import { and, type DataSource, type EntityManager, query, raw, type Sql, sql, value } from "../db";
+import { and, type EntityManager, query, raw, type Sql, sql, value, type Runner } from "../db";
 import { visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
 import { userColumnsPrefixed } from "../users";
@@ -8,8 +8,6 @@ import type { Leadership } from "./leadership.entity";
  * Every statement on `leaderships`. Values are always parameters of `sql` fragments; the text of
  * each statement depends only on its shape, so each keeps one prepared statement.
  */
-
-type Runner = DataSource | EntityManager;
 
 /** The one column list of `leaderships`: entity field -> column. Every SELECT list below derives from it. */
 export const LEADERSHIP_COLUMN_MAP = {

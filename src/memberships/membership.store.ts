@@ -1,4 +1,16 @@
-import { and, type DataSource, type EntityManager, empty, join, query, raw, type Sql, sql, value } from "../db";
+import {
+  and,
+  type DataSource,
+  type EntityManager,
+  empty,
+  join,
+  query,
+  raw,
+  type Sql,
+  sql,
+  value,
+  type Runner,
+} from "../db";
 import { type NewEvent, recordEventsSql } from "../events";
 import { type Group, groupColumns } from "../groups";
 import { countingMembership, heldBy, visibleGroup } from "../permissions";
@@ -13,8 +25,6 @@ import type { Membership, MembershipStatus } from "./membership.entity";
  * access rules come from permissions/visibility.ts as fragments, never re-written here. The alias
  * of the memberships table is always `a` (as in `countingMembership`).
  */
-
-type Runner = DataSource | EntityManager;
 
 /** Each Membership field and its column in `memberships`: the one source of the SELECT lists. */
 export const MEMBERSHIP_FIELDS = {

@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager, and, empty, query, raw, type Sql, sql, value } from "../db";
+import { and, empty, query, raw, type Sql, sql, value, type Runner } from "../db";
 import type { Permission, PermissionModule } from "./permission.types";
 import { registry } from "./registry/registry";
 import { type HierarchyFacts, type MembershipFacts, OWNER_ROLE } from "./rules";
@@ -10,9 +10,6 @@ import { countingMembership } from "./visibility";
  * sync, export and health have theirs in store/. Each statement has a builder answering its
  * fragment (pinned by test/golden/permissions.store.test.ts) and a function that runs it.
  */
-
-/** The pool, or the EntityManager of an open transaction. */
-type Runner = DataSource | EntityManager;
 
 // ---------------------------------------------------------------------------------- the facts
 
@@ -35,9 +32,7 @@ export function includeGroupRows(columns: Sql): void {
  * for the four kinds (`kind` says which; `x` and `y` are the flags of groups and users).
  */
 export function hierarchyFactsSql(targets: readonly string[], users: readonly string[]): Sql {
-  const groupRow = groupRowColumns
-    ? sql`, (SELECT row_to_json(r) FROM (SELECT ${groupRowColumns}) r)`
-    : empty;
+  const groupRow = groupRowColumns ? sql`, (SELECT row_to_json(r) FROM (SELECT ${groupRowColumns}) r)` : empty;
   // The first branch names the union's columns.
   const groupRowFirst = groupRowColumns ? raw(`, NULL::json AS "groupRow"`) : empty;
   const groupRowNone = groupRowColumns ? raw(`, NULL::json`) : empty;

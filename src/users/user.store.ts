@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager, empty, escapeLike, query, raw, type Sql, sql, value } from "../db";
+import { empty, escapeLike, query, raw, type Sql, sql, value, type Runner } from "../db";
 import { emailVisibleTo } from "../permissions";
 import type { Viewer } from "../shared/context";
 import type { User } from "./user.entity";
@@ -7,8 +7,6 @@ import type { User } from "./user.entity";
  * Every statement on `users`. Values are always parameters of `sql` fragments; the text of each
  * statement depends only on its shape, so each keeps one prepared statement.
  */
-
-type Runner = DataSource | EntityManager;
 
 /** The one column list of `users`: entity field -> column. Every SELECT list below derives from it. */
 export const USER_COLUMN_MAP = {
