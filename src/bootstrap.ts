@@ -6,6 +6,7 @@ import { type Config, loadConfig, requireProductionSettings } from "./config";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./db";
 import { EventFeed, EventHub } from "./events";
 import { buildGroupsSubgraph } from "./federation";
+import { Metrics } from "./metrics";
 import { applySync, registry, summarize } from "./permissions";
 import { startServer } from "./server";
 import { logger } from "./shared/logger";
@@ -21,6 +22,8 @@ export interface Service {
   generatedSecret: boolean;
   /** The live event hub: subscriptions and their buffers. */
   events: EventHub;
+  /** Where Prometheus scrapes `/metrics`, when metrics are on (METRICS_ENABLED / METRICS_PORT). */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
   const { url, embedded } = await resolveDatabase(config, "service");
   const db = createDataSource(url, { poolSize: config.dbPoolSize });
   let feed: EventFeed | undefined;
+  let metricsServer: { url: string; close(): Promise<void> } | undefined;
   try {
     await db.initialize();
     if (config.migrateOnStart) {
@@ -82,6 +86,10 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
     await feed.start();
     const eventHub = new EventHub(feed, { db, config });
     eventHub.start();
+    const metrics = config.metricsEnabled ? new Metrics({ db, hub: eventHub, feed }) : undefined;
+    if (metrics && config.metricsPort !== undefined) {
+      metricsServer = await metrics.listen(config.metricsPort, config.metricsHost);
+    }
     const devToken =
       generated && secret && config.nodeEnv !== "production" ? () => mintLocalAdminToken(secret) : undefined;
     const server = await startServer({
@@ -91,6 +99,7 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
       verify: createVerifier(config, secret),
       eventHub,
       devToken,
+      metrics,
     });
     embedded?.recordHttpUrl(server.url);
     let stopping: Promise<void> | undefined;
@@ -102,9 +111,11 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
       secret,
       generatedSecret: generated,
       events: eventHub,
+      metricsUrl: metrics ? (metricsServer?.url ?? new URL("/metrics", server.url).toString()) : undefined,
       stop: () =>
         (stopping ??= (async () => {
           await server.stop();
+          await metricsServer?.close();
           await eventHub.stop();
           await feed!.stop();
           await db.destroy();
@@ -112,6 +123,7 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
         })()),
     };
   } catch (error) {
+    await metricsServer?.close();
     await feed?.stop();
     if (db.isInitialized) await db.destroy();
     await embedded?.stop();

@@ -86,6 +86,18 @@ export interface Config {
    * and the health endpoints are exempt. 0 = off. @default 1200
    */
   rateLimitPerMinute: number;
+  /**
+   * Prometheus metrics at `/metrics` (see README "Observability"). Off: no hook is registered and
+   * `/metrics` is 404. @default false, true when `metricsPort` is set
+   */
+  metricsEnabled: boolean;
+  /**
+   * Serve `/metrics` on its own HTTP server on this port (0 = a free one) instead of the service's
+   * port, so it can stay on an internal interface. Unset: on the service's port. @default undefined
+   */
+  metricsPort: number | undefined;
+  /** Interface the metrics port binds (only with `metricsPort`). @default "127.0.0.1" */
+  metricsHost: string;
   /** Introspection on; defaults to on except when NODE_ENV=production (`_service` always answers). */
   allowIntrospection: boolean;
   /** "production" turns introspection off (stack traces never reach clients in any mode). */
@@ -139,6 +151,10 @@ function origins(env: NodeJS.ProcessEnv, name: string): string[] {
   return list;
 }
 
+function optionalInt(env: NodeJS.ProcessEnv, name: string, min = 0): number | undefined {
+  return str(env, name) === undefined ? undefined : int(env, name, 0, min);
+}
+
 function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw.trim() === "" ? undefined : raw;
@@ -153,6 +169,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const jwksUrl = str(env, "JWKS_URL");
   if (jwksUrl !== undefined && !/^https?:\/\//.test(jwksUrl)) {
     throw new ConfigError(`JWKS_URL must be an http(s) URL, got "${jwksUrl}"`);
+  }
+  const metricsPort = optionalInt(env, "METRICS_PORT");
+  if (metricsPort !== undefined && metricsPort > 65535) {
+    throw new ConfigError(`METRICS_PORT must be a port number (0..65535), got "${metricsPort}"`);
   }
   return {
     port: int(env, "PORT", 4000),
@@ -181,6 +201,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     wsMaxPayloadBytes: int(env, "WS_MAX_PAYLOAD_BYTES", 1024 * 1024, 1024),
     maxSubscriptionsPerConnection: int(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, 1),
     rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 1200, 0),
+    metricsEnabled: bool(env, "METRICS_ENABLED", metricsPort !== undefined),
+    metricsPort,
+    metricsHost: str(env, "METRICS_HOST") ?? "127.0.0.1",
     allowIntrospection: bool(env, "ALLOW_INTROSPECTION", nodeEnv !== "production"),
     nodeEnv,
     ...overrides,

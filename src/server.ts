@@ -33,6 +33,7 @@ import type { Config } from "./config";
 import { contextFactory } from "./context";
 import { pingDatabase } from "./db";
 import { corsHandler, graphqlPostHandler, isPlainGraphqlPost, preGraphqlRefusal } from "./graphql-http";
+import type { Metrics } from "./metrics";
 import { guardPlugin, isServiceOnly, observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
 import { formatError } from "./shared/format-error";
@@ -59,6 +60,8 @@ export interface ServerDeps {
   eventHub: EventHub;
   /** The admin console's one-click local sign-in (local mode only). */
   devToken?: () => Promise<string>;
+  /** Prometheus metrics, when on (METRICS_ENABLED / METRICS_PORT); absent = no hooks at all. */
+  metrics?: Metrics;
 }
 
 export interface RunningServer {
@@ -114,6 +117,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   // From the first stop signal on, /ready says so, while requests are still served.
   let shuttingDown = false;
   const limiter = new RateLimiter(config.rateLimitPerMinute);
+  deps.metrics?.countRefusals(limiter);
 
   app.use((req, res, next) => {
     requestScope.run({ requestId: requestIdOf(req, res), sqlStatements: 0 }, next);
@@ -140,7 +144,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   // maxPayload: ws refuses a larger message from its frame header, before buffering any of it, and
   // closes with 1009; without it ws takes up to 100 MiB a frame, token or not.
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.wsMaxPayloadBytes });
-  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  const format = (errors: readonly GraphQLError[]) => {
+    deps.metrics?.countErrors(errors);
+    return errors.map((e) => formatError(e.toJSON(), e));
+  };
   const rules = [
     ...specifiedRules,
     depthLimitRule(config.maxQueryDepth),
@@ -149,6 +156,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   ];
   // One compiled executor for both paths: HTTP (through Apollo) and graphql-ws.
   const executor = compiledExecutor(schema);
+  const wsExecutor = deps.metrics?.timed(executor) ?? executor;
   // graphql-ws hands execute/subscribe a document parsed per operation: its query text is the cache key.
   const documentKeys = new WeakMap<DocumentNode, string>();
   const compiledArgs = (args: ExecutionArgs) => ({
@@ -210,8 +218,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         requestId: crypto.randomUUID(),
         transport: { close: (code: number, reason: string) => wsCtx.extra.socket.close(code, reason) },
       }),
-      execute: (args) => executor.execute(compiledArgs(args)),
-      subscribe: (args) => executor.subscribe(compiledArgs(args)),
+      execute: (args) => wsExecutor.execute(compiledArgs(args)),
+      subscribe: (args) => wsExecutor.subscribe(compiledArgs(args)),
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
         result.errors ? { ...result, errors: format(result.errors) } : undefined,
       onError: (_ctx, _id, _payload, errors) => format(errors),
@@ -249,6 +257,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       ApolloServerPluginCacheControlDisabled(),
       guardPlugin(config, limiter),
       observabilityPlugin(config),
+      ...(deps.metrics ? [deps.metrics.plugin()] : []),
       {
         async serverWillStart() {
           return {
@@ -271,6 +280,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       context: async ({ req, res }) => createContext(req.headers.authorization, String(res.getHeader("x-request-id"))),
     }),
   );
+  if (deps.metrics && config.metricsPort === undefined) app.get("/metrics", deps.metrics.serve);
   app.use("/admin", adminRouter({ devToken: deps.devToken }));
   app.get("/", serviceIndex());
   app.use((_req, res) => {

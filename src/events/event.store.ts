@@ -295,6 +295,16 @@ export async function tail(runner: Runner): Promise<{ max: bigint; running: stri
   return { max: BigInt(row!.max), running: row!.running };
 }
 
+/** The highest event id stored (0 when none), for the metrics' feed lag: one index-only read. */
+export function newestEventIdSql(): Sql {
+  return sql`SELECT coalesce(max(id), 0)::text AS max FROM domain_events`;
+}
+
+export async function newestEventId(runner: Runner): Promise<bigint> {
+  const [row] = await query<{ max: string }>(runner, newestEventIdSql());
+  return BigInt(row!.max);
+}
+
 /** Whether none of the transactions `xids` (xid8 as text) is still in progress. */
 export function runningCountSql(xids: readonly string[]): Sql {
   return sql`SELECT count(*)::int AS running FROM unnest(${value(xids)}::xid8[]) x WHERE pg_xact_status(x) = 'in progress'`;

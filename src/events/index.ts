@@ -1,6 +1,6 @@
 export { GroupEvent, EventType, type NewEvent } from "./event.entity";
 export { recordEvent, recordEvents, recordEventsSql } from "./event.writer";
-export { deletedReadableBy } from "./event.store";
+export { deletedReadableBy, newestEventId } from "./event.store";
 export { EventFeed, EVENT_CHANNEL, type FeedOptions } from "./feed";
 export {
   EventHub,
