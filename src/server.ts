@@ -13,14 +13,9 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  getOperationAST,
-  GraphQLError,
+  type GraphQLError,
   type GraphQLSchema,
-  NoSchemaIntrospectionCustomRule,
-  parse,
   print,
-  specifiedRules,
-  validate,
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { compiledExecutor, compiledGateway } from "./executor";
@@ -34,21 +29,20 @@ import { contextFactory } from "./context";
 import { pingDatabase } from "./db";
 import { corsHandler, graphqlPostHandler, isPlainGraphqlPost, preGraphqlRefusal } from "./graphql-http";
 import type { Metrics } from "./metrics";
-import { guardPlugin, isServiceOnly, observabilityPlugin } from "./plugins";
+import { operationPreparer } from "./operation";
+import { guardPlugin, observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
 import { formatError } from "./shared/format-error";
-import { RateLimitedError } from "./shared/errors";
 import {
   aliasLimitRule,
-  costLimitError,
   depthLimitRule,
   MAX_DOCUMENT_TOKENS,
-  operationCost,
   SubscriptionSlots,
   subscriptionsOverWebSocketRule,
 } from "./shared/limits";
 import { logger, requestScope } from "./shared/logger";
 import { RateLimiter } from "./shared/rate-limit";
+import { isSseRequest, sseHandler } from "./sse";
 import { connectionToken } from "./ws-auth";
 
 export interface ServerDeps {
@@ -75,17 +69,6 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** The code Apollo gives parse and validation errors over HTTP, for the same errors over graphql-ws. */
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  if (error.extensions.code) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    extensions: { ...error.extensions, code },
-  });
-}
-
 /** The caller's x-request-id when it is a sane token, else a new one; echoed on the response. */
 function requestIdOf(req: http.IncomingMessage, res: http.ServerResponse): string {
   const header = req.headers["x-request-id"];
@@ -107,7 +90,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const graphqlPost = graphqlPostHandler(() => started.apollo!, createContext);
   // Plain JSON POSTs to /graphql go straight to Apollo Server; everything else through Express.
   const dispatch = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (started.apollo && isPlainGraphqlPost(req))
+    if (isSseRequest(req)) sse.handle(req, res, { requestId: requestIdOf(req, res), sqlStatements: 0 });
+    else if (started.apollo && isPlainGraphqlPost(req))
       graphqlPost(req, res, { requestId: requestIdOf(req, res), sqlStatements: 0 });
     else app(req, res);
   };
@@ -148,12 +132,6 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     deps.metrics?.countErrors(errors);
     return errors.map((e) => formatError(e.toJSON(), e));
   };
-  const rules = [
-    ...specifiedRules,
-    depthLimitRule(config.maxQueryDepth),
-    aliasLimitRule,
-    ...(config.allowIntrospection ? [] : [NoSchemaIntrospectionCustomRule]),
-  ];
   // One compiled executor for both paths: HTTP (through Apollo) and graphql-ws.
   const executor = compiledExecutor(schema);
   const wsExecutor = deps.metrics?.timed(executor) ?? executor;
@@ -165,6 +143,22 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     variables: args.variableValues as Record<string, unknown> | null | undefined,
     contextValue: args.contextValue,
     key: documentKeys.get(args.document) ?? print(args.document),
+  });
+  // Parse, validate, rate limit and cost: the same for graphql-ws and GraphQL over SSE.
+  const prepare = operationPreparer({ schema, config, limiter });
+  const prepareOperation: typeof prepare = (request, viewerId, admit) => {
+    const prepared = prepare(request, viewerId, admit);
+    if ("document" in prepared) documentKeys.set(prepared.document, request.query);
+    return prepared;
+  };
+  // GraphQL over SSE on the same path, routed by dispatch (src/sse.ts).
+  const sse = sseHandler({
+    schema,
+    createContext,
+    prepare: prepareOperation,
+    execute: (args) => wsExecutor.execute(compiledArgs(args)),
+    subscribe: (args) => wsExecutor.subscribe(compiledArgs(args)),
+    format,
   });
   const wsCleanup = useServer<
     Record<string, unknown>,
@@ -190,26 +184,17 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       },
       onClose: (wsCtx) => clearTimeout(wsCtx.extra.expiry),
       onSubscribe: (wsCtx, id, payload) => {
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
-        } catch (error) {
-          return [withCode(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
-        }
-        const errors = validate(schema, document, rules);
-        if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError("Unable to identify the operation: name it with operationName")];
-        // Before the rate limiter: a refused subscription costs the caller none of its allowance.
-        const full = wsCtx.extra.slots!.admit(id, operation.operation === "subscription", wsCtx.subscriptions);
-        if (full) return [full];
-        if (isServiceOnly(operation)) return undefined;
-        const wait = limiter.take(wsCtx.extra.ctx!.viewer!.id);
-        if (wait > 0) return [new RateLimitedError(wait)];
-        const cost = operationCost(schema, document, operation, payload.variables ?? {});
-        if (cost > config.maxQueryCost) return [costLimitError(cost, config.maxQueryCost)];
-        documentKeys.set(document, payload.query);
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+        // Subscription slots before the rate limiter: a refused subscription costs none of the allowance.
+        const prepared = prepareOperation(payload, wsCtx.extra.ctx!.viewer!.id, (operation) =>
+          wsCtx.extra.slots!.admit(id, operation.operation === "subscription", wsCtx.subscriptions),
+        );
+        if (!("document" in prepared)) return [...prepared];
+        return {
+          schema,
+          document: prepared.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+        };
       },
       // One context per operation: its own loader caches (cleared again for every event).
       context: (wsCtx) => ({
@@ -263,6 +248,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
           return {
             async drainServer() {
               // graphql-ws closes every socket with 1001 (Going Away) and the ws server.
+              // GraphQL over SSE: every open stream ends.
+              sse.dispose();
               await wsCleanup.dispose();
             },
           };
