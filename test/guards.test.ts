@@ -59,6 +59,16 @@ describe("settings", () => {
     expect(loadConfig({ MAX_SUBSCRIPTIONS_PER_CONNECTION: "5" }).maxSubscriptionsPerConnection).toBe(5);
     expect(() => loadConfig({ MAX_SUBSCRIPTIONS_PER_CONNECTION: "0" })).toThrow(/MAX_SUBSCRIPTIONS_PER_CONNECTION/);
   });
+
+  it("keeps /metrics off unless METRICS_ENABLED or METRICS_PORT asks for it", () => {
+    expect(loadConfig({})).toMatchObject({ metricsEnabled: false, metricsPort: undefined, metricsHost: "127.0.0.1" });
+    expect(loadConfig({ METRICS_ENABLED: "true" })).toMatchObject({ metricsEnabled: true, metricsPort: undefined });
+    // A port of its own turns metrics on by itself, on loopback unless told otherwise.
+    expect(loadConfig({ METRICS_PORT: "9464" })).toMatchObject({ metricsEnabled: true, metricsPort: 9464 });
+    expect(loadConfig({ METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" }).metricsHost).toBe("0.0.0.0");
+    expect(() => loadConfig({ METRICS_PORT: "70000" })).toThrow(/METRICS_PORT must be a port number/);
+    expect(() => loadConfig({ METRICS_ENABLED: "maybe" })).toThrow(/METRICS_ENABLED/);
+  });
 });
 
 describe("rate limiting through the API (5 a minute)", () => {

@@ -6,6 +6,7 @@ import {
   feedReadSql,
   insertEventsIfSql,
   insertEventsSql,
+  newestEventIdSql,
   replayPageSql,
   runningCountSql,
   tailSql,
@@ -151,5 +152,10 @@ describe("event store SQL", () => {
     const fragment = insertEventsIfSql(events, sql`EXISTS (SELECT 1 FROM m)`);
     expect(fragment.text).toBe(`${insertEventsSql(events).text} WHERE EXISTS (SELECT 1 FROM m)`);
     expect(fragment.values).toEqual(insertEventsSql(events).values);
+  });
+
+  it("the newest event id, for the feed's lag in /metrics: one statement without parameters", () => {
+    expect(text(newestEventIdSql())).toBe("SELECT coalesce(max(id), 0)::text AS max FROM domain_events");
+    expect(newestEventIdSql().values).toEqual([]);
   });
 });
