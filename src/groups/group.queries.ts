@@ -65,7 +65,6 @@ export async function listGroups(ctx: AppContext, args: ListGroupsArgs) {
     offset: args.offset ?? null,
     limit: first + 1,
     withTotal: args.withTotal !== false,
-    withMemberCount: false,
   };
   let page: { rows: { group: Group; sortKey: string }[]; totalCount: number };
   if (args.plan) {

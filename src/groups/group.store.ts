@@ -14,7 +14,7 @@ import {
   value,
 } from "../db";
 import { type NewEvent, recordEventsSql } from "../events";
-import { countingMembership, visibleGroup } from "../permissions";
+import { visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
 import { GROUP_COLUMN, groupColumns, JSON_PROPERTIES } from "./group.columns";
@@ -148,16 +148,12 @@ export interface GroupsPageQuery {
   limit: number;
   /** Count every match (totalCount). */
   withTotal: boolean;
-  /** Count each group's members in the same statement (Group.memberCount). */
-  withMemberCount: boolean;
 }
 
 export interface GroupsPage {
   rows: { group: Group; sortKey: string }[];
   /** 0 when not asked for. */
   totalCount: number;
-  /** Each group's direct ACTIVE, unexpired members, when asked for. */
-  memberCounts: Map<string, number>;
 }
 
 /** The conditions of a GroupFilter on alias g, visibility included. */
@@ -205,10 +201,7 @@ export function groupsPageSql(viewer: Viewer, q: GroupsPageQuery): Sql {
     ? sql` AND (${column}, g.id) ${q.descending ? raw("<") : raw(">")} (${q.after[0]}::${type}, ${q.after[1]}::uuid)`
     : empty;
   const offset = q.offset === null ? empty : sql` OFFSET ${q.offset}`;
-  const memberCount = q.withMemberCount
-    ? sql`, (SELECT count(*)::int FROM memberships a WHERE a.group_id = g.id AND ${countingMembership}) AS "memberCount"`
-    : empty;
-  const page = sql`SELECT ${groupColumns}${memberCount}, ${column} AS sort_key, ${column}::text AS "sortKeyText"
+  const page = sql`SELECT ${groupColumns}, ${column} AS sort_key, ${column}::text AS "sortKeyText"
     FROM groups g
     WHERE ${filters}${keyset}
     ORDER BY ${column} ${dir}, g.id ${dir} LIMIT ${q.limit}${offset}`;
@@ -220,15 +213,14 @@ export function groupsPageSql(viewer: Viewer, q: GroupsPageQuery): Sql {
     : sql`SELECT NULL::int AS "totalCount", p.* FROM (${page}) p ORDER BY p.sort_key ${dir}, p.id ${dir}`;
 }
 
-type PageRow = Group & { totalCount: number | null; sort_key: unknown; sortKeyText: string; memberCount?: number };
+type PageRow = Group & { totalCount: number | null; sort_key: unknown; sortKeyText: string };
 
 export async function groupsPage(runner: Runner, viewer: Viewer, q: GroupsPageQuery): Promise<GroupsPage> {
   const result = await query<PageRow>(runner, groupsPageSql(viewer, q));
-  const page: GroupsPage = { rows: [], totalCount: result[0]?.totalCount ?? 0, memberCounts: new Map() };
-  for (const { totalCount: _total, sort_key: _key, sortKeyText, memberCount, ...group } of result) {
+  const page: GroupsPage = { rows: [], totalCount: result[0]?.totalCount ?? 0 };
+  for (const { totalCount: _total, sort_key: _key, sortKeyText, ...group } of result) {
     // With the total, an empty page is one row of nulls beside the count.
     if (group.id === null) continue;
-    if (memberCount !== undefined) page.memberCounts.set(group.id, memberCount);
     page.rows.push({ group, sortKey: sortKeyText });
   }
   return page;

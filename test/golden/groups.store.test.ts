@@ -36,7 +36,6 @@ const page: GroupsPageQuery = {
   offset: null,
   limit: 51,
   withTotal: true,
-  withMemberCount: true,
 };
 
 describe("groups store SQL", () => {
@@ -45,7 +44,7 @@ describe("groups store SQL", () => {
     expect(groupColumns.values).toEqual([]);
   });
 
-  it("groups page: filters, visibility, keyset, limit, member counts and the total", () => {
+  it("groups page: filters, visibility, keyset, limit and the total", () => {
     const statement = groupsPageSql(viewer, page);
     expect(statement.text).toMatchInlineSnapshot(`
      "SELECT t."totalCount", p.*
@@ -61,7 +60,7 @@ describe("groups store SQL", () => {
          UNION
          SELECT a.group_id FROM memberships a JOIN groups h ON h.id = a.group_id AND NOT h.is_active
          WHERE a.user_id = $7::uuid AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now()) AND a.role = 'owner'))) t
-         LEFT JOIN LATERAL (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", (SELECT count(*)::int FROM memberships a WHERE a.group_id = g.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())) AS "memberCount", g.name AS sort_key, g.name::text AS "sortKeyText"
+         LEFT JOIN LATERAL (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", g.name AS sort_key, g.name::text AS "sortKeyText"
          FROM groups g
          WHERE g.is_active = $8 AND g.group_type = $9 AND (g.name ILIKE $10 OR g.short_name ILIKE $11) AND (g.visibility = 'PUBLIC' OR g.id IN (
          WITH RECURSIVE held(id) AS (
@@ -92,7 +91,6 @@ describe("groups store SQL", () => {
       after: null,
       offset: 20,
       withTotal: false,
-      withMemberCount: false,
     });
     expect(statement.text).toMatchInlineSnapshot(`
      "SELECT NULL::int AS "totalCount", p.* FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", g.created_at AS sort_key, g.created_at::text AS "sortKeyText"

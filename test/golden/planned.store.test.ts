@@ -46,7 +46,6 @@ const q1Page = (limit: number): GroupsPageQuery => ({
   offset: null,
   limit,
   withTotal: false,
-  withMemberCount: false,
 });
 
 /** Q1: groups(filter: {groupType}, first) { nodes { id name memberCount parents { name } members(first: 10) {...} } } */
