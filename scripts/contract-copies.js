@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The project keeps copies of the shared contract files in docs/contract/ so its tests pass on any
-// machine (no test reads outside the repository). When the originals lie beside the repository
-// (../shared/design), this check fails on any difference; elsewhere it says it was skipped.
+// machine: no test, and nothing `npm test` runs, reads outside the repository. `npm run
+// contract:check` compares the copies with the originals when they lie beside the repository
+// (../shared/design) and fails on any difference; elsewhere it says it checked nothing.
 // `--update` copies the originals over the project's copies.
 "use strict";
 const fs = require("node:fs");

@@ -9,7 +9,7 @@ import {
   SCHEMA_FILE_HEADER,
 } from "../src/federation";
 
-// The project's copies of the shared contract files (scripts/contract-copies.js keeps them equal).
+// The project's copies of the shared contract files (`npm run contract:check` compares them with the originals).
 const CONTRACT = path.resolve(__dirname, "../docs/contract/contract.graphql");
 const CONTRACT_NEXT = path.resolve(__dirname, "../docs/contract/contract-next.graphql");
 const SCHEMA_FILE = path.resolve(__dirname, "../schema.graphql");
