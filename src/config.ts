@@ -57,6 +57,12 @@ export interface Config {
    * preflights are answered and their responses carry the CORS headers. Empty: no CORS. @default []
    */
   corsOrigins: string[];
+  /**
+   * Hosts (`host` or `host:port`) a router may name in a subscription's callback URL (Apollo
+   * Router's HTTP callback protocol): the service POSTs each event there, so only listed hosts are
+   * accepted. Empty: callback subscriptions are refused. @default []
+   */
+  subscriptionCallbackHosts: string[];
   /** The name this subgraph has in a supergraph. @default "groups" */
   subgraphName: string;
   /**
@@ -129,6 +135,28 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 }
 
 /** A comma-separated list of exact origins, each checked to be one (no path, no wildcard). */
+/** A comma-separated list of hosts (`router.internal`, `10.0.0.5:4000`): no scheme, path or wildcard. */
+function hosts(env: NodeJS.ProcessEnv, name: string): string[] {
+  const list = (str(env, name) ?? "")
+    .split(",")
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean);
+  for (const item of list) {
+    let host: string | undefined;
+    try {
+      host = new URL(`http://${item}`).host;
+    } catch {
+      // reported below
+    }
+    if (host !== item) {
+      throw new ConfigError(
+        `${name} must list hosts like router.internal or 10.0.0.5:4000 (no scheme, path or wildcard), got "${item}"`,
+      );
+    }
+  }
+  return list;
+}
+
 function origins(env: NodeJS.ProcessEnv, name: string): string[] {
   const list = (str(env, name) ?? "")
     .split(",")
@@ -194,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10000, 1),
     shutdownDelayMs: int(env, "SHUTDOWN_DELAY_MS", nodeEnv === "production" ? 5000 : 0),
     corsOrigins: origins(env, "CORS_ORIGINS"),
+    subscriptionCallbackHosts: hosts(env, "SUBSCRIPTION_CALLBACK_HOSTS"),
     subgraphName: str(env, "SUBGRAPH_NAME") ?? "groups",
     subscriptionBufferLimit: int(env, "SUBSCRIPTION_BUFFER_LIMIT", 1000, 1),
     eventsPollIntervalMs: int(env, "EVENTS_POLL_INTERVAL_MS", 1000, 10),

@@ -9,14 +9,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import {
-  type DocumentNode,
-  type ExecutionArgs,
-  type ExecutionResult,
-  type GraphQLError,
-  type GraphQLSchema,
-  print,
-} from "graphql";
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, print } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { compiledExecutor, compiledGateway } from "./executor";
 import { WebSocketServer } from "ws";
@@ -25,21 +18,14 @@ import { adminRouter, serviceIndex } from "./admin";
 import type { TokenVerifier } from "./auth";
 import type { EventHub } from "./events";
 import type { Config } from "./config";
-import { contextFactory } from "./context";
 import { pingDatabase } from "./db";
 import { corsHandler, graphqlPostHandler, isPlainGraphqlPost, preGraphqlRefusal } from "./graphql-http";
 import type { Metrics } from "./metrics";
-import { operationPreparer } from "./operation";
-import { guardPlugin, observabilityPlugin } from "./plugins";
+import { createPipeline } from "./pipeline";
+import { observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
 import { formatError } from "./shared/format-error";
-import {
-  aliasLimitRule,
-  depthLimitRule,
-  MAX_DOCUMENT_TOKENS,
-  SubscriptionSlots,
-  subscriptionsOverWebSocketRule,
-} from "./shared/limits";
+import { MAX_DOCUMENT_TOKENS, SubscriptionSlots } from "./shared/limits";
 import { logger, requestScope } from "./shared/logger";
 import { RateLimiter } from "./shared/rate-limit";
 import { isSseRequest, sseHandler } from "./sse";
@@ -84,7 +70,12 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   app.disable("x-powered-by");
   // GraphQL answers are not cached by validators; hashing every body for an ETag showed in profiles.
   app.set("etag", false);
-  const createContext = contextFactory(deps);
+  const limiter = new RateLimiter(config.rateLimitPerMinute);
+  deps.metrics?.countRefusals(limiter);
+  // Authentication, contexts, validation, admission and error formatting: one home for every
+  // transport (HTTP, graphql-ws, GraphQL over SSE, router callbacks).
+  const pipeline = createPipeline({ ...deps, limiter });
+  const createContext = pipeline.authenticate;
   // Apollo Server needs the HTTP server (to drain it); the HTTP server needs Apollo Server once started.
   const started: { apollo?: ApolloServer<AppContext> } = {};
   const graphqlPost = graphqlPostHandler(() => started.apollo!, createContext);
@@ -100,8 +91,6 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const httpServer = http.createServer(cors ? (req, res) => cors(req, res, () => dispatch(req, res)) : dispatch);
   // From the first stop signal on, /ready says so, while requests are still served.
   let shuttingDown = false;
-  const limiter = new RateLimiter(config.rateLimitPerMinute);
-  deps.metrics?.countRefusals(limiter);
 
   app.use((req, res, next) => {
     requestScope.run({ requestId: requestIdOf(req, res), sqlStatements: 0 }, next);
@@ -128,10 +117,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   // maxPayload: ws refuses a larger message from its frame header, before buffering any of it, and
   // closes with 1009; without it ws takes up to 100 MiB a frame, token or not.
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.wsMaxPayloadBytes });
-  const format = (errors: readonly GraphQLError[]) => {
-    deps.metrics?.countErrors(errors);
-    return errors.map((e) => formatError(e.toJSON(), e));
-  };
+  const format = pipeline.format;
   // One compiled executor for both paths: HTTP (through Apollo) and graphql-ws.
   const executor = compiledExecutor(schema);
   const wsExecutor = deps.metrics?.timed(executor) ?? executor;
@@ -144,21 +130,18 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     contextValue: args.contextValue,
     key: documentKeys.get(args.document) ?? print(args.document),
   });
-  // Parse, validate, rate limit and cost: the same for graphql-ws and GraphQL over SSE.
-  const prepare = operationPreparer({ schema, config, limiter });
-  const prepareOperation: typeof prepare = (request, viewerId, admit) => {
-    const prepared = prepare(request, viewerId, admit);
+  // Parse, validate, rate limit and cost: the pipeline's, for graphql-ws and GraphQL over SSE.
+  const prepareOperation: typeof pipeline.prepare = (request, ctx, admit) => {
+    const prepared = pipeline.prepare(request, ctx, admit);
     if ("document" in prepared) documentKeys.set(prepared.document, request.query);
     return prepared;
   };
   // GraphQL over SSE on the same path, routed by dispatch (src/sse.ts).
   const sse = sseHandler({
     schema,
-    createContext,
-    prepare: prepareOperation,
+    pipeline: { ...pipeline, prepare: prepareOperation },
     execute: (args) => wsExecutor.execute(compiledArgs(args)),
     subscribe: (args) => wsExecutor.subscribe(compiledArgs(args)),
-    format,
   });
   const wsCleanup = useServer<
     Record<string, unknown>,
@@ -185,7 +168,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       onClose: (wsCtx) => clearTimeout(wsCtx.extra.expiry),
       onSubscribe: (wsCtx, id, payload) => {
         // Subscription slots before the rate limiter: a refused subscription costs none of the allowance.
-        const prepared = prepareOperation(payload, wsCtx.extra.ctx!.viewer!.id, (operation) =>
+        const prepared = prepareOperation(payload, wsCtx.extra.ctx!, (operation) =>
           wsCtx.extra.slots!.admit(id, operation.operation === "subscription", wsCtx.subscriptions),
         );
         if (!("document" in prepared)) return [...prepared];
@@ -197,12 +180,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         };
       },
       // One context per operation: its own loader caches (cleared again for every event).
-      context: (wsCtx) => ({
-        ...wsCtx.extra.ctx!,
-        cache: new Map(),
-        requestId: crypto.randomUUID(),
-        transport: { close: (code: number, reason: string) => wsCtx.extra.socket.close(code, reason) },
-      }),
+      context: (wsCtx) =>
+        pipeline.operationContext(wsCtx.extra.ctx!, {
+          close: (code: number, reason: string) => wsCtx.extra.socket.close(code, reason),
+        }),
       execute: (args) => wsExecutor.execute(compiledArgs(args)),
       subscribe: (args) => wsExecutor.subscribe(compiledArgs(args)),
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
@@ -233,14 +214,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     stopOnTerminationSignals: false,
     introspection: config.allowIntrospection,
     csrfPrevention: true,
-    validationRules: [depthLimitRule(config.maxQueryDepth), aliasLimitRule, subscriptionsOverWebSocketRule],
+    validationRules: pipeline.validationRules,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       ApolloServerPluginInlineTraceDisabled(),
       // Its per-field hook wrapped every resolver; this subgraph sets no cache hints.
       ApolloServerPluginCacheControlDisabled(),
-      guardPlugin(config, limiter),
+      pipeline.plugin(),
       observabilityPlugin(config),
       ...(deps.metrics ? [deps.metrics.plugin()] : []),
       {

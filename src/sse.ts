@@ -2,7 +2,7 @@ import type http from "node:http";
 import { type ExecutionArgs, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { createHandler, type OperationResult } from "graphql-sse";
 import { MAX_BODY_BYTES, preGraphqlRefusal } from "./graphql-http";
-import type { OperationRequest, PreparedOperation } from "./operation";
+import type { Pipeline } from "./pipeline";
 import type { AppContext } from "./shared/context";
 import { UnauthenticatedError } from "./shared/errors";
 import { logger, type RequestScope, requestScope } from "./shared/logger";
@@ -57,12 +57,10 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
 
 export interface SseDeps {
   schema: GraphQLSchema;
-  createContext: (authorization: string | undefined, requestId: string) => Promise<AppContext>;
-  /** The same checks as graphql-ws's onSubscribe (src/operation.ts). */
-  prepare: (request: OperationRequest, viewerId: string) => PreparedOperation | readonly GraphQLError[];
+  /** Authentication, contexts, the checks of every operation and error formatting (src/pipeline.ts). */
+  pipeline: Pick<Pipeline, "authenticate" | "prepare" | "operationContext" | "format">;
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
-  format: (errors: readonly GraphQLError[]) => GraphQLFormattedError[];
 }
 
 /** What one SSE request carries from authentication to its operation. */
@@ -92,7 +90,7 @@ export function sseHandler(deps: SseDeps) {
     subscribe: deps.subscribe,
     onSubscribe: (req, params) => {
       const { ctx, close } = req.context;
-      const prepared = deps.prepare(params, ctx.viewer!.id);
+      const prepared = deps.pipeline.prepare(params, ctx);
       // graphql-sse tells a result from arguments by its `data` key; undefined leaves it out of the JSON.
       if (!("document" in prepared)) return { data: undefined, errors: prepared };
       return {
@@ -101,11 +99,13 @@ export function sseHandler(deps: SseDeps) {
         operationName: params.operationName,
         variableValues: params.variables,
         // One context per operation, as over graphql-ws.
-        contextValue: { ...ctx, cache: new Map(), transport: { close } },
+        contextValue: deps.pipeline.operationContext(ctx, { close }),
       };
     },
     onNext: (_ctx, _req, result) =>
-      result.errors ? { ...result, errors: deps.format(result.errors) as unknown as GraphQLError[] } : undefined,
+      result.errors
+        ? { ...result, errors: deps.pipeline.format(result.errors) as unknown as GraphQLError[] }
+        : undefined,
   });
 
   async function serve(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<void> {
@@ -119,7 +119,7 @@ export function sseHandler(deps: SseDeps) {
         const error = new UnauthenticatedError(
           "A valid bearer token is required: send it in the Authorization header as Bearer <JWT>",
         );
-        send(res, 401, deps.format([error]));
+        send(res, 401, deps.pipeline.format([error]));
       }
       req.resume();
       return;
@@ -131,10 +131,10 @@ export function sseHandler(deps: SseDeps) {
       res.end(refusal.body);
       return;
     }
-    const ctx = await deps.createContext(authorization, requestId);
+    const ctx = await deps.pipeline.authenticate(authorization, requestId);
     if (!ctx.viewer) {
       const error = ctx.authError instanceof Error && "extensions" in ctx.authError ? ctx.authError : undefined;
-      send(res, 401, deps.format([(error as GraphQLError | undefined) ?? new UnauthenticatedError()]));
+      send(res, 401, deps.pipeline.format([(error as GraphQLError | undefined) ?? new UnauthenticatedError()]));
       return;
     }
 

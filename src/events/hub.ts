@@ -20,11 +20,6 @@ export interface StreamSpec {
   after: bigint | null;
 }
 
-/** How a subscription ends itself when its client cannot keep up. */
-export interface StreamTransport {
-  close(code: number, reason: string): void;
-}
-
 /** WebSocket close code for a subscriber whose buffer overflowed: 1013 Try Again Later. */
 export const SLOW_SUBSCRIBER_CLOSE_CODE = 1013;
 /** WebSocket close code when events could not be checked for delivery (database away): 1011. */
@@ -115,12 +110,9 @@ export class EventHub {
    * event clears the context's request cache before it is handed on, so the fields resolved for it
    * read fresh data.
    */
-  open(
-    ctx: AppContext,
-    viewer: Viewer,
-    spec: StreamSpec,
-    transport: StreamTransport,
-  ): AsyncIterableIterator<GroupEvent> {
+  open(ctx: AppContext, viewer: Viewer, spec: StreamSpec): AsyncIterableIterator<GroupEvent> {
+    // Streams (graphql-ws, SSE) are closed with a reason; a router's callback subscription completes.
+    const transport = ctx.transport;
     const limit = this.deps.config.subscriptionBufferLimit;
     const replayQueue: GroupEvent[] = [];
     let liveQueue: GroupEvent[] = [];
@@ -133,6 +125,7 @@ export class EventHub {
     const end = () => {
       if (ended) return;
       ended = true;
+      clearTimeout(expiry);
       this.subscribers.delete(subscriber);
       this.buffers.delete(subscriber);
       liveQueue = [];
@@ -161,11 +154,18 @@ export class EventHub {
       fail: (code, reason) => {
         if (ended) return;
         end();
-        transport.close(code, reason);
+        transport?.close(code, reason);
       },
     };
     this.subscribers.add(subscriber);
     this.buffers.set(subscriber, () => liveQueue.length);
+    // A stream's connection ends when its token expires (server.ts, sse.ts); a callback subscription
+    // has no connection here, so it completes then: the router resubscribes with a fresh token.
+    const expiry =
+      transport || ctx.tokenExpiresAt === undefined
+        ? undefined
+        : setTimeout(end, Math.max(0, Math.min(ctx.tokenExpiresAt - Date.now(), 2 ** 31 - 1)));
+    expiry?.unref();
 
     const replayNext = async () => {
       // Events the subscriber cannot read are skipped in SQL (event.store.ts); a superset stays,

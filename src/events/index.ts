@@ -8,7 +8,6 @@ export {
   DELIVERY_FAILED_CLOSE_CODE,
   type HubStats,
   type StreamSpec,
-  type StreamTransport,
 } from "./hub";
 export { EventResolver, EventFilter, GroupEventConnection, hubOf, openStream } from "./event.resolver";
 export { listEvents, groupEventPage, parseEventId, type EventPage } from "./event.queries";

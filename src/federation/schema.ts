@@ -170,11 +170,6 @@ export async function buildGroupsSubgraph(): Promise<SubgraphSchema> {
   for (const [typeName, fields] of Object.entries(referenceResolvers)) {
     resolverMap[typeName] = { ...(resolverMap[typeName] as object), ...(fields as object) } as never;
   }
-  // Every subscription method here only hands the event on (its arguments serve at subscribe
-  // time). Called through TypeGraphQL, each delivery to each subscriber rebuilt and validated the
-  // arguments first: with 1,000 subscribers that was a large share of the fan-out (benchmark S1).
-  const subscription = resolverMap.Subscription as Record<string, { resolve?: (event: unknown) => unknown }>;
-  for (const field of Object.values(subscription)) field.resolve = (event) => event;
   resolverMap.Date = DateScalar;
   resolverMap.JSONObject = JSONObjectScalar;
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolverMap as never });

@@ -23,8 +23,17 @@ export interface AppContext {
   cache: Map<unknown, unknown>;
   /** The process's live event hub (an events/EventHub; see `hubOf` there). */
   eventHub?: unknown;
-  /** Set for an operation over graphql-ws: closes its connection (a subscriber that cannot keep up). */
-  transport?: { close(code: number, reason: string): void };
+  /**
+   * Set for an operation on a stream (graphql-ws, GraphQL over SSE): ends it early (a subscriber
+   * that cannot keep up). Absent for a router's callback subscription, which ends by completing.
+   */
+  transport?: StreamTransport;
+}
+
+/** How a subscription's stream is ended from the server's side. */
+export interface StreamTransport {
+  /** Ends the operation's connection or stream, with a reason (a WebSocket close code and text). */
+  close(code: number, reason: string): void;
 }
 
 /**

@@ -239,24 +239,6 @@ export function costLimitError(cost: number, budget: number): GraphQLError {
 }
 
 /**
- * Validation rule for the HTTP transport: subscriptions are served over graphql-ws on the same
- * path; a subscription POSTed over HTTP is refused with a message that says where to go.
- */
-export function subscriptionsOverWebSocketRule(context: ValidationContext): ASTVisitor {
-  return {
-    OperationDefinition(node) {
-      if (node.operation !== "subscription") return;
-      context.reportError(
-        new GraphQLError(
-          "Subscriptions are served over WebSocket (protocol graphql-transport-ws) on this path, not over HTTP",
-          { nodes: [node], extensions: VALIDATION_FAILED },
-        ),
-      );
-    },
-  };
-}
-
-/**
  * Tokens a document may have: graphql-js stops parsing beyond it, so a megabyte of repeated fields
  * never reaches validation (whose overlapping-fields check grows with the square of the fields).
  */
