@@ -12,6 +12,7 @@ import {
   visit,
 } from "graphql";
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
+import { isTraced, traceableSchema } from "./ftv1";
 
 /**
  * Executes operations with graphql-jit: each document is compiled once into a JavaScript function
@@ -163,21 +164,36 @@ export function compiledExecutor(schema: GraphQLSchema): CompiledExecutor {
   };
 }
 
-/** Apollo Server's gateway seam serving one fixed schema through the compiled executor. */
+/**
+ * Apollo Server's gateway seam serving one fixed schema through the compiled executor.
+ *
+ * Apollo validates against a copy of the schema (`traceableSchema`, src/ftv1.ts): a request whose
+ * federated trace (ftv1) is being built runs on that copy with graphql-js, where Apollo's per-field
+ * hook times every field; every other request takes the compiled path on `schema`, untouched.
+ */
 export function compiledGateway(schema: GraphQLSchema, executor = compiledExecutor(schema)): GatewayInterface {
+  const traceable = traceableSchema(schema);
   const run: GatewayExecutor = (requestContext) =>
-    executor.execute({
-      document: requestContext.document,
-      operationName: requestContext.operationName,
-      variables: requestContext.request.variables,
-      contextValue: requestContext.context,
-      key: requestContext.queryHash,
-    }) as ReturnType<GatewayExecutor>;
+    (isTraced(requestContext.context)
+      ? execute({
+          schema: traceable,
+          document: requestContext.document,
+          operationName: requestContext.operationName,
+          variableValues: requestContext.request.variables,
+          contextValue: requestContext.context,
+        })
+      : executor.execute({
+          document: requestContext.document,
+          operationName: requestContext.operationName,
+          variables: requestContext.request.variables,
+          contextValue: requestContext.context,
+          key: requestContext.queryHash,
+        })) as ReturnType<GatewayExecutor>;
   return {
     load: async () => ({ executor: run }),
     onSchemaLoadOrUpdate(callback) {
       // printSchema throws on the JSONObject `{}` default; printSchemaWithDirectives does not.
-      callback({ apiSchema: schema, coreSupergraphSdl: printSchemaWithDirectives(schema) });
+      callback({ apiSchema: traceable, coreSupergraphSdl: printSchemaWithDirectives(schema) });
       return () => undefined;
     },
     stop: async () => undefined,

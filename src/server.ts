@@ -2,16 +2,14 @@ import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
-import {
-  ApolloServerPluginCacheControlDisabled,
-  ApolloServerPluginInlineTraceDisabled,
-} from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, print } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { compiledExecutor, compiledGateway } from "./executor";
+import { inlineTracePlugin } from "./ftv1";
 import { WebSocketServer } from "ws";
 import type { DataSource } from "typeorm";
 import { adminRouter, serviceIndex } from "./admin";
@@ -218,7 +216,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
-      ApolloServerPluginInlineTraceDisabled(),
+      // Federated traces for requests asking for them (apollo-federation-include-trace: ftv1).
+      inlineTracePlugin(),
       // Its per-field hook wrapped every resolver; this subgraph sets no cache hints.
       ApolloServerPluginCacheControlDisabled(),
       pipeline.plugin(),
