@@ -14,6 +14,7 @@ import {
   validate,
   type ValidationRule,
 } from "graphql";
+import { callbackAllowed } from "./callback";
 import { contextFactory, type ContextDeps } from "./context";
 import type { Metrics } from "./metrics";
 import type { AppContext, StreamTransport } from "./shared/context";
@@ -74,18 +75,6 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
     positions: error.positions,
     extensions: { ...error.extensions, code },
   });
-}
-
-/** Whether a callback URL's host (host or host:port) is on the allow-list. */
-function callbackAllowed(url: string, allowed: readonly string[]): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return false;
-  return allowed.includes(parsed.host) || allowed.includes(parsed.hostname);
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;

@@ -13,6 +13,7 @@ import { inlineTracePlugin } from "./ftv1";
 import { WebSocketServer } from "ws";
 import type { DataSource } from "typeorm";
 import { adminRouter, serviceIndex } from "./admin";
+import { subscriptionCallbackPlugin } from "./callback";
 import type { TokenVerifier } from "./auth";
 import type { EventHub } from "./events";
 import type { Config } from "./config";
@@ -221,6 +222,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       // Its per-field hook wrapped every resolver; this subgraph sets no cache hints.
       ApolloServerPluginCacheControlDisabled(),
       pipeline.plugin(),
+      // Apollo Router's callback protocol, for the hosts allowed to receive callbacks.
+      ...(config.subscriptionCallbackHosts.length
+        ? [subscriptionCallbackPlugin(config.subscriptionCallbackHosts)]
+        : []),
       observabilityPlugin(config),
       ...(deps.metrics ? [deps.metrics.plugin()] : []),
       {
