@@ -1,5 +1,6 @@
+import { mintToken } from "../src/auth";
 import { addMember, createGroup, provision } from "./utils/builders";
-import { TestService, type TestUser } from "./utils/service";
+import { TEST_SECRET, TestService, type TestUser } from "./utils/service";
 
 /**
  * GraphQL over SSE (graphql-sse, distinct connections mode) on /graphql: the same token, limits,
@@ -197,5 +198,53 @@ describe("GraphQL over SSE", () => {
     expect(event?.data?.data).toBeUndefined();
     expect(event?.data?.errors?.map((e) => e.extensions?.code)).toContain("GRAPHQL_VALIDATION_FAILED");
     expect((await stream.next())?.event).toBe("complete");
+  });
+
+  it("ends a stream when its token expires (the client resubscribes with a fresh one)", async () => {
+    const groupId = await createGroup(svc, owner);
+    const shortLived = await mintToken(TEST_SECRET, { sub: owner.id, expiresIn: "2s" });
+    const started = Date.now();
+    const res = await fetch(svc.url, {
+      method: "POST",
+      headers: {
+        accept: "text/event-stream",
+        "content-type": "application/json",
+        authorization: `Bearer ${shortLived}`,
+      },
+      body: JSON.stringify({ query: GROUP_EVENTS, variables: { groupId } }),
+    });
+    expect(res.status).toBe(200);
+    const stream = new SseStream(res);
+    open.push(stream);
+    // No event comes; the response ends at the token's expiry (jwt exp has 1 s resolution), without
+    // `complete`: for a graphql-sse client that is a dropped connection, which it retries (with the
+    // fresh token its headers function gives), not an operation that finished.
+    expect(await stream.next()).toBeUndefined();
+    const lasted = Date.now() - started;
+    expect(lasted).toBeGreaterThan(500);
+    expect(lasted).toBeLessThan(5000);
+  });
+});
+
+describe("GraphQL over SSE on shutdown", () => {
+  it("ends every open stream when the service drains (clients retry elsewhere), and the stop finishes", async () => {
+    const svc = await TestService.start();
+    const owner = await svc.user();
+    await provision(svc, owner);
+    const groupId = await createGroup(svc, owner);
+    const res = await fetch(svc.url, {
+      method: "POST",
+      headers: {
+        accept: "text/event-stream",
+        "content-type": "application/json",
+        authorization: `Bearer ${owner.token}`,
+      },
+      body: JSON.stringify({ query: GROUP_EVENTS, variables: { groupId } }),
+    });
+    expect(res.status).toBe(200);
+    const stream = new SseStream(res);
+    const stopped = svc.stop();
+    expect(await stream.next()).toBeUndefined();
+    await stopped;
   });
 });
