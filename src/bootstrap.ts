@@ -10,6 +10,7 @@ import { Metrics } from "./metrics";
 import { applySync, registry, summarize } from "./permissions";
 import { startServer } from "./server";
 import { logger } from "./shared/logger";
+import { startTracing, type Tracing, type TracingOptions } from "./tracing";
 
 export interface Service {
   config: Config;
@@ -24,10 +25,18 @@ export interface Service {
   events: EventHub;
   /** Where Prometheus scrapes `/metrics`, when metrics are on (METRICS_ENABLED / METRICS_PORT). */
   metricsUrl: string | undefined;
+  /** OpenTelemetry tracing, when on (OTEL_EXPORTER_OTLP_ENDPOINT, or an exporter given to startService). */
+  tracing: Tracing | undefined;
   stop(): Promise<void>;
 }
 
 const EMBEDDED_DATABASE = "groups";
+
+/** What startService takes besides settings: things a test hands in rather than the environment. */
+export interface StartOptions {
+  /** Tracing with this exporter (tests: an in-memory one), whatever OTEL_* says. */
+  tracing?: TracingOptions;
+}
 
 /**
  * The database URL to use: DATABASE_URL, or the embedded server under DATA_DIR. A `command` (a CLI
@@ -54,16 +63,19 @@ export async function resolveDatabase(
  * The composition root: config -> database (embedded or DATABASE_URL) -> migrations -> schema ->
  * HTTP/WebSocket server. `stop()` undoes it in reverse order.
  */
-export async function startService(overrides: Partial<Config> = {}): Promise<Service> {
+export async function startService(overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<Service> {
   const config = loadConfig(process.env, overrides);
   requireProductionSettings(config);
   logger.setLevel(config.logLevel);
   const { url, embedded } = await resolveDatabase(config, "service");
+  // Off (no OTLP endpoint): undefined, and nothing below adds a hook for it.
+  const tracing = startTracing(process.env, options.tracing);
   const db = createDataSource(url, { poolSize: config.dbPoolSize });
   let feed: EventFeed | undefined;
   let metricsServer: { url: string; close(): Promise<void> } | undefined;
   try {
     await db.initialize();
+    tracing?.instrumentPool(db);
     if (config.migrateOnStart) {
       const applied = await db.runMigrations({ transaction: "each" });
       if (applied.length) logger.info("migrations applied", { migrations: applied.map((m) => m.name) });
@@ -100,6 +112,7 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
       eventHub,
       devToken,
       metrics,
+      tracing,
     });
     embedded?.recordHttpUrl(server.url);
     let stopping: Promise<void> | undefined;
@@ -112,6 +125,7 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
       generatedSecret: generated,
       events: eventHub,
       metricsUrl: metrics ? (metricsServer?.url ?? new URL("/metrics", server.url).toString()) : undefined,
+      tracing,
       stop: () =>
         (stopping ??= (async () => {
           await server.stop();
@@ -120,6 +134,8 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
           await feed!.stop();
           await db.destroy();
           await embedded?.stop();
+          // Last: the spans of the drain are exported too.
+          await tracing?.shutdown();
         })()),
     };
   } catch (error) {
@@ -127,6 +143,7 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Ser
     await feed?.stop();
     if (db.isInitialized) await db.destroy();
     await embedded?.stop();
+    await tracing?.shutdown();
     throw error;
   }
 }

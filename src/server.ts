@@ -20,6 +20,7 @@ import type { Config } from "./config";
 import { pingDatabase } from "./db";
 import { corsHandler, graphqlPostHandler, isPlainGraphqlPost, preGraphqlRefusal } from "./graphql-http";
 import type { Metrics } from "./metrics";
+import { type Tracing, tracedGateway, tracedOperations, tracedRequests } from "./tracing";
 import { createPipeline } from "./pipeline";
 import { observabilityPlugin } from "./plugins";
 import type { AppContext } from "./shared/context";
@@ -41,6 +42,8 @@ export interface ServerDeps {
   devToken?: () => Promise<string>;
   /** Prometheus metrics, when on (METRICS_ENABLED / METRICS_PORT); absent = no hooks at all. */
   metrics?: Metrics;
+  /** OpenTelemetry tracing, when on (OTEL_EXPORTER_OTLP_ENDPOINT); absent = no hooks at all. */
+  tracing?: Tracing;
 }
 
 export interface RunningServer {
@@ -87,7 +90,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   };
   // CORS in front of both paths, so preflights and cross-origin answers are treated alike.
   const cors = corsHandler(config.corsOrigins);
-  const httpServer = http.createServer(cors ? (req, res) => cors(req, res, () => dispatch(req, res)) : dispatch);
+  const httpServer = http.createServer(
+    tracedRequests(deps.tracing, cors ? (req, res) => cors(req, res, () => dispatch(req, res)) : dispatch),
+  );
   // From the first stop signal on, /ready says so, while requests are still served.
   let shuttingDown = false;
 
@@ -119,7 +124,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const format = pipeline.format;
   // One compiled executor for both paths: HTTP (through Apollo) and graphql-ws.
   const executor = compiledExecutor(schema);
-  const wsExecutor = deps.metrics?.timed(executor) ?? executor;
+  const wsExecutor = tracedOperations(deps.tracing, deps.metrics?.timed(executor) ?? executor);
   // graphql-ws hands execute/subscribe a document parsed per operation: its query text is the cache key.
   const documentKeys = new WeakMap<DocumentNode, string>();
   const compiledArgs = (args: ExecutionArgs) => ({
@@ -206,7 +211,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const apollo = new ApolloServer<AppContext>({
     // graphql-jit compiles each document once (src/executor.ts); Apollo still parses, validates
     // and runs the plugins. The gateway seam replaces `schema`.
-    gateway: compiledGateway(schema, executor),
+    gateway: tracedGateway(deps.tracing, compiledGateway(schema, executor)),
     formatError,
     includeStacktraceInErrorResponses: false,
     // One shutdown path: ours (stack-notes pitfall 5).
@@ -228,6 +233,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         : []),
       observabilityPlugin(config),
       ...(deps.metrics ? [deps.metrics.plugin()] : []),
+      ...(deps.tracing ? [deps.tracing.apolloPlugin()] : []),
       {
         async serverWillStart() {
           return {

@@ -42,6 +42,14 @@ export function tagWithRequest(error: unknown, requestId: string): void {
   if (typeof error === "object" && error !== null) errorRequests.set(error, requestId);
 }
 
+/** The active span's ids, while tracing is on (src/tracing.ts sets it); unset, nothing is asked. */
+let traceIds: (() => { trace_id: string; span_id: string } | undefined) | undefined;
+
+/** Log lines carry `trace_id` and `span_id` from `source` (undefined: no more). */
+export function logTraceIds(source: typeof traceIds): void {
+  traceIds = source;
+}
+
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 /** Structured JSON lines on stdout; the current request id is added to every line. */
@@ -79,7 +87,14 @@ export class Logger {
     const requestId =
       requestScope.getStore()?.requestId ??
       (typeof fields?.error === "object" && fields.error !== null ? errorRequests.get(fields.error) : undefined);
-    const line = { level, time: new Date().toISOString(), msg, ...(requestId ? { requestId } : {}), ...fields };
+    const line = {
+      level,
+      time: new Date().toISOString(),
+      msg,
+      ...(requestId ? { requestId } : {}),
+      ...traceIds?.(),
+      ...fields,
+    };
     process.stdout.write(JSON.stringify(line, errorReplacer) + "\n");
   }
 }

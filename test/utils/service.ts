@@ -3,7 +3,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { Client } from "pg";
 import { mintToken } from "../../src/auth";
-import { type Service, startService } from "../../src/bootstrap";
+import { type Service, type StartOptions, startService } from "../../src/bootstrap";
 import type { Config } from "../../src/config";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256";
@@ -53,9 +53,10 @@ export class TestService {
     private readonly dropDatabase: () => Promise<void>,
   ) {}
 
-  static async start(overrides: Partial<Config> = {}): Promise<TestService> {
+  /** `options.tracing`: spans to an exporter of the test's (test/tracing.test.ts); off by default. */
+  static async start(overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<TestService> {
     const database = await createTestDatabase();
-    const service = await startService({
+    const settings: Partial<Config> = {
       databaseUrl: database.url,
       port: 0,
       host: "127.0.0.1",
@@ -65,7 +66,8 @@ export class TestService {
       // Suites fire thousands of requests as one user; test/limits.test.ts turns the limiter on.
       rateLimitPerMinute: 0,
       ...overrides,
-    });
+    };
+    const service = await startService(settings, options);
     return new TestService(service, database.drop);
   }
 
