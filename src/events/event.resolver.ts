@@ -3,6 +3,7 @@ import {
   Args,
   ArgsType,
   Ctx,
+  Directive,
   Field,
   ID,
   InputType,
@@ -15,6 +16,7 @@ import {
 } from "type-graphql";
 import { NotFoundError } from "../shared/errors";
 import { type AppContext, requireViewer } from "../shared/context";
+import { pagedByFirst, PUBLIC } from "../shared/federation-directives";
 import { isUuid } from "../shared/ids";
 import { PageInfo } from "../shared/pagination";
 import { usersById } from "../users";
@@ -90,6 +92,8 @@ export class EventResolver {
     description: `The audit log, oldest first: events of the groups where the caller holds events.view
 (every group's, deleted groups' included, for a global admin). first <= 500; after: an event id.`,
   })
+  @Directive(PUBLIC)
+  @Directive(pagedByFirst())
   events(
     @Ctx() ctx: AppContext,
     @Arg("filter", () => EventFilter, { nullable: true }) filter?: EventFilter,
@@ -105,6 +109,7 @@ receives every event about themself; about another user, those of groups where t
 events.view at delivery. after: replay every stored event with a larger id first.`,
     subscribe: ({ args, context }) => membershipChanges(context as AppContext, args as MembershipChangesArgs),
   })
+  @Directive(PUBLIC)
   // Runs for every event delivered to every subscriber: the arguments served at subscribe time,
   // so they are not validated again here (with validation, 1,000 subscribers spent a large share of
   // the fan-out rebuilding them: benchmark S1).

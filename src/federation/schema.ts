@@ -2,13 +2,21 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import {
+  type ConstDirectiveNode,
+  type DirectiveNode,
   type DocumentNode,
   execute,
   GraphQLError,
   type GraphQLSchema,
   isObjectType,
+  isTypeDefinitionNode,
+  Kind,
   parse,
   parseValue,
+  print,
+  type ScalarTypeDefinitionNode,
+  type TypeDefinitionNode,
+  type TypeNode,
   visit,
 } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
@@ -26,13 +34,19 @@ import {
 import { PermissionResolver } from "../permissions";
 import type { AppContext } from "../shared/context";
 import { ErrorCode } from "../shared/errors";
+import { PUBLIC, WALKS_ROWS } from "../shared/federation-directives";
 import { DateScalar, DateTimeScalar, JSONObjectScalar } from "../shared/scalars";
 import { usersById, UserResolver } from "../users";
 
-/** Federation directives this subgraph imports (v2.7: @override with progressive labels is available). */
+/**
+ * Federation directives this subgraph imports. v2.9 brings @cost and @listSize, which a router's
+ * demand control reads (src/shared/federation-directives.ts); @override with progressive labels
+ * came with v2.7.
+ */
 export const FEDERATION_LINK = `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.7",
-        import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@tag", "@inaccessible"])
+  @link(url: "https://specs.apollo.dev/federation/v2.9",
+        import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@tag", "@inaccessible",
+                 "@cost", "@listSize"])
 `;
 
 const resolvers = [
@@ -131,6 +145,45 @@ const SDL_DEFAULTS: { type: string; field: string; value: string }[] = [
   { type: "CreateGroupInput", field: "metadata", value: "{}" },
 ];
 
+/**
+ * Directives on arguments of field resolvers, written here because TypeGraphQL drops them there
+ * (it files an argument's @Directive under the resolver class and looks for it under the object type).
+ */
+const ARGUMENT_DIRECTIVES: { type: string; field: string; argument: string; directive: string }[] = [
+  // Both walk the hierarchy: every descendant's members, every ancestor of the user's groups.
+  { type: "Group", field: "members", argument: "transitive", directive: WALKS_ROWS },
+  { type: "User", field: "groups", argument: "transitive", directive: WALKS_ROWS },
+];
+
+function addArgumentDirectives(document: DocumentNode): DocumentNode {
+  const missing = new Set(ARGUMENT_DIRECTIVES);
+  const result = visit(document, {
+    ObjectTypeDefinition(node) {
+      const patches = ARGUMENT_DIRECTIVES.filter((d) => d.type === node.name.value);
+      if (patches.length === 0) return undefined;
+      return {
+        ...node,
+        fields: node.fields?.map((field) => ({
+          ...field,
+          arguments: field.arguments?.map((arg) => {
+            const patch = patches.find((p) => p.field === field.name.value && p.argument === arg.name.value);
+            if (!patch) return arg;
+            missing.delete(patch);
+            return { ...arg, directives: [...(arg.directives ?? []), directiveNode(patch.directive)] };
+          }),
+        })),
+      };
+    },
+  });
+  if (missing.size) throw new Error(`no such argument for ARGUMENT_DIRECTIVES: ${JSON.stringify([...missing])}`);
+  return result;
+}
+
+/** The node of one directive application written as SDL (`@name(args)`). */
+function directiveNode(sdl: string): ConstDirectiveNode {
+  return (parse(`scalar S ${sdl}`).definitions[0] as ScalarTypeDefinitionNode).directives![0]!;
+}
+
 function addSdlDefaults(document: DocumentNode): DocumentNode {
   return visit(document, {
     InputObjectTypeDefinition(node) {
@@ -145,6 +198,66 @@ function addSdlDefaults(document: DocumentNode): DocumentNode {
       };
     },
   });
+}
+
+const PUBLIC_TAG = directiveNode(PUBLIC);
+
+const isPublic = (node: { directives?: readonly DirectiveNode[] }) =>
+  node.directives?.some((d) => print(d) === PUBLIC) ?? false;
+
+/**
+ * Tags with PUBLIC every type the public root fields reach, through fields, arguments, input
+ * fields, union members and interface implementations: GraphOS takes a tag on a type for a tag on
+ * each of its fields, so a contract keeps a type whole or drops it, and a kept field never returns
+ * a dropped type. Root fields are tagged where they are written (the resolvers' @Directive); the
+ * types follow from them here, so a new public field cannot forget one.
+ */
+function tagPublicTypes(document: DocumentNode): DocumentNode {
+  const definitions = new Map<string, TypeDefinitionNode>();
+  for (const def of document.definitions) if (isTypeDefinitionNode(def)) definitions.set(def.name.value, def);
+  const reached = new Set<string>();
+  const reach = (type: TypeNode) => {
+    const name = namedTypeName(type);
+    const def = definitions.get(name);
+    if (!def || reached.has(name)) return;
+    reached.add(name);
+    if ("fields" in def) {
+      for (const field of def.fields ?? []) {
+        reach(field.type);
+        for (const arg of ("arguments" in field ? field.arguments : undefined) ?? []) reach(arg.type);
+      }
+    }
+    if (def.kind === Kind.UNION_TYPE_DEFINITION) for (const member of def.types ?? []) reach(member);
+    if (def.kind === Kind.INTERFACE_TYPE_DEFINITION) {
+      for (const other of definitions.values()) {
+        if (other.kind === Kind.OBJECT_TYPE_DEFINITION && other.interfaces?.some((i) => i.name.value === name)) {
+          reach({ kind: Kind.NAMED_TYPE, name: other.name });
+        }
+      }
+    }
+  };
+  for (const root of ["Query", "Mutation", "Subscription"]) {
+    const def = definitions.get(root);
+    if (def?.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
+    for (const field of def.fields ?? []) {
+      if (!isPublic(field)) continue;
+      reach(field.type);
+      for (const arg of field.arguments ?? []) reach(arg.type);
+    }
+  }
+  for (const root of ["Query", "Mutation", "Subscription"]) reached.delete(root);
+  return {
+    ...document,
+    definitions: document.definitions.map((def) =>
+      isTypeDefinitionNode(def) && reached.has(def.name.value) && !isPublic(def)
+        ? { ...def, directives: [...(def.directives ?? []), PUBLIC_TAG] }
+        : def,
+    ),
+  };
+}
+
+function namedTypeName(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeName(type.type);
 }
 
 export interface SubgraphSchema {
@@ -165,7 +278,8 @@ export async function buildGroupsSubgraph(): Promise<SubgraphSchema> {
     pubSub: noTopics,
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
   });
-  const typeDefs = addSdlDefaults(parse(FEDERATION_LINK + printSchemaWithDirectives(typeGraphQLSchema)));
+  const printed = parse(FEDERATION_LINK + printSchemaWithDirectives(typeGraphQLSchema));
+  const typeDefs = tagPublicTypes(addArgumentDirectives(addSdlDefaults(printed)));
   const resolverMap = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<AppContext>;
   for (const [typeName, fields] of Object.entries(referenceResolvers)) {
     resolverMap[typeName] = { ...(resolverMap[typeName] as object), ...(fields as object) } as never;

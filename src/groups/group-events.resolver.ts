@@ -1,9 +1,23 @@
 import { GraphQLJSONObject } from "graphql-scalars";
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Resolver, Root, Subscription } from "type-graphql";
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Directive,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Resolver,
+  Root,
+  Subscription,
+} from "type-graphql";
 import { EventType, GroupEvent, GroupEventConnection, groupEventPage, openStream, parseEventId } from "../events";
 import { assertCan } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { NotFoundError } from "../shared/errors";
+import { pagedByFirst, PUBLIC, WALKS_ROWS } from "../shared/federation-directives";
 import { payloadFor } from "./event-payload";
 import { Group } from "./group.entity";
 import { findGroup } from "./group.queries";
@@ -15,6 +29,7 @@ class GroupEventsArgs {
   groupId?: string | null;
 
   @Field(() => Boolean, { nullable: true, defaultValue: false })
+  @Directive(WALKS_ROWS) // each event's ancestry is read to place it in the subtree
   includeDescendants?: boolean | null;
 
   @Field(() => [EventType], { nullable: true })
@@ -48,6 +63,7 @@ export class GroupEventsResolver {
   @FieldResolver(() => GroupEventConnection, {
     description: "This group's audit trail, oldest first. Needs events.view here; after: an event id.",
   })
+  @Directive(pagedByFirst())
   async events(
     @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
@@ -66,6 +82,7 @@ then go live, with no gap and no duplicate. Each event is checked at delivery: i
 caller only while they hold events.view in its group.`,
     subscribe: ({ args, context }) => groupEvents(context as AppContext, args as GroupEventsArgs),
   })
+  @Directive(PUBLIC)
   // Runs for every event delivered to every subscriber; the arguments served at subscribe time, so
   // they are not validated again per delivery (benchmark S1).
   groupEvents(

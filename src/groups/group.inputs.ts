@@ -1,6 +1,7 @@
 import { ArrayMaxSize, IsOptional, IsUUID, Length, MaxLength } from "class-validator";
 import { GraphQLJSONObject } from "graphql-scalars";
-import { Field, ID, InputType, registerEnumType } from "type-graphql";
+import { Directive, Field, ID, InputType, registerEnumType } from "type-graphql";
+import { WALKS_ROWS } from "../shared/federation-directives";
 import { HasNoNul, IsHttpUrl, IsStringMap, TrimmedNotBlank } from "../shared/validators";
 import { GroupVisibility } from "./group.entity";
 
@@ -144,6 +145,7 @@ export class GroupFilter {
   visibility?: GroupVisibility | null;
 
   @Field(() => String, { nullable: true, description: "case-insensitive substring of name or shortName" })
+  @Directive(WALKS_ROWS) // no index serves a substring match
   @IsOptional()
   @MaxLength(255)
   @HasNoNul()

@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from "graphql";
 import {
   Arg,
   Ctx,
+  Directive,
   Field,
   FieldResolver,
   ID,
@@ -14,6 +15,7 @@ import {
   Root,
 } from "type-graphql";
 import type { AppContext } from "../shared/context";
+import { pagedByFirst, PUBLIC, UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
 import { selectsPath } from "../shared/selection";
 import { PageInfo } from "../shared/pagination";
 import { User, usersById } from "../users";
@@ -64,6 +66,7 @@ export class GroupRelativeConnection {
 @Resolver(() => Group)
 export class GroupResolver {
   @Query(() => Group, { nullable: true })
+  @Directive(PUBLIC)
   group(
     @Arg("id", () => ID) id: string,
     @Ctx() ctx: AppContext,
@@ -73,6 +76,7 @@ export class GroupResolver {
   }
 
   @Query(() => Group, { nullable: true, description: "exact, case-sensitive name match; with groupType when given" })
+  @Directive(PUBLIC)
   groupByName(
     @Arg("name") name: string,
     @Ctx() ctx: AppContext,
@@ -84,6 +88,8 @@ export class GroupResolver {
   @Query(() => GroupConnection, {
     description: "Groups the caller may see. first <= 500; offset is an alternative to after.",
   })
+  @Directive(PUBLIC)
+  @Directive(pagedByFirst(["edges", "nodes"]))
   groups(
     @Ctx() ctx: AppContext,
     @Arg("filter", () => GroupFilter, { nullable: true }) filter?: GroupFilter,
@@ -107,11 +113,13 @@ export class GroupResolver {
   @Mutation(() => Group, {
     description: "The caller becomes its owner. Each parent needs groups.create_subgroup there.",
   })
+  @Directive(PUBLIC)
   createGroup(@Arg("input", () => CreateGroupInput) input: CreateGroupInput, @Ctx() ctx: AppContext): Promise<Group> {
     return createGroup(ctx, input);
   }
 
   @Mutation(() => Group)
+  @Directive(PUBLIC)
   updateGroup(
     @Arg("id", () => ID) id: string,
     @Arg("input", () => UpdateGroupInput) input: UpdateGroupInput,
@@ -123,6 +131,7 @@ export class GroupResolver {
   @Mutation(() => Boolean, {
     description: "Hard delete: memberships, leaderships and parent links go; children stay, losing this parent.",
   })
+  @Directive(PUBLIC)
   deleteGroup(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<boolean> {
     return deleteGroup(ctx, id);
   }
@@ -133,11 +142,13 @@ export class GroupResolver {
   }
 
   @FieldResolver(() => [Group])
+  @Directive(UNPAGED_LIST)
   parents(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<Group[]> {
     return parentsByGroupId(ctx).load(group.id);
   }
 
   @FieldResolver(() => [Group])
+  @Directive(UNPAGED_LIST)
   children(
     @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
@@ -149,6 +160,7 @@ export class GroupResolver {
   @FieldResolver(() => [GroupRelative], {
     description: "Every ancestor, nearest first, each once, with its shortest distance (1 = parent).",
   })
+  @Directive(UNPAGED_LIST)
   ancestors(
     @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
@@ -160,6 +172,9 @@ export class GroupResolver {
   @FieldResolver(() => GroupRelativeConnection, {
     description: "Every descendant, nearest first, each once, with its shortest distance (1 = child).",
   })
+  @Directive(pagedByFirst())
+  // The whole subtree is walked (and counted) whatever the page: see descendantsPageSql.
+  @Directive(WALKS_ROWS)
   descendants(
     @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,

@@ -1,10 +1,11 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
 import { DateScalar, todayUtc } from "../shared/scalars";
 import { Leadership } from "./leadership.entity";
 import { leaderCountByGroupId, leadershipsOf } from "./leadership.loaders";
 import type { Row } from "../shared/row";
+import { UNPAGED_LIST } from "../shared/federation-directives";
 
 /** Findings that do not block anything but deserve a look. */
 export const NO_CURRENT_LEADER = "no current leader";
@@ -15,6 +16,7 @@ export class GroupLeadersResolver {
   @FieldResolver(() => [Leadership], {
     description: "Leaders at a date (default today): those whose startDate <= asOf and (endDate null or > asOf).",
   })
+  @Directive(UNPAGED_LIST)
   leaders(
     @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
@@ -24,6 +26,7 @@ export class GroupLeadersResolver {
   }
 
   @FieldResolver(() => [Leadership], { description: "Every leadership ever, oldest startDate first." })
+  @Directive(UNPAGED_LIST)
   leadershipHistory(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<Leadership[]> {
     return leadershipsOf(ctx, group.id, null);
   }

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import { Group, groupsById } from "../groups";
 import { type AppContext, required } from "../shared/context";
 import { todayUtc } from "../shared/scalars";
@@ -7,15 +7,18 @@ import { isActiveLeadership, Leadership } from "./leadership.entity";
 import { AddLeaderInput, RemoveLeaderInput } from "./leadership.inputs";
 import { addLeader, removeLeader } from "./leadership.service";
 import type { Row } from "../shared/row";
+import { PUBLIC } from "../shared/federation-directives";
 
 @Resolver(() => Leadership)
 export class LeadershipResolver {
   @Mutation(() => Leadership)
+  @Directive(PUBLIC)
   addLeader(@Arg("input", () => AddLeaderInput) input: AddLeaderInput, @Ctx() ctx: AppContext): Promise<Leadership> {
     return addLeader(ctx, input);
   }
 
   @Mutation(() => Leadership)
+  @Directive(PUBLIC)
   removeLeader(
     @Arg("input", () => RemoveLeaderInput) input: RemoveLeaderInput,
     @Ctx() ctx: AppContext,

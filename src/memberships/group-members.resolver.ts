@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Resolver, Root } from "type-graphql";
 import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
 import { Membership } from "./membership.entity";
@@ -6,6 +6,7 @@ import { memberCountByGroupId } from "./membership.loaders";
 import { findMembership, listMembers } from "./membership.queries";
 import { MembershipConnection } from "./membership.resolver";
 import type { Row } from "../shared/row";
+import { pagedByFirst } from "../shared/federation-directives";
 
 /** The membership fields of Group (Group itself belongs to groups/). */
 @Resolver(() => Group)
@@ -20,11 +21,13 @@ export class GroupMembersResolver {
     description: `Members. Direct ACTIVE members unless told otherwise; transitive: also the
 members of every descendant, each user once (their nearest membership).`,
   })
+  @Directive(pagedByFirst())
   members(
     @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
     @Arg("role", () => String, { nullable: true }) role?: string,
     @Arg("includeInactive", () => Boolean, { nullable: true, defaultValue: false }) includeInactive?: boolean,
+    // Its @cost is added in src/federation/schema.ts (TypeGraphQL drops directives here).
     @Arg("transitive", () => Boolean, { nullable: true, defaultValue: false }) transitive?: boolean,
     @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,

@@ -1,4 +1,17 @@
-import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import {
+  Arg,
+  Ctx,
+  Directive,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import { Group, groupsById } from "../groups";
 import { type AppContext, required } from "../shared/context";
 import { PageInfo } from "../shared/pagination";
@@ -8,6 +21,7 @@ import { AddMemberInput } from "./membership.inputs";
 import { findMembership } from "./membership.queries";
 import { addMember, removeMember, respondToInvitation, setMemberStatus, updateMemberRole } from "./membership.service";
 import type { Row } from "../shared/row";
+import { PUBLIC } from "../shared/federation-directives";
 
 @ObjectType({ simpleResolvers: true })
 export class MembershipConnection {
@@ -24,6 +38,7 @@ export class MembershipConnection {
 @Resolver(() => Membership)
 export class MembershipResolver {
   @Query(() => Membership, { nullable: true })
+  @Directive(PUBLIC)
   membership(
     @Arg("groupId", () => ID) groupId: string,
     @Arg("userId", () => ID) userId: string,
@@ -33,11 +48,13 @@ export class MembershipResolver {
   }
 
   @Mutation(() => Membership)
+  @Directive(PUBLIC)
   addMember(@Arg("input", () => AddMemberInput) input: AddMemberInput, @Ctx() ctx: AppContext): Promise<Membership> {
     return addMember(ctx, input);
   }
 
   @Mutation(() => Membership)
+  @Directive(PUBLIC)
   updateMemberRole(
     @Arg("groupId", () => ID) groupId: string,
     @Arg("userId", () => ID) userId: string,
@@ -48,6 +65,7 @@ export class MembershipResolver {
   }
 
   @Mutation(() => Membership)
+  @Directive(PUBLIC)
   setMemberStatus(
     @Arg("groupId", () => ID) groupId: string,
     @Arg("userId", () => ID) userId: string,
@@ -61,6 +79,7 @@ export class MembershipResolver {
     nullable: true,
     description: "The caller accepts (-> ACTIVE, returned) or declines (-> removed, null) its own PENDING invitation.",
   })
+  @Directive(PUBLIC)
   respondToInvitation(
     @Arg("groupId", () => ID) groupId: string,
     @Arg("accept") accept: boolean,
@@ -70,6 +89,7 @@ export class MembershipResolver {
   }
 
   @Mutation(() => Boolean, { description: "false when the user was not a member." })
+  @Directive(PUBLIC)
   removeMember(
     @Arg("groupId", () => ID) groupId: string,
     @Arg("userId", () => ID) userId: string,

@@ -1,7 +1,8 @@
-import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from "type-graphql";
 import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
 import { checkPermission } from "./membership.queries";
+import { PUBLIC, UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
 
 @ObjectType({ simpleResolvers: true })
 export class PermissionGrant {
@@ -15,6 +16,7 @@ export class PermissionGrant {
   inherited!: boolean;
 
   @Field(() => [Group], { description: "from the group holding the role down to the target group, both included" })
+  @Directive(UNPAGED_LIST)
   path!: Group[];
 }
 
@@ -33,6 +35,7 @@ export class PermissionCheck {
     description:
       "every grant that allows it; empty when denied. Grants through a group the caller cannot see are left out.",
   })
+  @Directive(UNPAGED_LIST)
   grants!: PermissionGrant[];
 }
 
@@ -45,6 +48,9 @@ or in an ancestor A where every group on some path from A down to groupId,
 groupId excluded, has permissionCascadeEnabled. Only ACTIVE, unexpired
 memberships in active groups count. Global admins are allowed everything.`,
   })
+  // Walks the target group's ancestry for the grants that cascade down to it.
+  @Directive(PUBLIC)
+  @Directive(WALKS_ROWS)
   checkPermission(
     @Arg("userId", () => ID) userId: string,
     @Arg("groupId", () => ID) groupId: string,

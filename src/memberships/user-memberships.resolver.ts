@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
 import { User } from "../users";
@@ -6,6 +6,7 @@ import { Membership } from "./membership.entity";
 import { groupsByUserId, membershipsByUserId } from "./membership.loaders";
 import { userPermissions } from "./membership.queries";
 import type { Row } from "../shared/row";
+import { UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
 
 /** The membership fields of User (User itself belongs to users/). */
 @Resolver(() => User)
@@ -13,6 +14,7 @@ export class UserMembershipsResolver {
   @FieldResolver(() => [Membership], {
     description: "Direct memberships. ACTIVE only unless includeInactive (then PENDING and INACTIVE too).",
   })
+  @Directive(UNPAGED_LIST)
   memberships(
     @Root() user: Row<User>,
     @Ctx() ctx: AppContext,
@@ -26,9 +28,11 @@ export class UserMembershipsResolver {
     description: `Groups with an ACTIVE membership of this user. transitive: also every ancestor
 of those groups (a member of Backend Team is inside Engineering and Acme Corp).`,
   })
+  @Directive(UNPAGED_LIST)
   groups(
     @Root() user: Row<User>,
     @Ctx() ctx: AppContext,
+    // Its @cost is added in src/federation/schema.ts (TypeGraphQL drops directives here).
     @Arg("transitive", () => Boolean, { nullable: true, defaultValue: false }) transitive?: boolean,
     @Arg("groupType", () => String, { nullable: true }) groupType?: string,
   ): Promise<Group[]> {
@@ -38,6 +42,8 @@ of those groups (a member of Backend Team is inside Engineering and Acme Corp).`
   @FieldResolver(() => [String], {
     description: "Effective permission keys of this user in that group (direct role plus cascade).",
   })
+  // The role held here and in every ancestor the grants cascade from.
+  @Directive(WALKS_ROWS)
   permissions(
     @Root() user: Row<User>,
     @Arg("groupId", () => ID) groupId: string,

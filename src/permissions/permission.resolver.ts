@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../shared/context";
+import { PUBLIC, UNPAGED_LIST } from "../shared/federation-directives";
 import {
   findPermissionHealth,
   listPermissionModules,
@@ -20,6 +21,8 @@ import type { Row } from "../shared/row";
 @Resolver(() => PermissionModule)
 export class PermissionResolver {
   @Query(() => [Permission], { description: "keys: look up many at once (one query); unknown keys are left out" })
+  @Directive(PUBLIC)
+  @Directive(UNPAGED_LIST)
   permissions(
     @Ctx() ctx: AppContext,
     @Arg("keys", () => [String], { nullable: true }) keys?: string[],
@@ -32,21 +35,27 @@ export class PermissionResolver {
   }
 
   @Query(() => Permission, { nullable: true })
+  @Directive(PUBLIC)
   permission(@Arg("key", () => String) key: string, @Ctx() ctx: AppContext): Promise<Permission | null> {
     return permissionsByKey(ctx).load(key);
   }
 
   @Query(() => [PermissionModule])
+  @Directive(PUBLIC)
+  @Directive(UNPAGED_LIST)
   permissionModules(@Ctx() ctx: AppContext): Promise<PermissionModule[]> {
     return listPermissionModules(ctx);
   }
 
   @Query(() => [Role])
+  @Directive(PUBLIC)
+  @Directive(UNPAGED_LIST)
   roles(): Role[] {
     return listRoles();
   }
 
   @Query(() => PermissionHealth)
+  @Directive(PUBLIC)
   permissionHealth(@Ctx() ctx: AppContext): Promise<PermissionHealth> {
     return findPermissionHealth(ctx);
   }
@@ -58,6 +67,7 @@ export class PermissionResolver {
 
   // Named apart from the permissions query above; the schema calls it PermissionModule.permissions.
   @FieldResolver(() => [Permission], { name: "permissions", description: "active ones, deprecated included; by key" })
+  @Directive(UNPAGED_LIST)
   modulePermissions(@Root() module: Row<PermissionModule>, @Ctx() ctx: AppContext): Promise<Permission[]> {
     return permissionsByModule(ctx).load(module.key);
   }

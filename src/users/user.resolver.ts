@@ -1,5 +1,19 @@
-import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import {
+  Arg,
+  Ctx,
+  Directive,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import type { AppContext } from "../shared/context";
+import { pagedByFirst, PUBLIC, WALKS_ROWS } from "../shared/federation-directives";
 import { PageInfo } from "../shared/pagination";
 import { User } from "./user.entity";
 import { CreateUserInput, UpdateUserInput } from "./user.inputs";
@@ -21,19 +35,24 @@ export class UserConnection {
 @Resolver(() => User)
 export class UserResolver {
   @Query(() => User)
+  @Directive(PUBLIC)
   me(@Ctx() ctx: AppContext): Promise<User> {
     return currentUser(ctx);
   }
 
   @Query(() => User, { nullable: true })
+  @Directive(PUBLIC)
   user(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<User | null> {
     return findUser(ctx, id);
   }
 
   @Query(() => UserConnection)
+  @Directive(PUBLIC)
+  @Directive(pagedByFirst())
   users(
     @Ctx() ctx: AppContext,
-    @Arg("search", () => String, { nullable: true }) search?: string,
+    // A substring match on name or email: no index serves it.
+    @Arg("search", () => String, { nullable: true }) @Directive(WALKS_ROWS) search?: string,
     @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ): Promise<UserConnection> {
@@ -50,11 +69,13 @@ export class UserResolver {
   }
 
   @Mutation(() => User, { description: "global admin" })
+  @Directive(PUBLIC)
   createUser(@Arg("input", () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: AppContext): Promise<User> {
     return createUser(ctx, input);
   }
 
   @Mutation(() => User, { description: "global admin or self" })
+  @Directive(PUBLIC)
   updateUser(
     @Arg("id", () => ID) id: string,
     @Arg("input", () => UpdateUserInput) input: UpdateUserInput,
