@@ -34,6 +34,8 @@ export interface HttpLoad {
   shape: ShapeName;
   url: string;
   token?: string;
+  /** Headers every request carries besides the token (`--observability`: the ftv1 request). */
+  headers?: Record<string, string>;
   connections: number;
   seconds: number;
   targets: Targets;
@@ -87,7 +89,7 @@ async function httpLoad(load: HttpLoad): Promise<HttpLoadResult> {
   let n = 0;
   let errors = 0;
   let firstError: string | undefined;
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  const headers: Record<string, string> = { "content-type": "application/json", ...load.headers };
   if (load.token) headers.authorization = `Bearer ${load.token}`;
   const first = requestFor(load.server, load.shape, load.targets, 0);
   const varies = load.shape === "M1" || load.shape === "M2";

@@ -7,8 +7,11 @@ import { isDeepStrictEqual, parseArgs } from "node:util";
 import { Client } from "pg";
 import { mintToken } from "../src/auth";
 import { freePort } from "../src/db";
+import { FTV1_HEADER } from "../src/ftv1";
 import { logger } from "../src/shared/logger";
+import { baselineTable, COMPARED_SHAPES, compareWithBaseline, newestCommittedResult } from "./lib/baseline";
 import { type BenchDatabase, openBenchDatabase } from "./lib/database";
+import { type OtlpSink, startOtlpSink } from "./lib/otlp-sink";
 import type { ProbeStats } from "./lib/probe";
 import { benchId, levelBounds, parseScale, SCALES, type ScaleName, specialUsers } from "./lib/scales";
 import { canonical, requestFor, SERVERS, type ServerName, SHAPES, type ShapeName, type Targets } from "./lib/shapes";
@@ -30,6 +33,12 @@ const USAGE = `Usage: npm run bench -- [options]
   --rss N                       also run Q1 on the service for N seconds, sampling its RSS
   --cpu-prof                    write the service's CPU profile to bench/results/profiles/ (read it with
                                 node dist/bench/profile-summary.js <file>, or in Chrome DevTools)
+  --observability               also run Q1-Q4 on a second service with OpenTelemetry tracing (exported to a
+                                local OTLP sink that discards it), METRICS_ENABLED=true and every request asking
+                                for a federated trace (apollo-federation-include-trace: ftv1); report it beside
+                                the service, as a ratio
+  --baseline FILE               compare Q1-Q4's service/floor and service/PostGraphile ratios with those of a
+                                result file (default: the newest one committed under bench/results/)
 The bench database is groups_bench on DATABASE_URL's server, or an embedded PostgreSQL under data/bench.`;
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -49,6 +58,8 @@ interface Options {
   s1Writer: "sql" | "mutation";
   rss: number;
   cpuProf: boolean;
+  observability: boolean;
+  baseline?: string;
 }
 
 function parseOptions(): Options {
@@ -66,6 +77,8 @@ function parseOptions(): Options {
       "s1-writer": { type: "string", default: "sql" },
       rss: { type: "string", default: "0" },
       "cpu-prof": { type: "boolean", default: false },
+      observability: { type: "boolean", default: false },
+      baseline: { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -97,7 +110,14 @@ function parseOptions(): Options {
     s1Writer: list(values["s1-writer"], ["sql", "mutation"] as const, "s1-writer")[0]!,
     rss: int(values.rss, "rss"),
     cpuProf: values["cpu-prof"] ?? false,
+    observability: values.observability ?? false,
+    baseline: values.baseline,
   };
+}
+
+/** The service with tracing, metrics and ftv1 on (`--observability`): where it sends its spans. */
+interface Observed {
+  otlpEndpoint: string;
 }
 
 /** A benchmarked server: a child process with the statement probe, asked for its stats over IPC. */
@@ -107,11 +127,23 @@ class Server {
     readonly name: ServerName,
     readonly url: string,
     private readonly child: ChildProcess,
+    /** The service with tracing, metrics and ftv1 on: its requests ask for a federated trace. */
+    readonly observed = false,
   ) {
     child.on("exit", () => (this.exited = true));
   }
 
-  static async start(name: ServerName, databaseUrl: string, cpuProf = false): Promise<Server> {
+  /** How reports name it. */
+  get label(): string {
+    return this.observed ? "service+obs" : this.name;
+  }
+
+  /** Headers its requests carry besides the token. */
+  get headers(): Record<string, string> {
+    return this.observed ? { [FTV1_HEADER]: "ftv1" } : {};
+  }
+
+  static async start(name: ServerName, databaseUrl: string, cpuProf = false, observed?: Observed): Promise<Server> {
     const port = await freePort();
     const base = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), DB_POOL_SIZE: "10" };
     const script = {
@@ -129,7 +161,14 @@ class Server {
         // Production waits 5 s after SIGTERM for a load balancer; the benchmark has none.
         SHUTDOWN_DELAY_MS: "0",
         LOG_LEVEL: "warn",
-        DATA_DIR: path.join(ROOT, "data", "bench-service"),
+        DATA_DIR: path.join(ROOT, "data", observed ? "bench-service-observed" : "bench-service"),
+        ...(observed
+          ? {
+              OTEL_EXPORTER_OTLP_ENDPOINT: observed.otlpEndpoint,
+              OTEL_SERVICE_NAME: "groups-subgraph-bench",
+              METRICS_ENABLED: "true",
+            }
+          : {}),
       },
       postgraphile: { ...base, NODE_ENV: "production", GRAPHILE_ENV: "production" },
       floor: { ...base, NODE_ENV: "production" },
@@ -139,11 +178,11 @@ class Server {
     const child = fork(script, [], { env, execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"] });
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    const server = new Server(name, `http://127.0.0.1:${port}`, child);
+    const server = new Server(name, `http://127.0.0.1:${port}`, child, observed !== undefined);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (server.exited) throw new Error(`${name} exited during start-up:\n${stderr}`);
-      if (Date.now() > deadline) throw new Error(`${name} did not answer within 60 s:\n${stderr}`);
+      if (server.exited) throw new Error(`${server.label} exited during start-up:\n${stderr}`);
+      if (Date.now() > deadline) throw new Error(`${server.label} did not answer within 60 s:\n${stderr}`);
       try {
         const response =
           name === "service"
@@ -153,12 +192,20 @@ class Server {
                 headers: { "content-type": "application/json" },
                 body: JSON.stringify({ query: "{ __typename }" }),
               });
-        if (response.ok) return server;
+        if (response.ok) break;
       } catch {
         // not listening yet
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+    if (observed) {
+      const metrics = await fetch(`${server.url}/metrics`);
+      if (!metrics.ok) {
+        await server.stop();
+        throw new Error(`${server.label}: METRICS_ENABLED=true, yet GET /metrics answered ${metrics.status}`);
+      }
+    }
+    return server;
   }
 
   get pid(): number {
@@ -270,12 +317,20 @@ async function send(server: Server, shape: ShapeName, targets: Targets, token: s
   const request = requestFor(server.name, shape, targets, n, q1First);
   const response = await fetch(server.url + request.path, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...server.headers },
     body: request.body,
   });
-  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  const body = (await response.json()) as {
+    data?: Record<string, unknown>;
+    errors?: unknown[];
+    extensions?: { ftv1?: unknown };
+  };
   if (response.status !== 200 || body.errors || !body.data) {
-    throw new Error(`${server.name} ${shape}: ${response.status} ${JSON.stringify(body).slice(0, 500)}`);
+    throw new Error(`${server.label} ${shape}: ${response.status} ${JSON.stringify(body).slice(0, 500)}`);
+  }
+  // Measuring the observed service without its traces would measure nothing.
+  if (server.observed && typeof body.extensions?.ftv1 !== "string") {
+    throw new Error(`${server.label} ${shape}: no extensions.ftv1 in the answer to a request asking for it`);
   }
   return body.data;
 }
@@ -327,6 +382,8 @@ type S1Result = SubscriptionLoadResult & { intervalMs: number; serverCpu: number
 /** One pass over every measurement: each shape on each server at each concurrency, then S1. */
 interface Run {
   cells: Cell[];
+  /** `--observability`: the observed service's cells (Q1–Q4), measured right after the service's. */
+  observed?: Cell[];
   s1?: S1Result;
 }
 
@@ -357,21 +414,28 @@ function median(values: number[]): number {
 
 async function measureShapes(
   servers: Server[],
+  observed: Server | undefined,
   options: Options,
   targets: Targets,
   token: string,
   seconds: number,
   statements: Map<string, number>,
-): Promise<Cell[]> {
+): Promise<Pick<Run, "cells" | "observed">> {
   const cells: Cell[] = [];
+  const observedCells: Cell[] = [];
   for (const shape of options.shapes) {
-    for (const server of servers) {
+    // The observed service right after the service: the two are measured in the nearest conditions.
+    const measured = servers.flatMap((server) =>
+      server.name === "service" && observed && COMPARED_SHAPES.includes(shape) ? [server, observed] : [server],
+    );
+    for (const server of measured) {
       const load = (connections: number, secs: number): HttpLoad => ({
         kind: "http",
         server: server.name,
         shape,
         url: server.url,
         token,
+        headers: server.headers,
         connections,
         seconds: secs,
         targets,
@@ -392,14 +456,14 @@ async function measureShapes(
           p99: result.p99,
           requests: result.requests,
           errors: result.errors,
-          statementsPerRequest: statements.get(`${server.name}/${shape}`)!,
+          statementsPerRequest: statements.get(`${server.label}/${shape}`)!,
           serverCpu: (after.cpuMicros - before.cpuMicros) / wall,
           loadCpu: result.cpuMicros / wall,
           firstError: result.firstError,
         };
-        cells.push(cell);
+        (server.observed ? observedCells : cells).push(cell);
         process.stdout.write(
-          `  ${shape} ${server.name.padEnd(12)} c=${String(c).padEnd(3)} ${fmt(cell.rps).padStart(6)} req/s  ` +
+          `  ${shape} ${server.label.padEnd(12)} c=${String(c).padEnd(3)} ${fmt(cell.rps).padStart(6)} req/s  ` +
             `p50 ${fmt(cell.p50)} ms  p99 ${fmt(cell.p99)} ms  errors ${cell.errors}  ` +
             `cpu server ${fmt(cell.serverCpu * 100)}% load ${fmt(cell.loadCpu * 100)}%\n`,
         );
@@ -407,7 +471,7 @@ async function measureShapes(
       }
     }
   }
-  return cells;
+  return observed ? { cells, observed: observedCells } : { cells };
 }
 
 async function measureS1(
@@ -569,6 +633,79 @@ function table(
   return lines.join("\n");
 }
 
+/** `--observability`: what tracing, metrics and ftv1 cost the service, per shape and concurrency. */
+interface ObservedCost {
+  shape: ShapeName;
+  concurrency: number;
+  /** Observed / service throughput in each run (taken within a run), their median and range. */
+  perRun: number[];
+  median: number;
+  min: number;
+  max: number;
+  /** The server's CPU per request (µs), medians over the runs. */
+  cpuMicrosPerRequest: { service: number; observed: number };
+}
+
+const cpuPerRequest = (cell: Cell) => (cell.rps > 0 ? (cell.serverCpu * 1e6) / cell.rps : NaN);
+
+function observedCosts(runs: Run[]): ObservedCost[] {
+  const byKey = new Map<string, { shape: ShapeName; concurrency: number; pairs: [Cell, Cell][] }>();
+  for (const run of runs) {
+    for (const observed of run.observed ?? []) {
+      const service = run.cells.find(
+        (c) => c.server === "service" && c.shape === observed.shape && c.concurrency === observed.concurrency,
+      );
+      if (!service || !(service.rps > 0)) continue;
+      const key = `${observed.shape}/${observed.concurrency}`;
+      if (!byKey.has(key)) byKey.set(key, { shape: observed.shape, concurrency: observed.concurrency, pairs: [] });
+      byKey.get(key)!.pairs.push([service, observed]);
+    }
+  }
+  return [...byKey.values()].map(({ shape, concurrency, pairs }) => {
+    const perRun = pairs.map(([service, observed]) => Math.round((observed.rps / service.rps) * 1000) / 1000);
+    return {
+      shape,
+      concurrency,
+      perRun,
+      median: median(perRun),
+      min: Math.min(...perRun),
+      max: Math.max(...perRun),
+      cpuMicrosPerRequest: {
+        service: Math.round(median(pairs.map(([service]) => cpuPerRequest(service)))),
+        observed: Math.round(median(pairs.map(([, observed]) => cpuPerRequest(observed)))),
+      },
+    };
+  });
+}
+
+/** The service beside the observed service: throughput, latency, their ratio and CPU per request. */
+function observedTable(cells: MedianCell[], observed: MedianCell[], costs: ObservedCost[], runs: number): string {
+  const range = (lo: number, hi: number, digits = 0, unit = "") =>
+    runs > 1 ? ` [${fmt(lo, digits)}${unit}–${fmt(hi, digits)}${unit}]` : "";
+  const col = (x: MedianCell | undefined) =>
+    x
+      ? `${fmt(x.rps)}${range(x.rpsMin, x.rpsMax)} (${fmt(x.p50)}/${fmt(x.p99)})${x.errors ? ` **${x.errors} errors**` : ""}`
+      : "-";
+  const lines = [
+    "Tracing (OTLP to a discarding sink), metrics and ftv1 on every request (service+obs), beside the service:",
+    "",
+    "| shape | c | service req/s (p50/p99 ms) | service+obs req/s (p50/p99 ms) | service+obs / service | CPU µs/request service → service+obs | stmts/req |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const cost of costs) {
+    const at = (list: MedianCell[]) =>
+      list.find((x) => x.shape === cost.shape && x.concurrency === cost.concurrency && x.server === "service");
+    const service = at(cells);
+    const obs = at(observed);
+    lines.push(
+      `| ${cost.shape} | ${cost.concurrency} | ${col(service)} | ${col(obs)} | ${fmt(cost.median, 2)}x${range(cost.min, cost.max, 2, "x")} | ` +
+        `${fmt(cost.cpuMicrosPerRequest.service)} → ${fmt(cost.cpuMicrosPerRequest.observed)} | ` +
+        `${fmt(service?.statementsPerRequest ?? NaN, 1)} / ${fmt(obs?.statementsPerRequest ?? NaN, 1)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 async function machine(url: string) {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -588,10 +725,19 @@ async function main(): Promise<void> {
   const options = parseOptions();
   logger.setLevel("warn");
   const started = Date.now();
+  const resultsDir = path.join(ROOT, "bench", "results");
+  const baselineFile = options.baseline ? path.resolve(options.baseline) : newestCommittedResult(ROOT, resultsDir);
+  if (baselineFile && !fs.existsSync(baselineFile)) throw new Error(`--baseline: ${baselineFile} does not exist`);
+  if (options.observability && !options.servers.includes("service")) {
+    throw new Error("--observability measures the service beside itself: --servers must include service");
+  }
   const database: BenchDatabase = await openBenchDatabase();
   const servers: Server[] = [];
+  let observed: Server | undefined;
+  let sink: OtlpSink | undefined;
   const stopAll = async () => {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all([...servers, ...(observed ? [observed] : [])].map((s) => s.stop()));
+    await sink?.close();
     await database.stop();
   };
   const onSignal = () => {
@@ -624,17 +770,25 @@ async function main(): Promise<void> {
       servers.push(await Server.start(name, database.url, options.cpuProf && name === "service"));
     }
     const byName = (name: ServerName) => servers.find((s) => s.name === name)!;
+    const observedShapes = options.shapes.filter((shape) => COMPARED_SHAPES.includes(shape));
+    if (options.observability) {
+      sink = await startOtlpSink();
+      observed = await Server.start("service", database.url, false, { otlpEndpoint: sink.url });
+    }
+    // The observed service answers Q1–Q4 only.
+    const shapesOf = (server: Server) => (server.observed ? observedShapes : options.shapes);
+    const measured = [...servers, ...(observed ? [observed] : [])];
 
     // Same data, same result: every shape's answers must agree before anything is timed.
     const reference = servers.find((s) => s.name === "floor") ?? servers[0]!;
     for (const shape of options.shapes) {
       const expected = canonical(reference.name, shape, await send(reference, shape, targets, token, 900_000));
-      for (const server of servers) {
-        if (server === reference) continue;
+      for (const server of measured) {
+        if (server === reference || !shapesOf(server).includes(shape)) continue;
         const got = canonical(server.name, shape, await send(server, shape, targets, token, 900_001));
         if (!isDeepStrictEqual(got, expected)) {
           throw new Error(
-            `${shape}: ${server.name} and ${reference.name} disagree\n${server.name}: ${JSON.stringify(got).slice(0, 1500)}\n` +
+            `${shape}: ${server.label} and ${reference.name} disagree\n${server.label}: ${JSON.stringify(got).slice(0, 1500)}\n` +
               `${reference.name}: ${JSON.stringify(expected).slice(0, 1500)}`,
           );
         }
@@ -644,11 +798,11 @@ async function main(): Promise<void> {
 
     const statements = new Map<string, number>();
     const q1Fixed: Record<string, { first5: number; first50: number }> = {};
-    for (const server of servers) {
-      for (const shape of options.shapes) {
-        statements.set(`${server.name}/${shape}`, await statementsPerRequest(server, shape, targets, token));
+    for (const server of measured) {
+      for (const shape of shapesOf(server)) {
+        statements.set(`${server.label}/${shape}`, await statementsPerRequest(server, shape, targets, token));
       }
-      if (options.shapes.includes("Q1")) {
+      if (options.shapes.includes("Q1") && !server.observed) {
         q1Fixed[server.name] = {
           first5: await statementsPerRequest(server, "Q1", targets, token, 5, 5),
           first50: await statementsPerRequest(server, "Q1", targets, token, 5, 50),
@@ -659,15 +813,32 @@ async function main(): Promise<void> {
     const runs: Run[] = [];
     for (let run = 1; run <= options.runs; run++) {
       if (options.runs > 1) process.stdout.write(`bench: run ${run} of ${options.runs}\n`);
-      const cells = await measureShapes(servers, options, targets, token, seconds, statements);
+      const measuredCells = await measureShapes(servers, observed, options, targets, token, seconds, statements);
       const s1 =
         options.subscribers > 0 && options.servers.includes("service")
           ? await measureS1(byName("service"), options, targets, token, database.url)
           : undefined;
-      runs.push({ cells, s1 });
+      runs.push({ ...measuredCells, s1 });
     }
     const cells = medianCells(runs);
     const ratios = ratioSpread(runs);
+    let observability:
+      | { cells: MedianCell[]; costs: ObservedCost[]; otlp: { exports: number; bytes: number }; markdown: string }
+      | undefined;
+    if (observed && sink) {
+      // Stopped first, so the spans still batched are flushed to the sink and counted.
+      await observed.stop();
+      const observedCells = medianCells(runs.map((run) => ({ cells: run.observed ?? [] })));
+      const costs = observedCosts(runs);
+      const otlp = sink.received();
+      const markdown = observedTable(cells, observedCells, costs, options.runs);
+      observability = { cells: observedCells, costs, otlp, markdown };
+      if (otlp.exports === 0) {
+        process.stdout.write(
+          "bench: warning: the observed service exported no spans to the OTLP sink (is tracing built into dist/?)\n",
+        );
+      }
+    }
     const s1 = s1Summary(runs);
     if (s1 && options.runs > 1) {
       process.stdout.write(
@@ -740,10 +911,19 @@ async function main(): Promise<void> {
           "\n",
       );
     }
-    const dir = path.join(ROOT, "bench", "results");
-    fs.mkdirSync(dir, { recursive: true });
+    if (observability) {
+      const { exports, bytes } = observability.otlp;
+      process.stdout.write(
+        `\n${observability.markdown}\n\nOTLP sink: ${exports} exports, ${fmt(bytes / 1024)} KiB of spans received (and discarded)\n`,
+      );
+    }
+    const baseline = baselineFile ? compareWithBaseline(baselineFile, scale, ratios) : undefined;
+    process.stdout.write(
+      `\n${baseline ? baselineTable(baseline, ROOT) : "Baseline: none (no result file is committed under bench/results/)."}\n`,
+    );
+    fs.mkdirSync(resultsDir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    const file = path.join(dir, `${stamp}-${scale}.json`);
+    const file = path.join(resultsDir, `${stamp}-${scale}.json`);
     const report = {
       at: new Date().toISOString(),
       scale,
@@ -761,6 +941,10 @@ async function main(): Promise<void> {
       q1StatementsFirst5VsFirst50: q1Fixed,
       s1,
       rss,
+      /** `--observability`: the observed service's medians, its cost against the service, the spans exported. */
+      observability,
+      /** Q1–Q4's service/peer ratios against the baseline file's. */
+      baseline: baseline && { ...baseline, file: path.relative(ROOT, baseline.file) },
       markdown,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
