@@ -127,6 +127,41 @@ describe("a request asking for ftv1", () => {
     },
   );
 
+  it("a router's entity fetch: the same entities, each one a node under _entities", async () => {
+    const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Group { id name } ... on User { id userName: name } } }`;
+    const variables = {
+      r: [
+        { __typename: "Group", id: ids.team1 },
+        { __typename: "User", id: owner.id },
+      ],
+    };
+    const plain = await post(query, variables, admin, false);
+    const traced = await post(query, variables, admin, true);
+    expect(plain.errors).toBeUndefined();
+    expect(plain.data).toEqual({
+      _entities: [
+        { id: ids.team1, name: "Team 1" },
+        { id: owner.id, userName: "Owner" },
+      ],
+    });
+    expect(traced.data).toEqual(plain.data);
+    const [entities] = decode(traced.extensions!.ftv1).root!.child!;
+    expect(entities).toMatchObject({ responseName: "_entities", parentType: "Query" });
+    // A list item's node is made when its first field resolves: in whichever order the entities load.
+    const items = [...entities!.child!].sort((a, b) => a.index! - b.index!);
+    expect(items.map((n) => n.index)).toEqual([0, 1]);
+    expect(items.map((n) => n.child!.map((f) => [f.responseName, f.parentType]))).toEqual([
+      [
+        ["id", "Group"],
+        ["name", "Group"],
+      ],
+      [
+        ["id", "User"],
+        ["userName", "User"],
+      ],
+    ]);
+  });
+
   it("a header asking for anything but ftv1 gets no trace", async () => {
     const res = await fetch(svc.url, {
       method: "POST",
