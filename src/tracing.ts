@@ -54,6 +54,9 @@ export const DEFAULT_SERVICE_NAME = "groups-subgraph";
 
 const TRACER_NAME = "groups-subgraph";
 
+/** How long the shutdown waits for the last spans to be exported. */
+const SHUTDOWN_FLUSH_MS = 3000;
+
 /** Probes and scrapes: frequent, uninteresting, never traced. */
 const UNTRACED_PATHS: ReadonlySet<string> = new Set(["/health", "/ready", "/metrics"]);
 
@@ -358,9 +361,20 @@ export class Tracing {
   /** Flushes the spans not exported yet, stops the provider and unregisters everything `startTracing` registered. */
   shutdown(): Promise<void> {
     return (this.stopping ??= (async () => {
+      // A collector that cannot be reached must neither fail the service's shutdown nor hold it for
+      // the exporter's retries (up to OTEL_EXPORTER_OTLP_TIMEOUT): the spans left are given up.
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`not done within ${SHUTDOWN_FLUSH_MS} ms`)), SHUTDOWN_FLUSH_MS);
+      });
+      const flushed = this.provider.shutdown();
+      flushed.catch(() => undefined); // its failure is reported below, or given up with it
       try {
-        await this.provider.shutdown();
+        await Promise.race([flushed, giveUp]);
+      } catch (error) {
+        logger.warn("opentelemetry: the last spans could not be exported", { reason: (error as Error).message });
       } finally {
+        clearTimeout(timer);
         logTraceIds(undefined);
         trace.disable();
         context.disable();

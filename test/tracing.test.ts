@@ -5,7 +5,7 @@ import { context, createContextKey, propagation, ROOT_CONTEXT, SpanKind, trace }
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import type { Pool } from "pg";
 import { logger } from "../src/shared/logger";
-import { operationName } from "../src/tracing";
+import { operationName, tracingRequested } from "../src/tracing";
 import { createGroup } from "./utils/builders";
 import { TestService, type TestUser } from "./utils/service";
 import { WsCaller } from "./utils/subscriptions";
@@ -59,6 +59,26 @@ async function logLines(fn: () => Promise<unknown>): Promise<Record<string, unkn
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+describe("when tracing is on", () => {
+  it("is asked for by an OTLP endpoint, unless OTEL_SDK_DISABLED", () => {
+    expect(tracingRequested({})).toBe(false);
+    expect(tracingRequested({ OTEL_EXPORTER_OTLP_ENDPOINT: " " })).toBe(false);
+    expect(tracingRequested({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toBe(true);
+    expect(tracingRequested({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/v1/traces" })).toBe(true);
+    expect(tracingRequested({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_SDK_DISABLED: "TRUE" })).toBe(
+      false,
+    );
+  });
+
+  it("names a statement's operation by its first keyword, or a WITH's first statement", () => {
+    expect(operationName("SELECT 1")).toBe("SELECT");
+    expect(operationName("\n  insert into t values ($1)")).toBe("INSERT");
+    expect(operationName("WITH x AS (UPDATE t SET a = $1 RETURNING id) SELECT * FROM x")).toBe("UPDATE");
+    expect(operationName("BEGIN")).toBe("BEGIN");
+    expect(operationName("(SELECT 1)")).toBeUndefined();
+  });
+});
 
 describe("tracing on (an in-memory exporter)", () => {
   let svc: TestService;
@@ -185,6 +205,8 @@ describe("tracing on (an in-memory exporter)", () => {
     await svc.service.tracing!.forceFlush();
     const operation = exporter.getFinishedSpans().find((s) => s.name === "query WsGroup")!;
     expect(operation).toBeDefined();
+    // No HTTP request to continue: a trace of its own.
+    expect(operation.parentSpanContext).toBeUndefined();
     expect(operation.attributes).toMatchObject({
       "graphql.operation.name": "WsGroup",
       "graphql.operation.type": "query",
@@ -393,5 +415,43 @@ describe("tracing through OTEL_EXPORTER_OTLP_ENDPOINT", () => {
     expect(body).toContain("query Me");
     // Stopped: nothing registered any more.
     expect(trace.getTracer("probe").startSpan("probe").isRecording()).toBe(false);
+  });
+
+  it("stops in bounded time, with a warning, when the collector cannot be reached", async () => {
+    // A port nothing listens on any more.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port}`;
+    // The exporter retries (1 s, 2.5 s, 4.75 s) within this timeout: longer than the shutdown waits.
+    process.env.OTEL_EXPORTER_OTLP_TIMEOUT = "5000";
+    let svc: TestService;
+    try {
+      svc = await TestService.start();
+    } finally {
+      delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+      delete process.env.OTEL_EXPORTER_OTLP_TIMEOUT;
+    }
+    const user = await svc.user();
+    await post(svc.url, { query: `query Me { me { id } }` }, { authorization: `Bearer ${user.token}` });
+    logger.setLevel("warn");
+    let stoppedInMs = 0;
+    const lines = await logLines(async () => {
+      const started = Date.now();
+      await svc.stop();
+      stoppedInMs = Date.now() - started;
+    });
+    logger.setLevel("silent");
+    expect(stoppedInMs).toBeLessThan(4500);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: "opentelemetry: the last spans could not be exported",
+        reason: "not done within 3000 ms",
+      }),
+    );
+    expect(trace.getTracer("probe").startSpan("probe").isRecording()).toBe(false);
+    // The exporter's last retry, given up on, ends with its timeout: let it, before the suite ends.
+    await new Promise((resolve) => setTimeout(resolve, 5000 - stoppedInMs));
   });
 });
