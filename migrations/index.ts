@@ -3,6 +3,7 @@ import { PermissionRegistry1795000001000 } from "./1795000001000-PermissionRegis
 import { Leadership1795000002000 } from "./1795000002000-Leadership";
 import { Initiatives1795000003000 } from "./1795000003000-Initiatives";
 import { EventFeed1795000004000 } from "./1795000004000-EventFeed";
+import { MembershipHistory1795000005000 } from "./1795000005000-MembershipHistory";
 
 /** Every migration, oldest first. `npm run migration:generate` writes a new file; add its class here. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Leadership1795000002000,
   Initiatives1795000003000,
   EventFeed1795000004000,
+  MembershipHistory1795000005000,
 ];

@@ -381,8 +381,8 @@ export function createGroupSql(c: GroupCreation): Sql {
       INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest(${value(c.parentIds)}::uuid[]) AS p
       RETURNING child_id
     ), owner AS (
-      INSERT INTO memberships (group_id, user_id, role, status, invited_by)
-      SELECT g.id, ${creator}::uuid, 'owner', 'ACTIVE', ${creator}::uuid FROM g
+      INSERT INTO memberships (group_id, user_id, role, status, invited_by, changed_by)
+      SELECT g.id, ${creator}::uuid, 'owner', 'ACTIVE', ${creator}::uuid, ${creator}::uuid FROM g
     ), events AS (${recordEventsSql(c.events, linked)})
     ${answer}`;
 }

@@ -258,6 +258,7 @@ export async function addMember(ctx: AppContext, input: AddMemberInput): Promise
           storedStatus: status,
           invitedById: invitedBy,
           expiresAt: input.expiresAt ?? null,
+          changedById: viewer.id,
         },
         events: [
           {
@@ -295,7 +296,7 @@ export async function updateMemberRole(
     if (!before) throw new NotFoundError("Membership of user", userId);
     if (before.role === role) return before;
     if (role !== "owner") await assertAnotherOwner(tx, before);
-    const after = await updateMembershipRole(tx, groupId, userId, role);
+    const after = await updateMembershipRole(tx, groupId, userId, role, viewer.id);
     await recordEvent(tx, {
       type: EventType.MEMBER_ROLE_CHANGED,
       groupId,
@@ -323,7 +324,7 @@ export async function setMemberStatus(
     if (oldStatus === status) return before;
     if (status !== MembershipStatus.ACTIVE) await assertAnotherOwner(tx, before);
     // An expired membership made ACTIVE or PENDING loses its past expiry (see updateMembershipStatus).
-    const after = await updateMembershipStatus(tx, groupId, userId, status);
+    const after = await updateMembershipStatus(tx, groupId, userId, status, viewer.id);
     await recordEvent(tx, {
       type: EventType.MEMBER_STATUS_CHANGED,
       groupId,
@@ -365,7 +366,7 @@ export async function respondToInvitation(
       });
       return null;
     }
-    const after = await activateMembership(tx, before.id);
+    const after = await activateMembership(tx, before.id, viewer.id);
     await recordEvent(tx, {
       type: EventType.MEMBER_STATUS_CHANGED,
       groupId,

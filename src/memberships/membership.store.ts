@@ -379,8 +379,8 @@ export function addMembershipSql(m: MemberAddition): Sql {
   const callerCte = m.caller ? sql`caller AS (${callerStillHoldsSql(m.caller)}), ` : empty;
   const guard = m.caller ? sql` WHERE (SELECT count(*) FROM caller) = ${m.caller.grants.length}::int` : empty;
   return sql`WITH ${callerCte}m AS (
-      INSERT INTO memberships AS a (${raw(INSERTED.map((f) => MEMBERSHIP_FIELDS[f]).join(", "))})
-      SELECT ${join(INSERTED.map((f) => value(m.member[f])))}${guard}
+      INSERT INTO memberships AS a (${raw([...INSERTED.map((f) => MEMBERSHIP_FIELDS[f]), "changed_by"].join(", "))})
+      SELECT ${join([...INSERTED.map((f) => value(m.member[f])), value(m.member.changedById)])}${guard}
       RETURNING ${membershipColumns}
     ), events AS (${recordEventsSql(m.events, sql`EXISTS (SELECT 1 FROM m)`)})
     SELECT * FROM m`;
@@ -465,17 +465,24 @@ export async function removeMembership(db: DataSource, r: MemberRemoval): Promis
 /** The fields a new membership is given; the others take their column defaults. */
 const INSERTED = ["groupId", "userId", "role", "storedStatus", "invitedById", "expiresAt"] as const;
 
-export type NewMembership = Pick<Membership, (typeof INSERTED)[number]>;
+/**
+ * A new membership. `changedById` (column `changed_by`, not read back: no Membership field) is who
+ * makes the change; every write sets it, and the history trigger copies it into the period it opens
+ * (migrations/1795000005000-MembershipHistory.ts).
+ */
+export type NewMembership = Pick<Membership, (typeof INSERTED)[number]> & { changedById: string | null };
 
+/** Changes the role; `actorId` made the change (changed_by, copied into the period the trigger opens). */
 export async function updateMembershipRole(
   tx: EntityManager,
   groupId: string,
   userId: string,
   role: string,
+  actorId: string,
 ): Promise<Membership> {
   const [row] = await query<Membership>(
     tx,
-    sql`UPDATE memberships AS a SET role = ${role}, updated_at = now()
+    sql`UPDATE memberships AS a SET role = ${role}, updated_at = now(), changed_by = ${actorId}::uuid
       WHERE a.group_id = ${groupId} AND a.user_id = ${userId} RETURNING ${membershipColumns}`,
   );
   return row!;
@@ -490,21 +497,23 @@ export async function updateMembershipStatus(
   groupId: string,
   userId: string,
   status: MembershipStatus,
+  actorId: string,
 ): Promise<Membership> {
   const [row] = await query<Membership>(
     tx,
-    sql`UPDATE memberships AS a SET status = ${status}::varchar, updated_at = now(),
+    sql`UPDATE memberships AS a SET status = ${status}::varchar, updated_at = now(), changed_by = ${actorId}::uuid,
         expires_at = CASE WHEN ${status}::varchar <> 'INACTIVE' AND a.expires_at <= now() THEN NULL ELSE a.expires_at END
       WHERE a.group_id = ${groupId} AND a.user_id = ${userId} RETURNING ${membershipColumns}`,
   );
   return row!;
 }
 
-/** A PENDING invitation accepted: the membership becomes ACTIVE. */
-export async function activateMembership(tx: EntityManager, id: string): Promise<Membership> {
+/** A PENDING invitation accepted (by `actorId`, the invitee): the membership becomes ACTIVE. */
+export async function activateMembership(tx: EntityManager, id: string, actorId: string): Promise<Membership> {
   const [row] = await query<Membership>(
     tx,
-    sql`UPDATE memberships AS a SET status = 'ACTIVE', updated_at = now() WHERE a.id = ${id} RETURNING ${membershipColumns}`,
+    sql`UPDATE memberships AS a SET status = 'ACTIVE', updated_at = now(), changed_by = ${actorId}::uuid
+      WHERE a.id = ${id} RETURNING ${membershipColumns}`,
   );
   return row!;
 }

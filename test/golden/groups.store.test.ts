@@ -236,9 +236,9 @@ describe("groups store SQL", () => {
            INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest($13::uuid[]) AS p
            RETURNING child_id
          ), owner AS (
-           INSERT INTO memberships (group_id, user_id, role, status, invited_by)
-           SELECT g.id, $14::uuid, 'owner', 'ACTIVE', $15::uuid FROM g
-         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($16::text[], $17::uuid[], $18::uuid[], $19::uuid[], $20::jsonb[], $21::jsonb[]) WHERE EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = $22::int)
+           INSERT INTO memberships (group_id, user_id, role, status, invited_by, changed_by)
+           SELECT g.id, $14::uuid, 'owner', 'ACTIVE', $15::uuid, $16::uuid FROM g
+         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($17::text[], $18::uuid[], $19::uuid[], $20::uuid[], $21::jsonb[], $22::jsonb[]) WHERE EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = $23::int)
          SELECT NULL::int AS "createdBefore", g.* FROM g"
     `);
     expect(insert.values).toEqual([
@@ -255,6 +255,7 @@ describe("groups store SQL", () => {
       '{"k":"v"}',
       viewer.id,
       [G1],
+      viewer.id,
       viewer.id,
       viewer.id,
       ["GROUP_CREATED", "CHILD_ADDED"],
@@ -274,9 +275,9 @@ describe("groups store SQL", () => {
            INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest($15::uuid[]) AS p
            RETURNING child_id
          ), owner AS (
-           INSERT INTO memberships (group_id, user_id, role, status, invited_by)
-           SELECT g.id, $16::uuid, 'owner', 'ACTIVE', $17::uuid FROM g
-         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($18::text[], $19::uuid[], $20::uuid[], $21::uuid[], $22::jsonb[], $23::jsonb[]) WHERE EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = $24::int)
+           INSERT INTO memberships (group_id, user_id, role, status, invited_by, changed_by)
+           SELECT g.id, $16::uuid, 'owner', 'ACTIVE', $17::uuid, $18::uuid FROM g
+         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($19::text[], $20::uuid[], $21::uuid[], $22::uuid[], $23::jsonb[], $24::jsonb[]) WHERE EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = $25::int)
          SELECT created.n AS "createdBefore", g.* FROM created LEFT JOIN g ON TRUE"
     `);
     expect(guarded.values.slice(0, 2)).toEqual([viewer.id, G2]);

@@ -157,6 +157,7 @@ describe("memberships store SQL", () => {
         storedStatus: MembershipStatus.ACTIVE,
         invitedById: viewer.id,
         expiresAt: null,
+        changedById: viewer.id,
       };
       const statement = addMembershipSql({ member, events: [event], caller });
       expect(statement.text).toMatchInlineSnapshot(`
@@ -166,10 +167,10 @@ describe("memberships store SQL", () => {
                  SELECT * FROM unnest($2::uuid[], $3::text[])
                )
              FOR SHARE OF a), m AS (
-             INSERT INTO memberships AS a (group_id, user_id, role, status, invited_by, expires_at)
-             SELECT $4,$5,$6,$7,$8,$9 WHERE (SELECT count(*) FROM caller) = $10::int
+             INSERT INTO memberships AS a (group_id, user_id, role, status, invited_by, expires_at, changed_by)
+             SELECT $4,$5,$6,$7,$8,$9,$10 WHERE (SELECT count(*) FROM caller) = $11::int
              RETURNING a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt"
-           ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($11::text[], $12::uuid[], $13::uuid[], $14::uuid[], $15::jsonb[], $16::jsonb[]) WHERE EXISTS (SELECT 1 FROM m))
+           ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($12::text[], $13::uuid[], $14::uuid[], $15::uuid[], $16::jsonb[], $17::jsonb[]) WHERE EXISTS (SELECT 1 FROM m))
            SELECT * FROM m"
       `);
       expect(statement.values.slice(0, 3)).toEqual([viewer.id, [OTHER], ["admin"]]);

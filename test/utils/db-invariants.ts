@@ -28,6 +28,26 @@ const RULES: { rule: string; sql: string }[] = [
            AND daterange(a.start_date, a.end_date) && daterange(b.start_date, b.end_date)`,
   },
   {
+    rule: "no overlapping membership periods of one user in one group",
+    sql: `SELECT a.id::text AS id FROM membership_periods a JOIN membership_periods b
+            ON a.group_id = b.group_id AND a.user_id = b.user_id AND a.id < b.id
+           AND tstzrange(a.valid_from, a.valid_to, '[)') && tstzrange(b.valid_from, b.valid_to, '[)')`,
+  },
+  {
+    rule: "at most one current membership period per user and group",
+    sql: `SELECT min(p.id)::text AS id FROM membership_periods p WHERE p.valid_to IS NULL
+           GROUP BY p.group_id, p.user_id HAVING count(*) > 1`,
+  },
+  {
+    // The history's present is the memberships table: same pairs, same role and stored status.
+    rule: "every membership, and only a membership, has a current period with its role and status",
+    sql: `SELECT coalesce(m.id, p.membership_id)::text AS id
+          FROM memberships m FULL JOIN (SELECT * FROM membership_periods WHERE valid_to IS NULL) p
+            ON p.membership_id = m.id AND p.group_id = m.group_id AND p.user_id = m.user_id
+           AND p.role = m.role AND p.status = m.status
+          WHERE m.id IS NULL OR p.id IS NULL`,
+  },
+  {
     rule: "every group has its GROUP_CREATED event",
     sql: `SELECT g.id::text AS id FROM groups g WHERE NOT EXISTS (
             SELECT 1 FROM domain_events e WHERE e.group_id = g.id AND e.type = 'GROUP_CREATED')`,

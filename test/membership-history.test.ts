@@ -1,0 +1,319 @@
+import { DataSource } from "typeorm";
+import { inTransaction } from "../src/db";
+import { setPeriodInstant } from "../src/memberships/membership-history.store";
+import { migrations } from "../migrations";
+import { addMember, createGroup, provision } from "./utils/builders";
+import { checkInvariants } from "./utils/db-invariants";
+import { createTestDatabase, TestService, type TestUser } from "./utils/service";
+
+/**
+ * Membership history (issue 19): the periods the trigger on memberships keeps, the instant a
+ * time-driven change may set, and the migration from the previous schema with data in it.
+ */
+
+interface PeriodRow {
+  membershipId: string;
+  role: string;
+  status: string;
+  from: Date;
+  to: Date | null;
+  changedBy: string | null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let svc: TestService;
+let owner: TestUser;
+
+beforeAll(async () => {
+  svc = await TestService.start();
+  owner = await svc.user({ name: "Owner" });
+  await provision(svc, owner);
+});
+
+afterAll(async () => {
+  await svc.stop();
+});
+
+/** The periods of one user in one group, oldest first, straight from the table. */
+async function periodsOf(groupId: string, userId: string): Promise<PeriodRow[]> {
+  return (await svc.db.query(
+    `SELECT membership_id AS "membershipId", role, status, valid_from AS "from", valid_to AS "to", changed_by AS "changedBy"
+     FROM membership_periods WHERE group_id = $1 AND user_id = $2 ORDER BY valid_from, id`,
+    [groupId, userId],
+  )) as PeriodRow[];
+}
+
+const UpdateRole = `mutation ($g: ID!, $u: ID!, $r: String!) { updateMemberRole(groupId: $g, userId: $u, role: $r) { id } }`;
+const SetStatus = `mutation ($g: ID!, $u: ID!, $s: MembershipStatus!) { setMemberStatus(groupId: $g, userId: $u, status: $s) { id } }`;
+const Remove = `mutation ($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }`;
+
+describe("the periods the trigger keeps", () => {
+  it("adding opens one, each change closes it and opens the next at the same instant, removal closes it", async () => {
+    const group = await createGroup(svc, owner);
+    const admin = await svc.user({ name: "Admin" });
+    const ada = await svc.user({ name: "Ada" });
+    await addMember(svc, owner, group, admin, { role: "admin" });
+    const first = await addMember(svc, admin, group, ada, { status: "PENDING" });
+    await svc.ok(`mutation ($g: ID!) { respondToInvitation(groupId: $g, accept: true) { id } }`, { g: group }, ada);
+    await svc.ok(UpdateRole, { g: group, u: ada.id, r: "admin" }, owner);
+    await svc.ok(SetStatus, { g: group, u: ada.id, s: "INACTIVE" }, admin);
+    await svc.ok(Remove, { g: group, u: ada.id }, owner);
+    const second = await addMember(svc, admin, group, ada);
+    expect(second).not.toBe(first);
+
+    const periods = await periodsOf(group, ada.id);
+    expect(periods.map(({ membershipId, role, status, changedBy }) => [membershipId, role, status, changedBy])).toEqual(
+      [
+        [first, "member", "PENDING", admin.id],
+        [first, "member", "ACTIVE", ada.id],
+        [first, "admin", "ACTIVE", owner.id],
+        [first, "admin", "INACTIVE", admin.id],
+        [second, "member", "ACTIVE", admin.id],
+      ],
+    );
+    // Each change closes the period at the instant the next one opens; the removal leaves a gap.
+    for (let i = 0; i < 3; i++) expect(periods[i]!.to).toEqual(periods[i + 1]!.from);
+    expect(periods[3]!.to!.getTime()).toBeLessThanOrEqual(periods[4]!.from.getTime());
+    expect(periods[4]!.to).toBeNull();
+    // Instants are kept to the millisecond (the API's DateTime): a `from` read back is the instant itself.
+    const [{ sub }] = (await svc.db.query(
+      `SELECT count(*)::int AS sub FROM membership_periods
+       WHERE valid_from <> date_trunc('milliseconds', valid_from) OR valid_to <> date_trunc('milliseconds', valid_to)`,
+    )) as { sub: number }[];
+    expect(sub).toBe(0);
+    // The group's creator got the owner's period with createGroup.
+    expect((await periodsOf(group, owner.id)).map((p) => [p.role, p.status, p.changedBy, p.to])).toEqual([
+      ["owner", "ACTIVE", owner.id, null],
+    ]);
+    expect(await checkInvariants(svc.db)).toEqual([]);
+  });
+
+  it("a change that changes nothing, or only the expiry, opens no period", async () => {
+    const group = await createGroup(svc, owner);
+    const bo = await svc.user({ name: "Bo" });
+    await addMember(svc, owner, group, bo);
+    await svc.ok(UpdateRole, { g: group, u: bo.id, r: "member" }, owner);
+    await svc.ok(SetStatus, { g: group, u: bo.id, s: "ACTIVE" }, owner);
+    await svc.db.query(
+      `UPDATE memberships SET expires_at = now() + interval '1 day' WHERE group_id = $1 AND user_id = $2`,
+      [group, bo.id],
+    );
+    // The column is in the UPDATE's SET list, its value is not new: no period either.
+    await svc.db.query(`UPDATE memberships SET role = role, status = status WHERE group_id = $1`, [group]);
+    expect(await periodsOf(group, bo.id)).toHaveLength(1);
+  });
+
+  it("a transaction may set the instant of its changes (a time-driven change: the expiry's instant, changedBy null)", async () => {
+    const group = await createGroup(svc, owner);
+    const cy = await svc.user({ name: "Cy" });
+    await addMember(svc, owner, group, cy);
+    const [{ now }] = (await svc.db.query(`SELECT now() AS now`)) as { now: Date }[];
+    await sleep(20);
+    const expiry = new Date(now.getTime() + 10);
+    await inTransaction(svc.db, async (tx) => {
+      await setPeriodInstant(tx, expiry);
+      await tx.query(
+        `UPDATE memberships SET status = 'INACTIVE', changed_by = NULL WHERE group_id = $1 AND user_id = $2`,
+        [group, cy.id],
+      );
+    });
+    const periods = await periodsOf(group, cy.id);
+    expect(periods.map((p) => [p.status, p.changedBy])).toEqual([
+      ["ACTIVE", owner.id],
+      ["INACTIVE", null],
+    ]);
+    expect(periods[0]!.to).toEqual(expiry);
+    expect(periods[1]!.from).toEqual(expiry);
+    // The setting is the transaction's own: the next change on the same connection uses now() again.
+    await svc.ok(SetStatus, { g: group, u: cy.id, s: "ACTIVE" }, owner);
+    const after = await periodsOf(group, cy.id);
+    expect(after[2]!.from.getTime()).toBeGreaterThan(expiry.getTime());
+  });
+
+  it("a transaction that started before another's change to the same member records its own change no earlier", async () => {
+    const group = await createGroup(svc, owner);
+    const di = await svc.user({ name: "Di" });
+    await addMember(svc, owner, group, di);
+    // `early` begins (its now() is fixed from here), then another change commits, then `early` writes.
+    const early = svc.db.createQueryRunner();
+    await early.connect();
+    try {
+      await early.startTransaction();
+      await early.query(`SELECT now()`);
+      await sleep(20);
+      await svc.ok(UpdateRole, { g: group, u: di.id, r: "admin" }, owner);
+      await early.query(
+        `UPDATE memberships SET role = 'viewer', changed_by = NULL WHERE group_id = $1 AND user_id = $2`,
+        [group, di.id],
+      );
+      await early.commitTransaction();
+    } finally {
+      await early.release();
+    }
+    const periods = await periodsOf(group, di.id);
+    expect(periods.map((p) => p.role)).toEqual(["member", "admin", "viewer"]);
+    // The admin period is empty (it began and ended at the same instant): no as-of read shows it.
+    expect(periods[1]!.to).toEqual(periods[1]!.from);
+    expect(periods[2]!.from).toEqual(periods[1]!.from);
+    expect(await checkInvariants(svc.db)).toEqual([]);
+  });
+
+  it("deleting a group takes its history with it; the database refuses overlapping or second current periods", async () => {
+    const group = await createGroup(svc, owner);
+    const ed = await svc.user({ name: "Ed" });
+    await addMember(svc, owner, group, ed);
+    await svc.ok(`mutation ($id: ID!) { deleteGroup(id: $id) }`, { id: group }, owner);
+    expect(await periodsOf(group, ed.id)).toEqual([]);
+
+    const kept = await createGroup(svc, owner);
+    await addMember(svc, owner, kept, ed);
+    const [{ id: membershipId }] = (await svc.db.query(
+      `SELECT id FROM memberships WHERE group_id = $1 AND user_id = $2`,
+      [kept, ed.id],
+    )) as { id: string }[];
+    const insert = (from: string, to: string | null) =>
+      svc.db.query(
+        `INSERT INTO membership_periods (membership_id, group_id, user_id, role, status, joined_at, valid_from, valid_to)
+         VALUES ($1, $2, $3, 'member', 'ACTIVE', now(), $4, $5)`,
+        [membershipId, kept, ed.id, from, to],
+      );
+    await expect(insert("2020-01-01", null)).rejects.toThrow(/membership_periods_current_key|no_overlap/);
+    await expect(insert("2020-01-01", "2999-01-01")).rejects.toThrow(/membership_periods_no_overlap/);
+    await expect(insert("2020-01-02", "2020-01-01")).rejects.toThrow(/membership_periods_order/);
+    await insert("2020-01-01", "2020-02-01"); // a past period beside the current one is fine
+    expect(await checkInvariants(svc.db)).toEqual([]);
+  });
+
+  it("the invariants catch overlapping periods, two current ones and a history out of step with memberships", async () => {
+    const group = await createGroup(svc, owner);
+    const fay = await svc.user({ name: "Fay" });
+    await addMember(svc, owner, group, fay);
+    const runner = svc.db.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      await runner.query(`ALTER TABLE membership_periods DROP CONSTRAINT membership_periods_no_overlap`);
+      await runner.query(`DROP INDEX membership_periods_current_key`);
+      await runner.query(`ALTER TABLE memberships DISABLE TRIGGER membership_periods_track`);
+      await runner.query(
+        `INSERT INTO membership_periods (membership_id, group_id, user_id, role, status, joined_at, valid_from)
+         SELECT id, group_id, user_id, role, status, joined_at, joined_at - interval '1 day' FROM memberships
+         WHERE group_id = $1 AND user_id = $2`,
+        [group, fay.id],
+      );
+      await runner.query(`UPDATE memberships SET role = 'admin' WHERE group_id = $1 AND user_id = $2`, [group, fay.id]);
+      const found = (await checkInvariants(runner.manager)).map((v) => v.split(":")[0]);
+      expect(found).toEqual([
+        "no overlapping membership periods of one user in one group",
+        "at most one current membership period per user and group",
+        "every membership, and only a membership, has a current period with its role and status",
+      ]);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect(await checkInvariants(svc.db)).toEqual([]);
+  });
+});
+
+describe("the migration from the previous schema", () => {
+  it("gives each existing membership a current period from its joinedAt, and its down undoes it", async () => {
+    const database = await createTestDatabase();
+    const options = {
+      type: "postgres" as const,
+      url: database.url,
+      migrationsTableName: "migrations",
+      migrationsTransactionMode: "each" as const,
+    };
+    const before = new DataSource({ ...options, migrations: migrations.slice(0, 5) });
+    await before.initialize();
+    try {
+      expect(before.migrations.map((m) => m.name)).toContain("EventFeed1795000004000");
+      await before.runMigrations();
+      await before.query(`INSERT INTO users (id, name) VALUES
+        ('00000000-0000-4000-8000-000000000001', 'Ann'), ('00000000-0000-4000-8000-000000000002', 'Ben')`);
+      await before.query(`INSERT INTO groups (id, name) VALUES
+        ('00000000-0000-4000-8000-0000000000a1', 'One'), ('00000000-0000-4000-8000-0000000000a2', 'Two')`);
+      await before.query(`INSERT INTO memberships (group_id, user_id, role, status, invited_by, joined_at, expires_at) VALUES
+        ('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-000000000001', 'owner', 'ACTIVE', NULL,
+         '2021-03-04 05:06:07.891234+00', NULL),
+        ('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-000000000002', 'member', 'PENDING',
+         '00000000-0000-4000-8000-000000000001', '2022-01-01 00:00:00+00', NULL),
+        ('00000000-0000-4000-8000-0000000000a2', '00000000-0000-4000-8000-000000000002', 'admin', 'INACTIVE',
+         '00000000-0000-4000-8000-000000000001', '2023-06-30 12:00:00+00', '2024-01-01 00:00:00+00')`);
+    } finally {
+      await before.destroy();
+    }
+
+    const after = new DataSource({ ...options, migrations });
+    await after.initialize();
+    try {
+      expect(await after.runMigrations()).toHaveLength(1);
+      const periods = (await after.query(
+        `SELECT p.group_id AS "groupId", p.user_id AS "userId", p.role, p.status, p.valid_from AS "from",
+           p.valid_to AS "to", p.changed_by AS "changedBy", p.membership_id = m.id AS "sameId", m.changed_by AS "rowChangedBy"
+         FROM membership_periods p JOIN memberships m ON m.group_id = p.group_id AND m.user_id = p.user_id
+         ORDER BY p.valid_from`,
+      )) as Record<string, unknown>[];
+      const ann = "00000000-0000-4000-8000-000000000001";
+      expect(periods).toEqual([
+        {
+          groupId: "00000000-0000-4000-8000-0000000000a1",
+          userId: ann,
+          role: "owner",
+          status: "ACTIVE",
+          // Kept to the millisecond, the API's precision.
+          from: new Date("2021-03-04T05:06:07.891Z"),
+          to: null,
+          changedBy: null,
+          sameId: true,
+          rowChangedBy: null,
+        },
+        {
+          groupId: "00000000-0000-4000-8000-0000000000a1",
+          userId: "00000000-0000-4000-8000-000000000002",
+          role: "member",
+          status: "PENDING",
+          from: new Date("2022-01-01T00:00:00Z"),
+          to: null,
+          changedBy: ann,
+          sameId: true,
+          rowChangedBy: ann,
+        },
+        {
+          groupId: "00000000-0000-4000-8000-0000000000a2",
+          userId: "00000000-0000-4000-8000-000000000002",
+          role: "admin",
+          status: "INACTIVE",
+          from: new Date("2023-06-30T12:00:00Z"),
+          to: null,
+          changedBy: ann,
+          sameId: true,
+          rowChangedBy: ann,
+        },
+      ]);
+      // The trigger takes over from there.
+      await after.query(`UPDATE memberships SET role = 'admin' WHERE user_id = $1`, [ann]);
+      expect(await after.query(`SELECT count(*)::int AS n FROM membership_periods`)).toEqual([{ n: 4 }]);
+      // (The seeded rows have no events and no lasting owner: only the history's rules apply here.)
+      expect((await checkInvariants(after)).filter((v) => /period/.test(v))).toEqual([]);
+
+      await after.undoLastMigration();
+      const left = (await after.query(
+        `SELECT to_regclass('membership_periods') AS "table",
+           (SELECT count(*)::int FROM information_schema.columns WHERE table_name = 'memberships' AND column_name = 'changed_by') AS "column",
+           (SELECT count(*)::int FROM pg_proc WHERE proname = 'membership_periods_track') AS "function",
+           (SELECT count(*)::int FROM memberships) AS memberships`,
+      )) as Record<string, unknown>[];
+      expect(left).toEqual([{ table: null, column: 0, function: 0, memberships: 3 }]);
+      // And up again: the same periods, from joinedAt.
+      await after.runMigrations();
+      expect(await after.query(`SELECT count(*)::int AS n FROM membership_periods WHERE valid_to IS NULL`)).toEqual([
+        { n: 3 },
+      ]);
+    } finally {
+      await after.destroy();
+      await database.drop();
+    }
+  });
+});
