@@ -5,6 +5,9 @@ import type { AppContext } from "./shared/context";
 import { formatError } from "./shared/format-error";
 import { logger } from "./shared/logger";
 
+/** The plugin's fetcher type (@apollo/utils.fetcher's, not a dependency of ours). */
+type Fetcher = NonNullable<NonNullable<Parameters<typeof ApolloServerPluginSubscriptionCallback>[0]>["fetcher"]>;
+
 /**
  * Whether a callback URL may receive this service's POSTs: http(s) to a listed host (`host` or
  * `host:port`, compared lower-case). The one rule for both the admission of a subscription
@@ -32,12 +35,11 @@ function masked(error: GraphQLFormattedError): GraphQLFormattedError {
  * reaches the plugin, see below; this is the second lock), and with every error in the body masked
  * as over the other transports (the plugin serializes graphql-js's errors as they are).
  */
-function guardedFetch(allowedHosts: readonly string[]): typeof fetch {
-  return async (input, init) => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+function guardedFetch(allowedHosts: readonly string[]): Fetcher {
+  return async (url, init) => {
     if (!callbackAllowed(url, allowedHosts)) throw new Error("callback host not allowed (SUBSCRIPTION_CALLBACK_HOSTS)");
-    let body = init?.body;
-    if (typeof body === "string") {
+    let body = init?.body === undefined ? undefined : String(init.body);
+    if (body !== undefined) {
       const message = JSON.parse(body) as {
         payload?: { errors?: GraphQLFormattedError[] };
         errors?: GraphQLFormattedError[];
@@ -46,7 +48,13 @@ function guardedFetch(allowedHosts: readonly string[]): typeof fetch {
       if (message.errors) message.errors = message.errors.map(masked);
       body = JSON.stringify(message);
     }
-    return fetch(url, { ...init, body, redirect: "manual", signal: AbortSignal.timeout(10_000) });
+    return fetch(url, {
+      method: init?.method,
+      headers: init?.headers,
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(10_000),
+    });
   };
 }
 

@@ -67,7 +67,12 @@ export class RateLimitedError extends GraphQLError {
       extensions: {
         code: ErrorCode.RATE_LIMITED,
         retryAfter: retryAfterSeconds,
-        http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) },
+        // Apollo Server reads the headers as a Map. (graphql-yoga, under the Hive Gateway dev
+        // dependency, declares them as a record in the same global type: hence the cast.)
+        http: {
+          status: 429,
+          headers: new Map([["retry-after", String(retryAfterSeconds)]]) as unknown as Record<string, string>,
+        },
       },
     });
   }
