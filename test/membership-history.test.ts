@@ -4,7 +4,7 @@ import { setPeriodInstant } from "../src/memberships/membership-history.store";
 import { migrations } from "../migrations";
 import { addMember, createGroup, provision } from "./utils/builders";
 import { checkInvariants } from "./utils/db-invariants";
-import { createTestDatabase, TestService, type TestUser } from "./utils/service";
+import { codes, createTestDatabase, TestService, type TestUser } from "./utils/service";
 
 /**
  * Membership history (issue 19): the periods the trigger on memberships keeps, the instant a
@@ -213,6 +213,260 @@ describe("the periods the trigger keeps", () => {
       await runner.release();
     }
     expect(await checkInvariants(svc.db)).toEqual([]);
+  });
+});
+
+/** The database's clock, between two steps: each step's instants lie before or after it. */
+async function dbNow(): Promise<string> {
+  await sleep(5);
+  const [{ now }] = (await svc.db.query(`SELECT now() AS now`)) as { now: Date }[];
+  await sleep(5);
+  return now.toISOString();
+}
+
+const AsOf = `query ($g: ID!, $u: ID!, $asOf: DateTime, $inactive: Boolean) {
+  group(id: $g) {
+    memberCount(asOf: $asOf)
+    members(asOf: $asOf, includeInactive: $inactive) { totalCount nodes { id role status isActive user { id } } }
+  }
+  user(id: $u) {
+    memberships(asOf: $asOf, includeInactive: $inactive) { id role status group { id } }
+    groups(asOf: $asOf) { id }
+  }
+}`;
+
+interface AsOfData {
+  group: {
+    memberCount: number;
+    members: {
+      totalCount: number;
+      nodes: { id: string; role: string; status: string; isActive: boolean; user: { id: string } }[];
+    };
+  };
+  user: {
+    memberships: { id: string; role: string; status: string; group: { id: string } }[];
+    groups: { id: string }[];
+  } | null;
+}
+
+describe("reads as of an instant", () => {
+  let group: string;
+  let ada: TestUser;
+  const at: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+
+  /** What the group and Ada looked like at `asOf`, as `as` sees it: Ada's role there, or null. */
+  async function adaAt(asOf: string | null, as: TestUser = owner, inactive = false) {
+    const data = await svc.ok<AsOfData, unknown>(AsOf, { g: group, u: ada.id, asOf, inactive }, as);
+    const node = data.group.members.nodes.find((n) => n.user.id === ada.id) ?? null;
+    const mine = data.user?.memberships.filter((m) => m.group.id === group) ?? [];
+    // The user's own view of it agrees with the group's.
+    expect(mine.map((m) => [m.id, m.role, m.status])).toEqual(node ? [[node.id, node.role, node.status]] : []);
+    expect(data.group.members.totalCount).toBe(data.group.members.nodes.length);
+    return { data, node, inGroups: data.user?.groups.some((g) => g.id === group) ?? false };
+  }
+
+  beforeAll(async () => {
+    group = await createGroup(svc, owner, { name: "History Lab" });
+    ada = await svc.user({ name: "Ada" });
+    await provision(svc, ada);
+    at.before = await dbNow();
+    ids.first = await addMember(svc, owner, group, ada);
+    at.added = await dbNow();
+    await svc.ok(UpdateRole, { g: group, u: ada.id, r: "admin" }, owner);
+    at.promoted = await dbNow();
+    await svc.ok(UpdateRole, { g: group, u: ada.id, r: "viewer" }, owner);
+    at.demoted = await dbNow();
+    await svc.ok(Remove, { g: group, u: ada.id }, owner);
+    at.removed = await dbNow();
+    ids.second = await addMember(svc, owner, group, ada, { role: "member" });
+    at.readded = await dbNow();
+  });
+
+  it("answers who was a member, with what role, between each step", async () => {
+    const expected: [string, string | null][] = [
+      ["before", null],
+      ["added", "member"],
+      ["promoted", "admin"],
+      ["demoted", "viewer"],
+      ["removed", null],
+      ["readded", "member"],
+    ];
+    for (const [step, role] of expected) {
+      const { data, node, inGroups } = await adaAt(at[step]!);
+      expect([step, node?.role ?? null]).toEqual([step, role]);
+      expect([step, data.group.memberCount]).toEqual([step, role ? 2 : 1]);
+      expect([step, inGroups]).toEqual([step, role !== null]);
+      if (node) expect([node.status, node.isActive]).toEqual(["ACTIVE", true]);
+    }
+    // Without asOf: the present, as before.
+    expect((await adaAt(null)).node?.role).toBe("member");
+  });
+
+  it("includes a period's from and excludes its to (the boundaries are the instants of the changes)", async () => {
+    const periods = await periodsOf(group, ada.id);
+    expect(periods.map((p) => p.role)).toEqual(["member", "admin", "viewer", "member"]);
+    for (const [i, p] of periods.entries()) {
+      expect((await adaAt(p.from.toISOString())).node?.role).toBe(p.role);
+      const justBefore = new Date(p.from.getTime() - 1).toISOString();
+      expect((await adaAt(justBefore)).node?.role ?? null).toBe(i === 0 ? null : i === 3 ? null : periods[i - 1]!.role);
+      if (p.to) {
+        // At `to` the next state holds: the next role, or (after the removal) no membership.
+        expect((await adaAt(p.to.toISOString())).node?.role ?? null).toBe(i === 2 ? null : periods[i + 1]!.role);
+        expect((await adaAt(new Date(p.to.getTime() - 1).toISOString())).node?.role).toBe(p.role);
+      }
+    }
+  });
+
+  it("gives the present state the membership's id and each past state an id of its own", async () => {
+    expect((await adaAt(at.readded!)).node!.id).toBe(ids.second);
+    const promoted = (await adaAt(at.promoted!)).node!.id;
+    expect([ids.first, ids.second]).not.toContain(promoted);
+    // Stable: the same past state has the same id whenever it is asked about.
+    const periods = await periodsOf(group, ada.id);
+    expect((await adaAt(periods[1]!.from.toISOString())).node!.id).toBe(promoted);
+    expect((await adaAt(at.added!)).node!.id).not.toBe(promoted);
+  });
+
+  it("follows today's visibility: someone without members.view is refused the past too; Ada sees her own", async () => {
+    const stranger = await svc.user({ name: "Stranger" });
+    await provision(svc, stranger);
+    const res = await svc.gql<AsOfData, unknown>(AsOf, { g: group, u: ada.id, asOf: at.promoted }, stranger);
+    // The group is PRIVATE: the stranger cannot see it at all.
+    expect(res.data?.group ?? null).toBeNull();
+    const viewerOnly = await svc.user({ name: "Viewer" });
+    await addMember(svc, owner, group, viewerOnly, { role: "viewer" });
+    const refused = await svc.gql(
+      `query ($g: ID!, $asOf: DateTime) { group(id: $g) { members(asOf: $asOf) { totalCount } } }`,
+      { g: group, asOf: at.promoted },
+      viewerOnly,
+    );
+    expect(codes(refused)).toEqual(["FORBIDDEN"]);
+    const theirs = await svc.ok<{ user: { memberships: unknown[] } }, unknown>(
+      `query ($u: ID!, $asOf: DateTime) { user(id: $u) { memberships(asOf: $asOf) { role } } }`,
+      { u: ada.id, asOf: at.promoted },
+      viewerOnly,
+    );
+    expect(theirs.user.memberships).toEqual([]);
+    const own = await svc.ok<{ me: { memberships: { role: string }[] } }, unknown>(
+      `query ($asOf: DateTime) { me { memberships(asOf: $asOf) { role } } }`,
+      { asOf: at.promoted },
+      ada,
+    );
+    expect(own.me.memberships).toEqual([{ role: "admin" }]);
+  });
+
+  it("refuses an asOf that is no DateTime (BAD_USER_INPUT)", async () => {
+    for (const asOf of ["yesterday", "2024-13-01T00:00:00Z", "", 12]) {
+      const res = await svc.gql(
+        `query ($g: ID!, $asOf: DateTime) { group(id: $g) { memberCount(asOf: $asOf) } }`,
+        {
+          g: group,
+          asOf,
+        },
+        owner,
+      );
+      expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
+    }
+  });
+});
+
+describe("as of an instant: statuses, expiry, role filter and the hierarchy", () => {
+  it("judges an expiry at the instant asked about, filters by role and includeInactive as today", async () => {
+    const group = await createGroup(svc, owner);
+    const eve = await svc.user({ name: "Eve" });
+    const gus = await svc.user({ name: "Gus" });
+    const [{ soon }] = (await svc.db.query(`SELECT now() + interval '1500 milliseconds' AS soon`)) as { soon: Date }[];
+    await addMember(svc, owner, group, eve, { expiresAt: soon.toISOString() });
+    await addMember(svc, owner, group, gus, { status: "PENDING", role: "admin" });
+    const beforeExpiry = await dbNow();
+    while (new Date(await dbNow()) <= soon) await sleep(100);
+    const afterExpiry = new Date(soon.getTime() + 1).toISOString();
+    const q = `query ($g: ID!, $asOf: DateTime, $inactive: Boolean, $role: String) { group(id: $g) {
+      memberCount(asOf: $asOf) members(asOf: $asOf, includeInactive: $inactive, role: $role) { nodes { role status isActive user { id } } } } }`;
+    type Q = {
+      group: {
+        memberCount: number;
+        members: { nodes: { role: string; status: string; isActive: boolean; user: { id: string } }[] };
+      };
+    };
+    const read = (asOf: string, inactive: boolean, role: string | null = null) =>
+      svc.ok<Q, unknown>(q, { g: group, asOf, inactive, role }, owner);
+    const before = await read(beforeExpiry, true);
+    expect(before.group.memberCount).toBe(2);
+    expect(before.group.members.nodes.map((n) => [n.user.id, n.status, n.isActive])).toEqual([
+      [owner.id, "ACTIVE", true],
+      [eve.id, "ACTIVE", true],
+      [gus.id, "PENDING", false],
+    ]);
+    const after = await read(afterExpiry, true);
+    expect(after.group.memberCount).toBe(1);
+    expect(after.group.members.nodes.find((n) => n.user.id === eve.id)).toMatchObject({
+      status: "INACTIVE",
+      isActive: false,
+    });
+    expect((await read(afterExpiry, false)).group.members.nodes.map((n) => n.user.id)).toEqual([owner.id]);
+    expect((await read(beforeExpiry, true, "admin")).group.members.nodes.map((n) => n.user.id)).toEqual([gus.id]);
+  });
+
+  it("transitive: the members of then in the descendants of today (a group detached since no longer counts)", async () => {
+    const parent = await createGroup(svc, owner, { name: "Parent" });
+    const child = await createGroup(svc, owner, { name: "Child", parentIds: [parent] });
+    const hal = await svc.user({ name: "Hal" });
+    await addMember(svc, owner, child, hal, { role: "admin" });
+    const then = await dbNow();
+    await svc.ok(Remove, { g: child, u: hal.id }, owner);
+    const q = `query ($g: ID!, $asOf: DateTime) { group(id: $g) { members(asOf: $asOf, transitive: true) { nodes { role user { id } } } } }`;
+    type Q = { group: { members: { nodes: { role: string; user: { id: string } }[] } } };
+    const read = async (asOf: string | null) =>
+      (await svc.ok<Q, unknown>(q, { g: parent, asOf }, owner)).group.members.nodes.map((n) => [n.user.id, n.role]);
+    expect(await read(then)).toEqual([
+      [owner.id, "owner"],
+      [hal.id, "admin"],
+    ]);
+    expect(await read(null)).toEqual([[owner.id, "owner"]]);
+    await svc.ok(`mutation ($id: ID!) { updateGroup(id: $id, input: { parentIds: [] }) { id } }`, { id: child }, owner);
+    expect(await read(then)).toEqual([[owner.id, "owner"]]);
+  });
+});
+
+describe("statements as of an instant", () => {
+  const Shape = `query ($t: String, $asOf: DateTime) {
+    groups(first: 10, filter: { groupType: $t }) { nodes {
+      memberCount(asOf: $asOf)
+      members(asOf: $asOf, includeInactive: true, first: 10) { totalCount nodes { role status user {
+        name memberships(asOf: $asOf) { role } groups(asOf: $asOf) { id }
+      } } }
+    } }
+  }`;
+  type ShapeData = { groups: { nodes: { memberCount: number; members: { totalCount: number } }[] } };
+
+  it("depend on the query's shape, not on how many groups and members it lists", async () => {
+    const lister = await svc.user({ name: "Lister" });
+    await provision(svc, lister);
+    const counts: number[] = [];
+    for (const [type, size] of [
+      ["hist-small", 2],
+      ["hist-large", 6],
+    ] as const) {
+      for (let i = 0; i < size; i++) {
+        const g = await createGroup(svc, lister, { groupType: type });
+        for (let j = 0; j <= i % 3; j++) {
+          const m = await svc.user();
+          await addMember(svc, lister, g, m);
+          await svc.ok(UpdateRole, { g, u: m.id, r: "admin" }, lister);
+        }
+      }
+      const asOf = await dbNow();
+      const { data, count } = await svc.statements<ShapeData, unknown>(Shape, { t: type, asOf }, lister);
+      expect(data.groups.nodes).toHaveLength(size);
+      expect(data.groups.nodes.every((n) => n.members.totalCount === n.memberCount)).toBe(true);
+      counts.push(count);
+    }
+    expect(counts[0]).toBe(counts[1]);
+    // The page of groups, the caller's standing, the counts, the member pages (users ride along),
+    // their memberships and their groups: one statement each.
+    expect(counts[0]).toBe(6);
   });
 });
 

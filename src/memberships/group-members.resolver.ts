@@ -3,6 +3,7 @@ import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
 import { Membership } from "./membership.entity";
 import { memberCountByGroupId } from "./membership.loaders";
+import { memberCountAtByGroupId } from "./membership-history.loaders";
 import { findMembership, listMembers } from "./membership.queries";
 import { MembershipConnection } from "./membership.resolver";
 import type { Row } from "../shared/row";
@@ -11,15 +12,22 @@ import { pagedByFirst } from "../shared/federation-directives";
 /** The membership fields of Group (Group itself belongs to groups/). */
 @Resolver(() => Group)
 export class GroupMembersResolver {
-  @FieldResolver(() => Int, { description: "direct ACTIVE members" })
-  memberCount(@Root() group: Row<Group>, @Ctx() ctx: AppContext): Promise<number> {
-    // A planned root statement may have counted them (membership.plan.ts): then this costs none.
-    return memberCountByGroupId(ctx).load(group.id);
+  @FieldResolver(() => Int, { description: "direct ACTIVE members (asOf: as they were at that instant)" })
+  memberCount(
+    @Root() group: Row<Group>,
+    @Ctx() ctx: AppContext,
+    @Arg("asOf", () => Date, { nullable: true, description: "count as of this instant (default: now)" })
+    asOf?: Date | null,
+  ): Promise<number> {
+    // The past counts from the history; a planned root statement may have counted the present
+    // (membership.plan.ts): then this costs none.
+    return asOf ? memberCountAtByGroupId(ctx)(asOf).load(group.id) : memberCountByGroupId(ctx).load(group.id);
   }
 
   @FieldResolver(() => MembershipConnection, {
     description: `Members. Direct ACTIVE members unless told otherwise; transitive: also the
-members of every descendant, each user once (their nearest membership).`,
+members of every descendant, each user once (their nearest membership). asOf: as they were then
+(transitive over today's hierarchy).`,
   })
   @Directive(pagedByFirst())
   members(
@@ -31,8 +39,13 @@ members of every descendant, each user once (their nearest membership).`,
     @Arg("transitive", () => Boolean, { nullable: true, defaultValue: false }) transitive?: boolean,
     @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("asOf", () => Date, {
+      nullable: true,
+      description: "the members as they were at this instant, with the roles and statuses of then",
+    })
+    asOf?: Date | null,
   ): Promise<MembershipConnection> {
-    return listMembers(ctx, group, { role, includeInactive, transitive, first, after });
+    return listMembers(ctx, group, { role, includeInactive, transitive, first, after, asOf });
   }
 
   @FieldResolver(() => Membership, {

@@ -38,4 +38,6 @@ export interface MembersArgs {
   transitive?: boolean | null;
   first?: number | null;
   after?: string | null;
+  /** The answer as of this instant (membership-history.store.ts); the present when absent. */
+  asOf?: Date | null;
 }

@@ -22,11 +22,16 @@ const MEMBERSHIP_TIMESTAMPS = [
   "updatedAt",
 ] as const satisfies readonly (keyof Membership)[];
 
-registerGroupRelation("memberCount", (_ctx, _args, groupId) => ({
-  key: "memberCount",
-  column: plannedMemberCountSql(groupId),
-  prime: (ctx, id, value) => memberCountByGroupId(ctx).prime(id, value as number),
-}));
+// With asOf, both decline: the past loads through the history's loaders (membership-history.loaders.ts).
+registerGroupRelation("memberCount", (_ctx, args, groupId) =>
+  args.asOf != null
+    ? null
+    : {
+        key: "memberCount",
+        column: plannedMemberCountSql(groupId),
+        prime: (ctx, id, value) => memberCountByGroupId(ctx).prime(id, value as number),
+      },
+);
 
 registerGroupRelation("members", (_ctx, args, groupId) => {
   let o: MemberListOptions;
@@ -35,7 +40,7 @@ registerGroupRelation("members", (_ctx, args, groupId) => {
   } catch {
     return null; // the resolver refuses these arguments itself
   }
-  if (o.transitive) return null;
+  if (o.transitive || args.asOf != null) return null;
   return {
     key: `members:${JSON.stringify(o)}`,
     column: plannedMemberPageSql(groupId, o),

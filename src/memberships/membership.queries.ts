@@ -6,6 +6,7 @@ import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
 import type { Membership } from "./membership.entity";
 import type { MembersArgs } from "./membership.inputs";
 import { memberPagesByGroupId, membershipOf, readableMembershipsById } from "./membership.loaders";
+import { memberPagesAtByGroupId } from "./membership-history.loaders";
 import type { MemberListOptions } from "./membership.store";
 
 /**
@@ -39,11 +40,17 @@ export function memberListOptions(args: MembersArgs, first: number): MemberListO
   };
 }
 
-/** Group.members: needs members.view in the group; paginated by (depth, joinedAt, id) with totalCount. */
+/**
+ * Group.members: needs members.view in the group (now, also for a past instant); paginated by
+ * (depth, joinedAt, id) with totalCount. With asOf, the members of then from the history.
+ */
 export async function listMembers(ctx: AppContext, group: Group, args: MembersArgs) {
   const first = pageSize(args.first, 50);
   if (!(await can(ctx, "members.view", group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
-  const page = await memberPagesByGroupId(ctx)(memberListOptions(args, first)).load(group.id);
+  const o = memberListOptions(args, first);
+  const page = await (
+    args.asOf ? memberPagesAtByGroupId(ctx)({ ...o, asOf: args.asOf }) : memberPagesByGroupId(ctx)(o)
+  ).load(group.id);
   const { nodes, pageInfo } = toPage(page.rows, first, (row) => [row.depth, row.joinedKey, row.id]);
   return {
     nodes: nodes as Membership[],

@@ -98,14 +98,15 @@ export class MembershipResolver {
     return removeMember(ctx, groupId, userId);
   }
 
+  // A membership read as of an instant (membership-history.store.ts) carries it: its expiry is judged then.
   @FieldResolver(() => MembershipStatus, { description: "PENDING = invited, not yet accepted" })
-  status(@Root() m: Row<Membership>): MembershipStatus {
-    return effectiveStatus(m);
+  status(@Root() m: Row<Membership & { asOf?: Date }>): MembershipStatus {
+    return effectiveStatus(m, m.asOf);
   }
 
   @FieldResolver(() => Boolean, { description: "status == ACTIVE" })
-  isActive(@Root() m: Row<Membership>): boolean {
-    return effectiveStatus(m) === MembershipStatus.ACTIVE;
+  isActive(@Root() m: Row<Membership & { asOf?: Date }>): boolean {
+    return effectiveStatus(m, m.asOf) === MembershipStatus.ACTIVE;
   }
 
   /** Readable memberships imply a readable group: the caller's own, or one they hold members.view in. */

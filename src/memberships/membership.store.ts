@@ -144,9 +144,6 @@ export function memberPagesSql(viewer: Viewer, groupIds: readonly string[], o: M
   if (!o.includeInactive) conditions.push(countingMembership);
   if (o.role !== null) conditions.push(sql`a.role = ${o.role}`);
   if (o.transitive) conditions.push(sql`(s.depth = 0 OR ${heldBy(viewer, "members.view", column("groupId"))})`);
-  const keyset = o.after
-    ? sql` WHERE (f.depth, f."joinedAt", f.id) > (${o.after[0]}::int, ${o.after[1]}::timestamptz, ${o.after[2]}::uuid)`
-    : empty;
   // Direct members need no walk and no de-duplication (one membership per user and group).
   const filtered = o.transitive
     ? sql`WITH RECURSIVE down(root, id, depth) AS (
@@ -164,6 +161,23 @@ export function memberPagesSql(viewer: Viewer, groupIds: readonly string[], o: M
       SELECT a.group_id AS root, 0 AS depth, ${membershipColumns}, a.joined_at::text AS "joinedKey"
       FROM memberships a WHERE a.group_id = ANY(${value(groupIds)}::uuid[]) AND ${and(conditions)}
     )`;
+  return memberPagesOf(filtered, groupIds, o);
+}
+
+/**
+ * The pages of memberPagesSql from `filtered`, a `WITH` clause ending in a CTE `filtered` of member
+ * rows (root, depth, the membership columns under their property names, "joinedKey"): each group's
+ * total and its first `o.limit` rows after the cursor, with the users (shared by the as-of pages of
+ * membership-history.store.ts).
+ */
+export function memberPagesOf(
+  filtered: Sql,
+  groupIds: readonly string[],
+  o: Pick<MemberListOptions, "limit" | "after">,
+): Sql {
+  const keyset = o.after
+    ? sql` WHERE (f.depth, f."joinedAt", f.id) > (${o.after[0]}::int, ${o.after[1]}::timestamptz, ${o.after[2]}::uuid)`
+    : empty;
   return sql`${filtered}, counted AS (
       SELECT root, count(*)::int AS n FROM filtered GROUP BY root
     ), paged AS (

@@ -4,6 +4,7 @@ import type { AppContext } from "../shared/context";
 import { User } from "../users";
 import { Membership } from "./membership.entity";
 import { groupsByUserId, membershipsByUserId } from "./membership.loaders";
+import { groupsAtByUserId, membershipsAtByUserId } from "./membership-history.loaders";
 import { userPermissions } from "./membership.queries";
 import type { Row } from "../shared/row";
 import { UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
@@ -12,7 +13,8 @@ import { UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
 @Resolver(() => User)
 export class UserMembershipsResolver {
   @FieldResolver(() => [Membership], {
-    description: "Direct memberships. ACTIVE only unless includeInactive (then PENDING and INACTIVE too).",
+    description: `Direct memberships. ACTIVE only unless includeInactive (then PENDING and INACTIVE too).
+asOf: as they were at that instant.`,
   })
   @Directive(UNPAGED_LIST)
   memberships(
@@ -20,8 +22,14 @@ export class UserMembershipsResolver {
     @Ctx() ctx: AppContext,
     @Arg("includeInactive", () => Boolean, { nullable: true, defaultValue: false }) includeInactive?: boolean,
     @Arg("role", () => String, { nullable: true }) role?: string,
+    @Arg("asOf", () => Date, {
+      nullable: true,
+      description: "as they were at this instant, roles and statuses of then",
+    })
+    asOf?: Date | null,
   ): Promise<Membership[]> {
-    return membershipsByUserId(ctx)({ includeInactive: includeInactive ?? false, role: role ?? null }).load(user.id);
+    const o = { includeInactive: includeInactive ?? false, role: role ?? null };
+    return asOf ? membershipsAtByUserId(ctx)({ ...o, asOf }).load(user.id) : membershipsByUserId(ctx)(o).load(user.id);
   }
 
   @FieldResolver(() => [Group], {
@@ -35,8 +43,14 @@ of those groups (a member of Backend Team is inside Engineering and Acme Corp).`
     // Its @cost is added in src/federation/schema.ts (TypeGraphQL drops directives here).
     @Arg("transitive", () => Boolean, { nullable: true, defaultValue: false }) transitive?: boolean,
     @Arg("groupType", () => String, { nullable: true }) groupType?: string,
+    @Arg("asOf", () => Date, {
+      nullable: true,
+      description: "the groups of then (transitive: their ancestors in today's hierarchy)",
+    })
+    asOf?: Date | null,
   ): Promise<Group[]> {
-    return groupsByUserId(ctx)({ transitive: transitive ?? false, groupType: groupType ?? null }).load(user.id);
+    const o = { transitive: transitive ?? false, groupType: groupType ?? null };
+    return asOf ? groupsAtByUserId(ctx)({ ...o, asOf }).load(user.id) : groupsByUserId(ctx)(o).load(user.id);
   }
 
   @FieldResolver(() => [String], {
