@@ -15,6 +15,7 @@ import {
   isObjectType,
   isTypeDefinitionNode,
   isTypeExtensionNode,
+  isUnionType,
   Kind,
   type ObjectTypeDefinitionNode,
   type OperationDefinitionNode,
@@ -127,9 +128,18 @@ describe("Federation 2.9 directives in the subgraph SDL", () => {
       for (const field of Object.values(def.getFields())) {
         if (FEDERATION_FIELDS.has(`${type}.${field.name}`)) continue;
         const next = getNamedType(field.type);
-        if (!isObjectType(next) || seen.has(next.name)) continue;
         const step = call(type, field.name);
         if (step === null) continue;
+        // A union's members are reached through an inline fragment (GroupEvent.details).
+        if (isUnionType(next)) {
+          for (const member of next.getTypes()) {
+            if (seen.has(member.name)) continue;
+            seen.add(member.name);
+            queue.push({ type: member.name, path: [...at, `${step} { ... on ${member.name}`] });
+          }
+          continue;
+        }
+        if (!isObjectType(next) || seen.has(next.name)) continue;
         seen.add(next.name);
         queue.push({ type: next.name, path: [...at, step] });
       }
@@ -147,7 +157,8 @@ describe("Federation 2.9 directives in the subgraph SDL", () => {
 
   /** What limits.ts charges for a query of `inner` selected at the end of `at`. */
   function costAt(at: string[], inner: string): number {
-    const query = parse(`{ ${at.map((s) => `${s} {`).join(" ")} ${inner} ${"}".repeat(at.length)} }`);
+    const opened = at.join(" ").split("{").length - 1 + at.length; // a union's step opens its fragment too
+    const query = parse(`{ ${at.map((s) => `${s} {`).join(" ")} ${inner} ${"}".repeat(opened)} }`);
     return operationCost(schema, query, query.definitions[0] as OperationDefinitionNode, {});
   }
 

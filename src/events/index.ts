@@ -12,3 +12,15 @@ export {
 export { EventResolver, EventFilter, GroupEventConnection, hubOf, openStream } from "./event.resolver";
 export { listEvents, groupEventPage, parseEventId, type EventPage } from "./event.queries";
 export { Sequencer } from "./sequencer";
+export {
+  ChildAddedDetails,
+  ChildRemovedDetails,
+  detailsOf,
+  detailsTypeOf,
+  GroupCreatedDetails,
+  GroupEventDetails,
+  GroupFieldValues,
+  MemberAddedDetails,
+  MemberStatusChangedDetails,
+} from "./event-details";
+export { EVENT_DETAILS_USER_RESOLVERS, userReference } from "./event-details.resolver";

@@ -20,13 +20,21 @@ import {
   visit,
 } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
-import { EventResolver } from "../events";
-import { GroupEventGroupResolver, GroupEventsResolver, GroupResolver, visibleGroupsById } from "../groups";
+import { EVENT_DETAILS_USER_RESOLVERS, EventResolver } from "../events";
+import {
+  GROUP_EVENT_DETAILS_RESOLVERS,
+  GroupEventGroupResolver,
+  GroupEventsResolver,
+  GroupResolver,
+  visibleGroupsById,
+} from "../groups";
 import { findInitiative, GroupInitiativesResolver, InitiativeResolver } from "../initiatives";
 import { findLeadership, GroupLeadersResolver, LeadershipResolver, UserLeadershipsResolver } from "../leadership";
 import {
   findMembershipById,
   GroupMembersResolver,
+  MEMBERSHIP_EVENT_DETAILS_RESOLVERS,
+  MEMBERSHIP_HISTORY_RESOLVERS,
   MembershipResolver,
   PermissionCheckResolver,
   UserMembershipsResolver,
@@ -53,6 +61,7 @@ const resolvers = [
   UserResolver,
   GroupResolver,
   GroupMembersResolver,
+  ...MEMBERSHIP_HISTORY_RESOLVERS,
   PermissionResolver,
   MembershipResolver,
   UserMembershipsResolver,
@@ -65,6 +74,10 @@ const resolvers = [
   EventResolver,
   GroupEventsResolver,
   GroupEventGroupResolver,
+  // GroupEvent.details: the typed payloads and the objects their ids name.
+  ...GROUP_EVENT_DETAILS_RESOLVERS,
+  ...EVENT_DETAILS_USER_RESOLVERS,
+  ...MEMBERSHIP_EVENT_DETAILS_RESOLVERS,
 ] as const;
 
 /**

@@ -1,5 +1,6 @@
+import DataLoader from "dataloader";
 import { deletedReadableBy, type GroupEvent } from "../events";
-import { type AppContext, requireViewer } from "../shared/context";
+import { type AppContext, perRequest, requireViewer } from "../shared/context";
 import { findGroup } from "./group.queries";
 
 /**
@@ -43,16 +44,39 @@ function redact(payload: Payload, visible: ReadonlySet<string>): Payload {
   return out;
 }
 
+/**
+ * Of deleted groups' ids, whether the caller could read their events when they were deleted: one
+ * statement per batch, so a page of events naming such groups costs one statement, not one per event.
+ */
+const deletedReadable = perRequest(
+  (ctx) =>
+    new DataLoader<string, boolean>(async (ids) => {
+      const readable = new Set(await deletedReadableBy(ctx.db, ids, requireViewer(ctx).id));
+      return ids.map((id) => readable.has(id));
+    }),
+);
+
+/** Each event's visible payload, once per request (GroupEvent.payload and .details both read it). */
+const visiblePayloads = perRequest(() => new WeakMap<object, Promise<Payload>>());
+
 /** The event's payload as its reader may see it (no statement when it names no group, or for a global admin). */
-export async function payloadFor(ctx: AppContext, event: GroupEvent): Promise<Payload> {
+export function payloadFor(ctx: AppContext, event: GroupEvent): Promise<Payload> {
+  const known = visiblePayloads(ctx);
+  let payload = known.get(event);
+  if (!payload) known.set(event, (payload = visiblePayload(ctx, event)));
+  return payload;
+}
+
+async function visiblePayload(ctx: AppContext, event: GroupEvent): Promise<Payload> {
   const payload = event.payload;
   const ids = namedGroupIds(payload, new Set());
   if (ids.size === 0 || requireViewer(ctx).isGlobalAdmin) return payload;
   const groups = await Promise.all([...ids].map((id) => findGroup(ctx, id)));
   const visible = new Set(groups.flatMap((g) => (g ? [g.id] : [])));
   const unresolved = [...ids].filter((id) => !visible.has(id));
-  if (unresolved.length > 0) {
-    for (const id of await deletedReadableBy(ctx.db, unresolved, requireViewer(ctx).id)) visible.add(id);
-  }
+  const readable = await deletedReadable(ctx).loadMany(unresolved);
+  unresolved.forEach((id, i) => {
+    if (readable[i] === true) visible.add(id);
+  });
   return redact(payload, visible);
 }

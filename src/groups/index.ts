@@ -6,3 +6,4 @@ export { registerGroupRelation, type RelationPlanner, type PlannedRelation } fro
 export { findGroup } from "./group.queries";
 export { groupForMutation } from "./group.service";
 export { GroupEventsResolver, GroupEventGroupResolver } from "./group-events.resolver";
+export { GROUP_EVENT_DETAILS_RESOLVERS } from "./event-details.resolver";

@@ -8,3 +8,5 @@ export { UserMembershipsResolver } from "./user-memberships.resolver";
 export { PermissionCheckResolver } from "./permission-check.resolver";
 export { memberCountByGroupId } from "./membership.loaders";
 export { findMembershipById } from "./membership.queries";
+export { MEMBERSHIP_HISTORY_RESOLVERS } from "./membership-history.resolver";
+export { MEMBERSHIP_EVENT_DETAILS_RESOLVERS } from "./event-details.resolver";
