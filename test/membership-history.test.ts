@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { DataSource } from "typeorm";
 import { inTransaction } from "../src/db";
 import { setPeriodInstant } from "../src/memberships/membership-history.store";
@@ -356,6 +357,122 @@ describe("reads as of an instant", () => {
     expect(own.me.memberships).toEqual([{ role: "admin" }]);
   });
 
+  const History = `query ($g: ID!, $u: ID!, $first: Int, $after: String) {
+    group(id: $g) {
+      membershipHistory(userId: $u, first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { role status from to changedBy { id } }
+      }
+    }
+  }`;
+  interface Period {
+    role: string;
+    status: string;
+    from: string;
+    to: string | null;
+    changedBy: { id: string } | null;
+  }
+  type HistoryData = {
+    group: {
+      membershipHistory: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        nodes: Period[];
+      };
+    };
+  };
+
+  it("membershipHistory lists each period, removed ones included, oldest first, with who opened it", async () => {
+    const data = await svc.ok<HistoryData, unknown>(History, { g: group, u: ada.id }, owner);
+    const periods = data.group.membershipHistory.nodes;
+    expect(data.group.membershipHistory.totalCount).toBe(4);
+    expect(periods.map((p) => [p.role, p.status, p.changedBy?.id])).toEqual([
+      ["member", "ACTIVE", owner.id],
+      ["admin", "ACTIVE", owner.id],
+      ["viewer", "ACTIVE", owner.id],
+      ["member", "ACTIVE", owner.id],
+    ]);
+    // Between the recorded instants, in order; each change's to is the next one's from; the removal leaves a gap.
+    const t = (k: string) => new Date(at[k]!).getTime();
+    const ms = (v: string | null) => (v === null ? null : new Date(v).getTime());
+    expect([t("before") < ms(periods[0]!.from)!, ms(periods[0]!.from)! < t("added")]).toEqual([true, true]);
+    expect(ms(periods[0]!.to)).toBe(ms(periods[1]!.from));
+    expect(ms(periods[1]!.to)).toBe(ms(periods[2]!.from));
+    expect([t("demoted") < ms(periods[2]!.to)!, ms(periods[2]!.to)! < t("removed")]).toEqual([true, true]);
+    expect([t("removed") < ms(periods[3]!.from)!, periods[3]!.to]).toEqual([true, null]);
+    // Each period opens at the instant of the event of the change that opened it (the audit log agrees).
+    const events = await svc.ok<
+      { group: { events: { nodes: { type: string; userId: string; occurredAt: string }[] } } },
+      unknown
+    >(
+      `query ($g: ID!) { group(id: $g) { events(first: 100) { nodes { type userId occurredAt } } } }`,
+      { g: group },
+      owner,
+    );
+    const opening = events.group.events.nodes
+      .filter((e) => e.userId === ada.id && e.type !== "MEMBER_REMOVED")
+      .map((e) => e.occurredAt)
+      .sort();
+    expect(opening).toEqual(periods.map((p) => p.from));
+    // Membership.history: the same periods, on the present membership and on a past state alike.
+    const viaMembership = await svc.ok<
+      {
+        group: { membership: { history: Period[] }; members: { nodes: { user: { id: string }; history: Period[] }[] } };
+      },
+      unknown
+    >(
+      `query ($g: ID!, $u: ID!, $asOf: DateTime) { group(id: $g) {
+        membership(userId: $u) { history { role status from to changedBy { id } } }
+        members(asOf: $asOf) { nodes { user { id } history { role status from to changedBy { id } } } }
+      } }`,
+      { g: group, u: ada.id, asOf: at.promoted },
+      owner,
+    );
+    expect(viaMembership.group.membership.history).toEqual(periods);
+    expect(viaMembership.group.members.nodes.find((n) => n.user.id === ada.id)!.history).toEqual(periods);
+  });
+
+  it("membershipHistory pages by first and after; Ada may read her own; others need members.view", async () => {
+    const page1 = await svc.ok<HistoryData, unknown>(History, { g: group, u: ada.id, first: 3 }, ada);
+    expect(page1.group.membershipHistory.nodes.map((p) => p.role)).toEqual(["member", "admin", "viewer"]);
+    expect(page1.group.membershipHistory.pageInfo.hasNextPage).toBe(true);
+    const page2 = await svc.ok<HistoryData, unknown>(
+      History,
+      { g: group, u: ada.id, first: 3, after: page1.group.membershipHistory.pageInfo.endCursor },
+      ada,
+    );
+    expect(page2.group.membershipHistory.nodes.map((p) => p.role)).toEqual(["member"]);
+    expect(page2.group.membershipHistory.pageInfo.hasNextPage).toBe(false);
+    expect(page2.group.membershipHistory.totalCount).toBe(4);
+    // Ada (a member again) asking about the owner: members.view comes with her member role.
+    const owners = await svc.ok<HistoryData, unknown>(History, { g: group, u: owner.id }, ada);
+    expect(owners.group.membershipHistory.nodes.map((p) => p.role)).toEqual(["owner"]);
+    // A user who never was a member: no periods.
+    const nobody = await svc.ok<HistoryData, unknown>(History, { g: group, u: crypto.randomUUID() }, owner);
+    expect(nobody.group.membershipHistory).toMatchObject({ totalCount: 0, nodes: [] });
+
+    const viewerOnly = await svc.user({ name: "Only a viewer" });
+    await addMember(svc, owner, group, viewerOnly, { role: "viewer" });
+    expect(codes(await svc.gql(History, { g: group, u: ada.id }, viewerOnly))).toEqual(["FORBIDDEN"]);
+    const ownHistory = await svc.ok<HistoryData, unknown>(History, { g: group, u: viewerOnly.id }, viewerOnly);
+    expect(ownHistory.group.membershipHistory.totalCount).toBe(1);
+    // A group the caller cannot see, or that does not exist: group(id) answers null, as for any group.
+    const stranger = await svc.user({ name: "Outsider" });
+    await provision(svc, stranger);
+    for (const g of [group, crypto.randomUUID()]) {
+      const res = await svc.gql<HistoryData, unknown>(History, { g, u: ada.id }, stranger);
+      expect([res.data?.group, codes(res)]).toEqual([null, []]);
+    }
+    // Hostile paging input.
+    for (const [first, after] of [
+      [-1, null],
+      [501, null],
+      [10, "not-a-cursor"],
+      [10, Buffer.from(JSON.stringify(["x", "y"])).toString("base64url")],
+    ] as const) {
+      expect(codes(await svc.gql(History, { g: group, u: ada.id, first, after }, owner))).toEqual(["BAD_USER_INPUT"]);
+    }
+  });
+
   it("refuses an asOf that is no DateTime (BAD_USER_INPUT)", async () => {
     for (const asOf of ["yesterday", "2024-13-01T00:00:00Z", "", 12]) {
       const res = await svc.gql(
@@ -431,12 +548,13 @@ describe("as of an instant: statuses, expiry, role filter and the hierarchy", ()
 });
 
 describe("statements as of an instant", () => {
-  const Shape = `query ($t: String, $asOf: DateTime) {
+  const Shape = `query ($t: String, $asOf: DateTime, $me: ID!) {
     groups(first: 10, filter: { groupType: $t }) { nodes {
       memberCount(asOf: $asOf)
       members(asOf: $asOf, includeInactive: true, first: 10) { totalCount nodes { role status user {
         name memberships(asOf: $asOf) { role } groups(asOf: $asOf) { id }
-      } } }
+      } history { role from changedBy { name } } } }
+      membershipHistory(userId: $me, first: 5) { totalCount nodes { role } }
     } }
   }`;
   type ShapeData = { groups: { nodes: { memberCount: number; members: { totalCount: number } }[] } };
@@ -458,15 +576,16 @@ describe("statements as of an instant", () => {
         }
       }
       const asOf = await dbNow();
-      const { data, count } = await svc.statements<ShapeData, unknown>(Shape, { t: type, asOf }, lister);
+      const { data, count } = await svc.statements<ShapeData, unknown>(Shape, { t: type, asOf, me: lister.id }, lister);
       expect(data.groups.nodes).toHaveLength(size);
       expect(data.groups.nodes.every((n) => n.members.totalCount === n.memberCount)).toBe(true);
       counts.push(count);
     }
     expect(counts[0]).toBe(counts[1]);
     // The page of groups, the caller's standing, the counts, the member pages (users ride along),
-    // their memberships and their groups: one statement each.
-    expect(counts[0]).toBe(6);
+    // their memberships, their groups, their histories and the caller's own histories: one
+    // statement each (who made the changes is the caller here, loaded with the request).
+    expect(counts[0]).toBe(8);
   });
 });
 
