@@ -13,8 +13,8 @@
 import { defineConfig } from "@graphql-hive/gateway";
 
 /**
- * `sse` (the gateway's default, no setting): each subscription is a POST with
- * `Accept: text/event-stream` carrying the propagated Authorization header. `ws`: graphql-ws, one
+ * `sse` (the gateway's default, no setting): each subscription is a GET (the document in the URL)
+ * with `Accept: text/event-stream` carrying the propagated Authorization header. `ws`: graphql-ws, one
  * connection per distinct token, the token in `connection_init` as `{ token: "Bearer ..." }`.
  */
 const subscriptions = process.env.GROUPS_SUBSCRIPTIONS === "ws" ? "ws" : "sse";
