@@ -312,9 +312,13 @@ test("shows an event made in a second session live, without reloading", async ()
   await other.getByRole("button", { name: "Save changes" }).click();
   await other.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: UI_TIMEOUT });
 
+  // The audit trail reads GroupEvent.details: the value before and after, and the parent by name.
   await admin
-    .locator('[data-event-type="GROUP_UPDATED"]', { hasText: "changed description" })
+    .locator('[data-event-type="GROUP_UPDATED"]', {
+      hasText: "changed description (none → “Robots, sensors and control.”)",
+    })
     .waitFor({ timeout: UI_TIMEOUT });
+  await admin.locator('[data-event-type="GROUP_CREATED"]', { hasText: "under “School of Engineering”" }).waitFor();
   // The page refreshed its data from the event too, and was never reloaded.
   await admin.waitForFunction(
     `document.querySelector('textarea[name="description"]')?.value === "Robots, sensors and control."`,

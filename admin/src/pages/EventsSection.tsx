@@ -1,6 +1,43 @@
 import { useEffect, useRef, useState } from "react";
 import { ApiError, gql, subscriptions } from "../api";
-import { ErrorBanner, When } from "../ui";
+import { ErrorBanner, formatDate, When } from "../ui";
+
+/** A user or group an event names, while it exists and the reader may see it (else null). */
+interface Ref {
+  id: string;
+  name: string | null;
+}
+
+/** GroupFieldValues: the changed fields' values on one side of a GROUP_UPDATED. */
+type FieldValues = Record<string, unknown> & { parents?: Ref[] | null };
+
+/** GroupEvent.details as this console asks for it (one __typename per event type). */
+type Details = { __typename: string } & Partial<{
+  name: string;
+  groupType: string;
+  createdBy: Ref | null;
+  parents: Ref[];
+  fieldsChanged: string[];
+  before: FieldValues | null;
+  after: FieldValues | null;
+  memberId: string | null;
+  member: Ref | null;
+  role: string;
+  status: string;
+  expiresAt: string | null;
+  reason: string | null;
+  oldRole: string;
+  newRole: string;
+  oldStatus: string;
+  newStatus: string;
+  leaderId: string | null;
+  leader: Ref | null;
+  startDate: string;
+  endDate: string | null;
+  initiativeId: string;
+  childId: string | null;
+  child: Ref | null;
+}>;
 
 export interface GroupEvent {
   id: string;
@@ -8,10 +45,29 @@ export interface GroupEvent {
   userId: string | null;
   actorId: string | null;
   occurredAt: string;
-  payload: Record<string, unknown>;
+  details: Details | null;
 }
 
-const EVENT_FIELDS = "id type userId actorId occurredAt payload";
+const REF = "{ id name }";
+const VALUES = `name groupType description shortName url knowledgeArea campus visibility isActive
+  permissionCascadeEnabled metadata parentIds parents ${REF}`;
+const EVENT_FIELDS = `id type userId actorId occurredAt
+  details {
+    __typename
+    ... on GroupCreatedDetails { name groupType parents ${REF} }
+    ... on GroupUpdatedDetails { fieldsChanged before { ${VALUES} } after { ${VALUES} } }
+    ... on GroupDeletedDetails { name }
+    ... on MemberAddedDetails { memberId member ${REF} role status expiresAt }
+    ... on MemberRemovedDetails { memberId member ${REF} role reason }
+    ... on MemberRoleChangedDetails { memberId member ${REF} oldRole newRole }
+    ... on MemberStatusChangedDetails { memberId member ${REF} oldStatus newStatus }
+    ... on LeaderAddedDetails { leaderId leader ${REF} startDate endDate }
+    ... on LeaderRemovedDetails { leaderId leader ${REF} startDate endDate }
+    ... on InitiativeLinkedDetails { name }
+    ... on InitiativeUnlinkedDetails { name reason }
+    ... on ChildAddedDetails { childId child ${REF} }
+    ... on ChildRemovedDetails { childId child ${REF} }
+  }`;
 
 const EVENTS = `
   query AdminGroupEvents($id: ID!, $first: Int) {
@@ -23,35 +79,76 @@ const LIVE = `
     groupEvents(groupId: $groupId, after: $after) { ${EVENT_FIELDS} }
   }`;
 
-/** A line for people: what happened, from the event's payload; `who` names a user id. */
+const quoted = (text: string | null | undefined) => {
+  if (text == null || text === "") return "none";
+  return `“${text.length > 40 ? `${text.slice(0, 39)}…` : text}”`;
+};
+
+/** One side of a changed field, for people: texts quoted, flags yes/no, parents by name. */
+function fieldValue(field: string, values: FieldValues | null | undefined): string {
+  const value = values?.[field];
+  if (field === "parentIds") {
+    const names = (values?.parents ?? []).map((p) => p.name ?? p.id.slice(0, 8));
+    return names.length ? names.join(", ") : "none";
+  }
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (field === "visibility" && typeof value === "string") return value.toLowerCase();
+  if (value !== null && typeof value === "object") return Object.keys(value).length ? JSON.stringify(value) : "none";
+  return quoted(value == null ? null : String(value));
+}
+
+/**
+ * A line for people: what happened, from the event's typed details (GroupEvent.details), whose ids
+ * arrive resolved to users and groups; `who` names a user id the details could not resolve.
+ */
 export function describeEvent(e: GroupEvent, who: (id: string | null | undefined) => string): string {
-  const p = e.payload as Record<string, string | string[] | null | undefined>;
-  const user = who(e.userId);
-  switch (e.type) {
-    case "GROUP_CREATED":
-      return `created “${p.name ?? ""}” (${p.groupType ?? ""})`;
-    case "GROUP_UPDATED":
-      return `changed ${Array.isArray(p.fieldsChanged) ? p.fieldsChanged.join(", ") : "fields"}`;
-    case "GROUP_DELETED":
-      return `deleted “${p.name ?? ""}”`;
-    case "MEMBER_ADDED":
-      return `${user} ${p.status === "PENDING" ? "invited" : "added"} as ${p.role ?? "member"}${p.expiresAt ? ` until ${p.expiresAt}` : ""}`;
-    case "MEMBER_REMOVED":
-      return `${user} ${p.reason === "left" ? "left" : p.reason === "declined" ? "declined the invitation" : "removed"} (was ${p.role ?? "?"})`;
-    case "MEMBER_ROLE_CHANGED":
-      return `${user}: role ${p.oldRole ?? "?"} → ${p.newRole ?? "?"}`;
-    case "MEMBER_STATUS_CHANGED":
-      return `${user}: status ${String(p.oldStatus ?? "?").toLowerCase()} → ${String(p.newStatus ?? "?").toLowerCase()}`;
-    case "LEADER_ADDED":
-      return `${user} leads from ${p.startDate ?? "?"}`;
-    case "LEADER_REMOVED":
-      return `${user}'s leadership (from ${p.startDate ?? "?"}) ended ${p.endDate ?? ""}`;
-    case "INITIATIVE_LINKED":
-      return `initiative “${p.name ?? p.initiativeId ?? ""}” linked`;
-    case "INITIATIVE_UNLINKED":
-      return `initiative “${p.name ?? p.initiativeId ?? ""}” unlinked${p.reason === "deleted" ? " (deleted)" : ""}`;
+  const d = e.details;
+  const person = (ref: Ref | null | undefined, id: string | null | undefined) => ref?.name ?? who(id ?? ref?.id);
+  if (!d) return e.type.toLowerCase().replace(/_/g, " ");
+  const member = person(d.member, d.memberId ?? e.userId);
+  const leader = person(d.leader, d.leaderId ?? e.userId);
+  switch (d.__typename) {
+    case "GroupCreatedDetails": {
+      const under = d.parents?.length ? ` under ${d.parents.map((p) => quoted(p.name)).join(", ")}` : "";
+      return `created ${quoted(d.name)} (${d.groupType ?? ""})${under}`;
+    }
+    case "GroupUpdatedDetails": {
+      const fields = d.fieldsChanged ?? [];
+      if (!d.before || !d.after) return `changed ${fields.join(", ")}`;
+      const changes = fields.map((f) => `${f} (${fieldValue(f, d.before)} → ${fieldValue(f, d.after)})`);
+      return `changed ${changes.join(", ")}`;
+    }
+    case "GroupDeletedDetails":
+      return `deleted ${quoted(d.name)}`;
+    case "MemberAddedDetails": {
+      const until = d.expiresAt ? ` until ${formatDate(d.expiresAt)}` : "";
+      return `${member} ${d.status === "PENDING" ? "invited" : "added"} as ${d.role ?? "member"}${until}`;
+    }
+    case "MemberRemovedDetails":
+      if (d.reason === "left") return `${member} left (was ${d.role})`;
+      if (d.reason === "declined") return `${member} declined the invitation (as ${d.role})`;
+      return `${member} removed (was ${d.role})`;
+    case "MemberRoleChangedDetails":
+      return `${member}’s role changed from ${d.oldRole} to ${d.newRole}`;
+    case "MemberStatusChangedDetails":
+      return `${member}’s status changed from ${d.oldStatus?.toLowerCase()} to ${d.newStatus?.toLowerCase()}`;
+    case "LeaderAddedDetails":
+      return `${leader} leads from ${d.startDate}${d.endDate ? ` to ${d.endDate}` : ""}`;
+    case "LeaderRemovedDetails":
+      return `${leader}’s leadership (from ${d.startDate}) ends ${d.endDate ?? ""}`;
+    case "InitiativeLinkedDetails":
+      return `initiative ${quoted(d.name)} linked`;
+    case "InitiativeUnlinkedDetails":
+      return `initiative ${quoted(d.name)} unlinked${d.reason === "deleted" ? " (deleted)" : ""}`;
+    case "ChildAddedDetails":
+      if (d.child) return `subgroup ${quoted(d.child.name)} attached`;
+      return d.childId ? "a subgroup attached (since deleted)" : "a subgroup not visible to you attached";
+    case "ChildRemovedDetails":
+      if (d.child) return `subgroup ${quoted(d.child.name)} detached`;
+      return d.childId ? "a subgroup detached or deleted (now gone)" : "a subgroup not visible to you detached";
     default:
-      return JSON.stringify(p);
+      // An event type newer than this console: its name, and whom it concerns.
+      return `${e.type.toLowerCase().replace(/_/g, " ")}${e.userId ? `: ${who(e.userId)}` : ""}`;
   }
 }
 
@@ -155,7 +252,11 @@ function AuditTrail({ groupId, onEvent }: { groupId: string; onEvent(): void }) 
     };
   }, [groupId]);
 
-  const who = useUserNames(events.flatMap((e) => [e.userId, e.actorId]));
+  // The details name their users already; only the actors (and users the details could not resolve) are looked up.
+  // The details name their users already; only actors and users they could not resolve are looked up.
+  const who = useUserNames(
+    events.flatMap((e) => [e.actorId, e.details?.member || e.details?.leader ? null : e.userId]),
+  );
   const newestFirst = [...events].sort((a, b) => Number(b.id) - Number(a.id) || b.id.localeCompare(a.id));
   return (
     <section aria-labelledby="events-h">
