@@ -1,5 +1,9 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { buildASTSchema, isObjectType, parse, visit } from "graphql";
 import { DataSource } from "typeorm";
+import { buildGroupsSubgraph, contractProblems, contractSoFar } from "../src/federation";
 import { inTransaction } from "../src/db";
 import { setPeriodInstant } from "../src/memberships/membership-history.store";
 import { migrations } from "../migrations";
@@ -586,6 +590,42 @@ describe("statements as of an instant", () => {
     // their memberships, their groups, their histories and the caller's own histories: one
     // statement each (who made the changes is the caller here, loaded with the request).
     expect(counts[0]).toBe(8);
+  });
+});
+
+describe("the contract's time and history block, as far as it is built", () => {
+  const docs = path.resolve(__dirname, "../docs/contract");
+  const read = (file: string) => fs.readFileSync(path.join(docs, file), "utf8");
+  let sdl: string;
+  beforeAll(async () => {
+    sdl = (await buildGroupsSubgraph()).sdl;
+  });
+
+  it("covers MembershipPeriod, its connection, Membership.history and Group.membershipHistory (and notices one missing)", () => {
+    const expected = contractSoFar(read("contract.graphql"), read("contract-next.graphql"));
+    expect(contractProblems(expected, parse(sdl))).toEqual([]);
+    const withoutHistory = visit(parse(sdl), {
+      ObjectTypeDefinition: (node) =>
+        node.name.value === "Group"
+          ? { ...node, fields: node.fields?.filter((f) => f.name.value !== "membershipHistory") }
+          : undefined,
+    });
+    expect(contractProblems(expected, withoutHistory)).toEqual(["missing field Group.membershipHistory"]);
+  });
+
+  it("has asOf: DateTime on members, memberCount, User.groups and User.memberships (the block's comments)", () => {
+    const schema = buildASTSchema(parse(sdl), { assumeValidSDL: true });
+    for (const [type, field] of [
+      ["Group", "members"],
+      ["Group", "memberCount"],
+      ["User", "groups"],
+      ["User", "memberships"],
+    ] as const) {
+      const t = schema.getType(type);
+      if (!isObjectType(t)) throw new Error(`${type} is not an object type`);
+      const arg = t.getFields()[field]!.args.find((a) => a.name === "asOf");
+      expect([type, field, arg?.type.toString()]).toEqual([type, field, "DateTime"]);
+    }
   });
 });
 

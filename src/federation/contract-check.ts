@@ -115,9 +115,15 @@ export function contractProblems(expectedDoc: DocumentNode, actualDoc: DocumentN
  * The blocks of contract-next.graphql built so far, by their `# ==== <title>` heading. A block joins
  * this list when its work lands; from then on the schema must cover it like the contract itself.
  * `<title>: <part>` names one part of a block built ahead of the rest: the paragraph (up to the next
- * blank line) that opens with the comment `# <part>:`.
+ * blank line) that opens with the comment `# <part>:`, or, where no paragraph opens so, the
+ * definitions it names, comma-separated: `Type` for a whole definition, `Type.field` for one field
+ * of a type or an extension.
  */
-export const BUILT_NEXT_BLOCKS: readonly string[] = ["the newcomer defects", "time and history: Typed payloads"];
+export const BUILT_NEXT_BLOCKS: readonly string[] = [
+  "the newcomer defects",
+  "time and history: Typed payloads",
+  "time and history: MembershipPeriod, MembershipPeriodConnection, Membership.history, Group.membershipHistory",
+];
 
 const STAND_IN = "contractStandIn";
 
@@ -133,6 +139,28 @@ function blockPart(block: string, part: string): string | undefined {
   if (start < 0) return undefined;
   const end = lines.findIndex((line, i) => i > start && line.trim() === "");
   return lines.slice(start, end < 0 ? undefined : end).join("\n");
+}
+
+/**
+ * The definitions of a block that `names` lists (see BUILT_NEXT_BLOCKS), as SDL; undefined when one
+ * of them is not in the block.
+ */
+function namedDefinitions(block: string, names: string): string | undefined {
+  const definitions = parse(block).definitions;
+  const picked: DocumentNode["definitions"][number][] = [];
+  for (const name of names.split(",").map((n) => n.trim())) {
+    const [type, field] = name.split(".") as [string, string | undefined];
+    const found = definitions.flatMap((def) => {
+      if (!("name" in def) || def.name?.value !== type) return [];
+      if (field === undefined) return "operation" in def ? [] : [def];
+      const fields = "fields" in def ? (def.fields ?? []) : [];
+      const only = (fields as readonly { name: { value: string } }[]).filter((f) => f.name.value === field);
+      return only.length ? [{ ...def, fields: only } as unknown as typeof def] : [];
+    });
+    if (found.length === 0) return undefined;
+    picked.push(found[0]!);
+  }
+  return print({ kind: Kind.DOCUMENT, definitions: picked });
 }
 
 /** The named types the definitions use but do not define (nor the contract): each gets a stand-in. */
@@ -182,7 +210,7 @@ export function contractSoFar(
     const [title, part] = entry.split(/: (.*)/s) as [string, string | undefined];
     const whole = blocks.get(title);
     if (whole === undefined) throw new Error(`contract-next.graphql has no block "${title}"`);
-    const block = part === undefined ? whole : blockPart(whole, part);
+    const block = part === undefined ? whole : (blockPart(whole, part) ?? namedDefinitions(whole, part));
     if (block === undefined) throw new Error(`contract-next.graphql's block "${title}" has no part "${part}"`);
     const sdl = block
       .split("\n")
