@@ -392,7 +392,7 @@ export class Tracing {
  */
 export function operationName(text: string): string | undefined {
   const first = /^\s*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase();
-  if (first !== "WITH") return first;
+  if (!first || !/^with$/i.test(first)) return first;
   return /\b(SELECT|INSERT|UPDATE|DELETE|MERGE)\b/i.exec(text)?.[1]?.toUpperCase() ?? first;
 }
 
