@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
 
 /**
  * The history of memberships: `membership_periods`, one row per span of constant role and stored
- * status of one user in one group, written by a trigger on `memberships`, so every write path (the
+ * status of one user in one group, written by triggers on `memberships`, so every write path (the
  * stores' guarded statements and transactions, createGroup's owner, cascades) keeps it without a
  * statement of its own. `memberships` stays the current state, which the hot indexes cover.
  *
@@ -59,39 +59,73 @@ export class MembershipHistory1795000005000 implements MigrationInterface {
       INSERT INTO membership_periods (membership_id, group_id, user_id, role, status, joined_at, valid_from, changed_by)
       SELECT id, group_id, user_id, role, status, joined_at, date_trunc('milliseconds', joined_at), invited_by
       FROM memberships`);
+    // The instant of this transaction's changes: the setting if set, else now(), to the millisecond.
     await q.query(`
-      CREATE FUNCTION membership_periods_track() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        pair_group uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.group_id ELSE NEW.group_id END;
-        pair_user uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.user_id ELSE NEW.user_id END;
-        instant timestamptz := date_trunc('milliseconds',
-          coalesce(nullif(current_setting('groups.period_instant', true), '')::timestamptz, now()));
-        latest timestamptz;
+      CREATE FUNCTION membership_period_instant() RETURNS timestamptz LANGUAGE sql STABLE AS $$
+        SELECT date_trunc('milliseconds',
+          coalesce(nullif(current_setting('groups.period_instant', true), '')::timestamptz, now()))
+      $$`);
+    // ...but never before the pair's last recorded instant, so periods never run backwards.
+    await q.query(`
+      CREATE FUNCTION membership_period_next(g uuid, u uuid) RETURNS timestamptz LANGUAGE sql STABLE AS $$
+        SELECT greatest(membership_period_instant(),
+          (SELECT max(coalesce(p.valid_to, p.valid_from)) FROM membership_periods p WHERE p.group_id = g AND p.user_id = u))
+      $$`);
+    // Inserts and deletes are statement triggers over transition tables: a bulk insert or a group's
+    // deletion (its memberships cascade) writes the history in one set-based statement, not one
+    // per row. Updates are a row trigger, as a column list (role, status) allows no transition table.
+    await q.query(`
+      CREATE FUNCTION membership_periods_open() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF TG_OP = 'UPDATE' AND NEW.role = OLD.role AND NEW.status = OLD.status THEN
-          RETURN NULL;
-        END IF;
-        SELECT max(coalesce(valid_to, valid_from)) INTO latest FROM membership_periods
-          WHERE group_id = pair_group AND user_id = pair_user;
-        instant := greatest(instant, latest);
-        IF TG_OP <> 'INSERT' THEN
-          UPDATE membership_periods SET valid_to = instant
-            WHERE group_id = pair_group AND user_id = pair_user AND valid_to IS NULL;
-        END IF;
-        IF TG_OP <> 'DELETE' THEN
-          INSERT INTO membership_periods (membership_id, group_id, user_id, role, status, joined_at, valid_from, changed_by)
-          VALUES (NEW.id, NEW.group_id, NEW.user_id, NEW.role, NEW.status, NEW.joined_at, instant, NEW.changed_by);
-        END IF;
+        INSERT INTO membership_periods (membership_id, group_id, user_id, role, status, joined_at, valid_from, changed_by)
+        SELECT n.id, n.group_id, n.user_id, n.role, n.status, n.joined_at, membership_period_next(n.group_id, n.user_id),
+               n.changed_by
+        FROM inserted n;
         RETURN NULL;
       END $$`);
     await q.query(`
-      CREATE TRIGGER membership_periods_track AFTER INSERT OR DELETE OR UPDATE OF role, status ON memberships
-      FOR EACH ROW EXECUTE FUNCTION membership_periods_track()`);
+      CREATE TRIGGER membership_periods_open AFTER INSERT ON memberships
+      REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION membership_periods_open()`);
+    await q.query(`
+      CREATE FUNCTION membership_periods_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        instant timestamptz;
+      BEGIN
+        IF NEW.role = OLD.role AND NEW.status = OLD.status THEN
+          RETURN NULL;
+        END IF;
+        instant := membership_period_next(NEW.group_id, NEW.user_id);
+        UPDATE membership_periods SET valid_to = instant
+          WHERE group_id = NEW.group_id AND user_id = NEW.user_id AND valid_to IS NULL;
+        INSERT INTO membership_periods (membership_id, group_id, user_id, role, status, joined_at, valid_from, changed_by)
+        VALUES (NEW.id, NEW.group_id, NEW.user_id, NEW.role, NEW.status, NEW.joined_at, instant, NEW.changed_by);
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER membership_periods_change AFTER UPDATE OF role, status ON memberships
+      FOR EACH ROW EXECUTE FUNCTION membership_periods_change()`);
+    await q.query(`
+      CREATE FUNCTION membership_periods_close() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE membership_periods p SET valid_to = membership_period_next(p.group_id, p.user_id)
+        FROM deleted d
+        WHERE p.group_id = d.group_id AND p.user_id = d.user_id AND p.valid_to IS NULL;
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER membership_periods_close AFTER DELETE ON memberships
+      REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION membership_periods_close()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TRIGGER membership_periods_track ON memberships`);
-    await q.query(`DROP FUNCTION membership_periods_track()`);
+    await q.query(`DROP TRIGGER membership_periods_close ON memberships`);
+    await q.query(`DROP FUNCTION membership_periods_close()`);
+    await q.query(`DROP TRIGGER membership_periods_change ON memberships`);
+    await q.query(`DROP FUNCTION membership_periods_change()`);
+    await q.query(`DROP TRIGGER membership_periods_open ON memberships`);
+    await q.query(`DROP FUNCTION membership_periods_open()`);
+    await q.query(`DROP FUNCTION membership_period_next(uuid, uuid)`);
+    await q.query(`DROP FUNCTION membership_period_instant()`);
     await q.query(`DROP TABLE membership_periods`);
     await q.query(`ALTER TABLE memberships DROP COLUMN changed_by`);
   }

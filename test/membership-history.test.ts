@@ -164,6 +164,37 @@ describe("the periods the trigger keeps", () => {
     expect(await checkInvariants(svc.db)).toEqual([]);
   });
 
+  it("a statement writing many memberships writes each one's period; a removal and re-add in one transaction too", async () => {
+    const group = await createGroup(svc, owner);
+    const many = await Promise.all([1, 2, 3].map((i) => svc.user({ name: `Many ${i}` })));
+    await provision(svc, ...many);
+    await svc.db.query(
+      `INSERT INTO memberships (group_id, user_id, role, changed_by) SELECT $1, u, 'member', $2 FROM unnest($3::uuid[]) u`,
+      [group, owner.id, many.map((u) => u.id)],
+    );
+    for (const u of many) {
+      expect((await periodsOf(group, u.id)).map((p) => [p.role, p.changedBy, p.to])).toEqual([
+        ["member", owner.id, null],
+      ]);
+    }
+    await inTransaction(svc.db, async (tx) => {
+      await tx.query(`DELETE FROM memberships WHERE group_id = $1 AND user_id = $2`, [group, many[0]!.id]);
+      await tx.query(`INSERT INTO memberships (group_id, user_id, role) VALUES ($1, $2, 'viewer')`, [
+        group,
+        many[0]!.id,
+      ]);
+    });
+    const again = await periodsOf(group, many[0]!.id);
+    expect(again.map((p) => p.role)).toEqual(["member", "viewer"]);
+    expect(again[0]!.to).toEqual(again[1]!.from);
+    await svc.db.query(`DELETE FROM memberships WHERE group_id = $1 AND role <> 'owner'`, [group]);
+    for (const u of many) {
+      const periods = await periodsOf(group, u.id);
+      expect(periods.every((p) => p.to !== null)).toBe(true);
+    }
+    expect(await checkInvariants(svc.db)).toEqual([]);
+  });
+
   it("deleting a group takes its history with it; the database refuses overlapping or second current periods", async () => {
     const group = await createGroup(svc, owner);
     const ed = await svc.user({ name: "Ed" });
@@ -199,7 +230,7 @@ describe("the periods the trigger keeps", () => {
     try {
       await runner.query(`ALTER TABLE membership_periods DROP CONSTRAINT membership_periods_no_overlap`);
       await runner.query(`DROP INDEX membership_periods_current_key`);
-      await runner.query(`ALTER TABLE memberships DISABLE TRIGGER membership_periods_track`);
+      await runner.query(`ALTER TABLE memberships DISABLE TRIGGER USER`);
       await runner.query(
         `INSERT INTO membership_periods (membership_id, group_id, user_id, role, status, joined_at, valid_from)
          SELECT id, group_id, user_id, role, status, joined_at, joined_at - interval '1 day' FROM memberships
@@ -715,10 +746,11 @@ describe("the migration from the previous schema", () => {
       const left = (await after.query(
         `SELECT to_regclass('membership_periods') AS "table",
            (SELECT count(*)::int FROM information_schema.columns WHERE table_name = 'memberships' AND column_name = 'changed_by') AS "column",
-           (SELECT count(*)::int FROM pg_proc WHERE proname = 'membership_periods_track') AS "function",
+           (SELECT count(*)::int FROM pg_proc WHERE proname LIKE 'membership_period%') AS "function",
+           (SELECT count(*)::int FROM pg_trigger WHERE tgrelid = 'memberships'::regclass AND NOT tgisinternal) AS triggers,
            (SELECT count(*)::int FROM memberships) AS memberships`,
       )) as Record<string, unknown>[];
-      expect(left).toEqual([{ table: null, column: 0, function: 0, memberships: 3 }]);
+      expect(left).toEqual([{ table: null, column: 0, function: 0, triggers: 0, memberships: 3 }]);
       // And up again: the same periods, from joinedAt.
       await after.runMigrations();
       expect(await after.query(`SELECT count(*)::int AS n FROM membership_periods WHERE valid_to IS NULL`)).toEqual([
