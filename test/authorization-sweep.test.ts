@@ -151,6 +151,29 @@ describe("a PRIVATE group, seen by an outsider", () => {
     expect(codes(res)).toEqual([]);
   });
 
+  it("as of an instant and in the history: User.groups, memberships, history and membershipHistory leave it out", async () => {
+    const asOf = new Date().toISOString();
+    const res = await asOutsider(
+      `query ($u: ID!, $asOf: DateTime, $own: ID!) {
+        user(id: $u) {
+          groups(asOf: $asOf, transitive: true) { id name }
+          memberships(asOf: $asOf, includeInactive: true) { id group { id name } history { role } }
+        }
+        own: group(id: $own) { membershipHistory(userId: $u) { totalCount nodes { role } } }
+      }`,
+      { u: member.id, asOf, own: outsiders },
+    );
+    expect(codes(res)).toEqual([]);
+    expect(res.data).toMatchObject({ own: { membershipHistory: { totalCount: 0 } } });
+    // The member's own view of the same instant does name it (the check can see a leak).
+    const own = await svc.gql(
+      `query ($asOf: DateTime) { me { groups(asOf: $asOf) { name } memberships(asOf: $asOf) { group { name } } } }`,
+      { asOf },
+      member,
+    );
+    expect(JSON.stringify(own).split(secretName)).toHaveLength(3);
+  });
+
   it("membership, members and Initiative.groups answer nothing of it", async () => {
     const res = await asOutsider(
       `query ($g: ID!, $u: ID!, $i: ID!) {
