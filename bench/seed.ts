@@ -213,7 +213,8 @@ export async function seed(database: BenchDatabase, scale: Scale): Promise<Recor
       await client.query("ROLLBACK TO SAVEPOINT replica");
       logger.warn("not a superuser: loading with triggers on (slower)");
     }
-    await client.query(`TRUNCATE ${TABLES.join(", ")}`);
+    // CASCADE: tables that reference these (membership history) are emptied with them.
+    await client.query(`TRUNCATE ${TABLES.join(", ")} CASCADE`);
     for (const [label, sql] of seedStatements(scale)) {
       const started = Date.now();
       await client.query(sql);

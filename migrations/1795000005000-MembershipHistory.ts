@@ -27,6 +27,9 @@ export class MembershipHistory1795000005000 implements MigrationInterface {
   name = "MembershipHistory1795000005000";
 
   async up(q: QueryRunner): Promise<void> {
+    // The backfill reads every membership: on a large deployment it outlasts the pool's 30 s
+    // statement_timeout (ormconfig.ts). Off for this migration's transaction only.
+    await q.query(`SET LOCAL statement_timeout = 0`);
     await q.query(`CREATE EXTENSION IF NOT EXISTS btree_gist`);
     await q.query(`ALTER TABLE memberships ADD COLUMN changed_by uuid REFERENCES users (id) ON DELETE SET NULL`);
     await q.query(`UPDATE memberships SET changed_by = invited_by`);
