@@ -29,7 +29,11 @@ export function includeGroupRows(columns: Sql): void {
 /**
  * Facts for rules.ts in one statement: every ancestor edge of the targets, the groups on them, the
  * memberships of the given users in those groups, and the users' global-admin flags. One row shape
- * for the four kinds (`kind` says which; `x` and `y` are the flags of groups and users).
+ * for the four kinds (`kind` says which; `x` and `y` are the flags of groups and users). The
+ * memberships are looked up per (group, user) pair, one index probe each (the pair is unique; LIMIT 1 keeps the planner
+ * from flattening the lookup into a scan by user), so a user with thousands of
+ * memberships elsewhere (an admin who created many groups) costs no more than one with none: read
+ * by user, the statement scanned all of them (4 ms for 28,000, the Q3 benchmark's caller).
  */
 export function hierarchyFactsSql(targets: readonly string[], users: readonly string[]): Sql {
   const groupRow = groupRowColumns ? sql`, (SELECT row_to_json(r) FROM (SELECT ${groupRowColumns}) r)` : empty;
@@ -51,7 +55,12 @@ export function hierarchyFactsSql(targets: readonly string[], users: readonly st
     FROM groups g WHERE g.id IN (SELECT id FROM nodes)
     UNION ALL
     SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL${groupRowNone}
-    FROM memberships m WHERE m.group_id IN (SELECT id FROM nodes) AND m.user_id = ANY(${value(users)}::uuid[])
+    FROM nodes n CROSS JOIN unnest(${value(users)}::uuid[]) AS who(id)
+    CROSS JOIN LATERAL (
+      SELECT a.group_id, a.user_id, a.role, a.status, a.expires_at FROM memberships a
+      WHERE a.group_id = n.id AND a.user_id = who.id
+      LIMIT 1
+    ) m
     UNION ALL
     SELECT 'user', u.id, NULL, NULL, NULL, NULL, u.is_global_admin, NULL${groupRowNone}
     FROM users u WHERE u.id = ANY(${value(users)}::uuid[])`;

@@ -35,7 +35,9 @@ describe("permission store SQL", () => {
         `UNION ALL SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active ` +
         `FROM groups g WHERE g.id IN (SELECT id FROM nodes) ` +
         `UNION ALL SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL ` +
-        `FROM memberships m WHERE m.group_id IN (SELECT id FROM nodes) AND m.user_id = ANY($3::uuid[]) ` +
+        `FROM nodes n CROSS JOIN unnest($3::uuid[]) AS who(id) CROSS JOIN LATERAL ( ` +
+        `SELECT a.group_id, a.user_id, a.role, a.status, a.expires_at FROM memberships a ` +
+        `WHERE a.group_id = n.id AND a.user_id = who.id LIMIT 1 ) m ` +
         `UNION ALL SELECT 'user', u.id, NULL, NULL, NULL, NULL, u.is_global_admin, NULL ` +
         `FROM users u WHERE u.id = ANY($4::uuid[])`,
     );
