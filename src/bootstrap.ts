@@ -11,6 +11,7 @@ import { applySync, registry, summarize } from "./permissions";
 import { startServer } from "./server";
 import { logger } from "./shared/logger";
 import { startTracing, type Tracing, type TracingOptions } from "./tracing";
+import { ErasureWatch } from "./users";
 
 export interface Service {
   config: Config;
@@ -72,6 +73,7 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
   const tracing = startTracing(process.env, options.tracing);
   const db = createDataSource(url, { poolSize: config.dbPoolSize });
   let feed: EventFeed | undefined;
+  let erasures: ErasureWatch | undefined;
   let metricsServer: { url: string; close(): Promise<void> } | undefined;
   try {
     await db.initialize();
@@ -96,6 +98,9 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
       batchSize: Math.min(500, config.subscriptionBufferLimit),
     });
     await feed.start();
+    // Before serving: the erased users this replica refuses are loaded (see erasure-watch.ts).
+    erasures = new ErasureWatch(db, { databaseUrl: url });
+    await erasures.start();
     const eventHub = new EventHub(feed, { db, config });
     eventHub.start();
     const metrics = config.metricsEnabled ? new Metrics({ db, hub: eventHub, feed }) : undefined;
@@ -132,6 +137,7 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
           await metricsServer?.close();
           await eventHub.stop();
           await feed!.stop();
+          await erasures!.stop();
           await db.destroy();
           await embedded?.stop();
           // Last: the spans of the drain are exported too.
@@ -141,6 +147,7 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
   } catch (error) {
     await metricsServer?.close();
     await feed?.stop();
+    await erasures?.stop();
     if (db.isInitialized) await db.destroy();
     await embedded?.stop();
     await tracing?.shutdown();

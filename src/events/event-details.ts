@@ -204,7 +204,8 @@ export class MemberRemovedDetails extends MemberDetails {
   // Nullable for the same reason as LeaderRemovedDetails.endDate (InitiativeUnlinkedDetails has a reason too).
   @Field(() => String, {
     nullable: true,
-    description: "never null here: removed (by someone else), left (by themself) or declined (an invitation)",
+    description:
+      "never null here: removed (by someone else), left (by themself), declined (an invitation) or erased (eraseUser)",
   })
   reason!: string | null;
 }

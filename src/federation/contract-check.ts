@@ -123,6 +123,7 @@ export const BUILT_NEXT_BLOCKS: readonly string[] = [
   "the newcomer defects",
   "time and history: Typed payloads",
   "time and history: MembershipPeriod, MembershipPeriodConnection, Membership.history, Group.membershipHistory",
+  "time and history: User.erasedAt, Mutation.eraseUser",
 ];
 
 const STAND_IN = "contractStandIn";

@@ -3,3 +3,4 @@ export { USER_COLUMNS, userColumnsAs, userColumnsPrefixed } from "./user.store";
 export { UserResolver, UserConnection } from "./user.resolver";
 export { usersById, primeUsers, primeUsersFromJson } from "./user.loaders";
 export { provisionViewer, type IdentityClaims } from "./user.service";
+export { ErasureWatch, type ErasureWatchOptions } from "./erasure-watch";

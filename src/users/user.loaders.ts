@@ -3,6 +3,7 @@ import { type AppContext, byKey, perRequest, requireViewer } from "../shared/con
 import { isUuid } from "../shared/ids";
 import { reviveDates } from "../shared/json-rows";
 import type { User } from "./user.entity";
+import { erasedAtOf } from "./erasure.store";
 import { emailVisibleIds, USER_FIELD_NAMES, usersByIds } from "./user.store";
 
 /** The Date fields of a User row. */
@@ -54,5 +55,17 @@ export const emailVisible = perRequest(
     new DataLoader<string, boolean>(async (ids) => {
       const seen = new Set(await emailVisibleIds(ctx.db, requireViewer(ctx), ids.filter(isUuid)));
       return ids.map((id) => seen.has(id));
+    }),
+);
+
+/**
+ * When each user was erased (null: never): one statement per batch, only when User.erasedAt is
+ * asked for, so the user column list (and every statement that brings users along) is unchanged.
+ */
+export const erasedAtById = perRequest(
+  (ctx) =>
+    new DataLoader<string, Date | null>(async (ids) => {
+      const erased = new Map((await erasedAtOf(ctx.db, ids.filter(isUuid))).map((row) => [row.id, row.erasedAt]));
+      return ids.map((id) => erased.get(id) ?? null);
     }),
 );

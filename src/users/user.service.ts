@@ -1,7 +1,7 @@
 import { registerConstraints, splitTotal } from "../db";
 import { assertSelfOrGlobalAdmin } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
-import { BadUserInputError, NotFoundError } from "../shared/errors";
+import { BadUserInputError, NotFoundError, UnauthenticatedError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
 import type { User } from "./user.entity";
@@ -24,24 +24,61 @@ export interface IdentityClaims {
   expiresAt?: number;
 }
 
-/** Per database (tests and replicas may share a process): sub -> global-admin flag last written. */
-const provisioned = new WeakMap<object, Map<string, boolean>>();
+/**
+ * What one replica (one DataSource: tests run several in a process) knows without a statement:
+ * `provisioned`, sub -> the global-admin flag last written; `erased`, the subs it refuses (loaded at
+ * start and kept current by erasure-watch.ts; erasures are rare, so all of them are kept).
+ */
+interface ReplicaIdentities {
+  provisioned: Map<string, boolean>;
+  erased: Set<string>;
+}
+
+const replicas = new WeakMap<object, ReplicaIdentities>();
 const PROVISION_CACHE_LIMIT = 50_000;
+
+function identitiesOf(db: object): ReplicaIdentities {
+  let known = replicas.get(db);
+  if (!known) replicas.set(db, (known = { provisioned: new Map(), erased: new Set() }));
+  return known;
+}
+
+/** The token of an erased user: refused on every replica once eraseUser returned. */
+const ERASED = "This user has been erased";
+
+/**
+ * This replica refuses these users' tokens from now on, and forgets that it provisioned them (the
+ * erasure's own replica at once, every other one when its erasure watch hears of it).
+ */
+export function refuseErasedUsers(db: object, ids: Iterable<string>): void {
+  const known = identitiesOf(db);
+  for (const id of ids) {
+    known.erased.add(id);
+    known.provisioned.delete(id);
+  }
+}
 
 /**
  * Makes sure the caller has a User row: created from the token's claims on first use; afterwards
  * only the global-admin flag follows the latest token. A process-local memo skips the write when
- * nothing changed, so an ordinary request costs no provisioning statement.
+ * nothing changed, so an ordinary request costs no provisioning statement. An erased user is
+ * refused (UNAUTHENTICATED) before that, from memory; the write, when made, never touches an
+ * erased row and refuses it too (a replica that has not heard of the erasure yet).
  */
 export async function provisionViewer(ctx: Pick<AppContext, "db">, claims: IdentityClaims): Promise<void> {
-  let memo = provisioned.get(ctx.db);
-  if (!memo) provisioned.set(ctx.db, (memo = new Map()));
+  const known = identitiesOf(ctx.db);
+  if (known.erased.has(claims.sub)) throw new UnauthenticatedError(ERASED);
+  const memo = known.provisioned;
   if (memo.get(claims.sub) === claims.isGlobalAdmin) return;
   const name = claims.name?.slice(0, 255) ?? null;
   const email =
     claims.email && claims.email.length <= 320 && /^[^@\s]+@[^@\s]+$/.test(claims.email) ? claims.email : null;
   // An email claim already taken by another user is dropped rather than refusing the caller.
-  await provisionUser(ctx.db, { id: claims.sub, name, email, isGlobalAdmin: claims.isGlobalAdmin });
+  const { erased } = await provisionUser(ctx.db, { id: claims.sub, name, email, isGlobalAdmin: claims.isGlobalAdmin });
+  if (erased) {
+    refuseErasedUsers(ctx.db, [claims.sub]);
+    throw new UnauthenticatedError(ERASED);
+  }
   if (memo.size >= PROVISION_CACHE_LIMIT) memo.clear();
   memo.set(claims.sub, claims.isGlobalAdmin);
 }

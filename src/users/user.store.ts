@@ -63,20 +63,24 @@ export async function emailVisibleIds(runner: Runner, viewer: Viewer, ids: reado
 
 /**
  * Creates the caller's row from a token's claims, or only brings its global-admin flag up to date
- * (no write when it already holds). An email already taken by another user is dropped.
+ * (no write when it already holds). An email already taken by another user is dropped. An erased
+ * user's row is never written (its name and email stay cleared): answers true for them.
  */
 export async function provisionUser(
   runner: Runner,
   user: { id: string; name: string | null; email: string | null; isGlobalAdmin: boolean },
-): Promise<void> {
-  await query(
+): Promise<{ erased: boolean }> {
+  const [row] = await query<{ erased: boolean }>(
     runner,
-    sql`INSERT INTO users (id, name, email, is_global_admin)
+    sql`WITH provisioned AS (INSERT INTO users (id, name, email, is_global_admin)
      VALUES (${user.id}, ${user.name}, CASE WHEN ${user.email}::text IS NOT NULL AND NOT EXISTS
        (SELECT 1 FROM users WHERE lower(email) = lower(${user.email}::text)) THEN ${user.email}::text END, ${user.isGlobalAdmin})
      ON CONFLICT (id) DO UPDATE SET is_global_admin = EXCLUDED.is_global_admin, updated_at = now()
-     WHERE users.is_global_admin IS DISTINCT FROM EXCLUDED.is_global_admin`,
+     WHERE users.is_global_admin IS DISTINCT FROM EXCLUDED.is_global_admin AND users.erased_at IS NULL
+     RETURNING 1)
+     SELECT EXISTS (SELECT 1 FROM users WHERE id = ${user.id}::uuid AND erased_at IS NOT NULL) AS erased`,
   );
+  return row!;
 }
 
 /** A users page: its rows carry the sort key `sortName` (the name, '' for none). */
@@ -123,7 +127,7 @@ export async function insertUser(runner: Runner, input: { name: string; email: s
   return user!;
 }
 
-/** Sets the fields given (null keeps the stored value); undefined when there is no such user. */
+/** Sets the fields given (null keeps the stored value); undefined when there is no such user, or they are erased. */
 export async function updateUserRow(
   runner: Runner,
   id: string,
@@ -133,7 +137,7 @@ export async function updateUserRow(
     runner,
     sql`UPDATE users AS u SET name = coalesce(${input.name}, u.name), email = coalesce(${input.email}, u.email),
        updated_at = now()
-     WHERE u.id = ${id} RETURNING ${userColumns}`,
+     WHERE u.id = ${id} AND u.erased_at IS NULL RETURNING ${userColumns}`,
   );
   return user;
 }

@@ -53,9 +53,15 @@ export class TestService {
     private readonly dropDatabase: () => Promise<void>,
   ) {}
 
-  /** `options.tracing`: spans to an exporter of the test's (test/tracing.test.ts); off by default. */
+  /**
+   * `options.tracing`: spans to an exporter of the test's (test/tracing.test.ts); off by default.
+   * `overrides.databaseUrl`: a second replica on that database (another TestService's `databaseUrl`),
+   * which is then neither created nor dropped by this one.
+   */
   static async start(overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<TestService> {
-    const database = await createTestDatabase();
+    const database = overrides.databaseUrl
+      ? { url: overrides.databaseUrl, drop: async () => undefined }
+      : await createTestDatabase();
     const settings: Partial<Config> = {
       databaseUrl: database.url,
       port: 0,
@@ -77,6 +83,11 @@ export class TestService {
 
   get db() {
     return this.service.db;
+  }
+
+  /** The database this service runs on (for a second replica: `TestService.start({ databaseUrl })`). */
+  get databaseUrl(): string {
+    return this.service.config.databaseUrl!;
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,130 @@
+import crypto from "node:crypto";
+import { Client } from "pg";
+import type { DataSource } from "typeorm";
+import { logger } from "../shared/logger";
+import { beat, ERASURE_CHANNEL, erasuresAfter, forgetReplica } from "./erasure.store";
+import { refuseErasedUsers } from "./user.service";
+
+export interface ErasureWatchOptions {
+  /** The connection string of the database (the LISTEN connection is one of its own). */
+  databaseUrl: string;
+  /**
+   * How often the replica writes its heartbeat and reads erasures it may have missed (ms); a
+   * replica missing five in a row counts as gone (erasure.service.ts REPLICA_LIVE_MS).
+   * @default 1000
+   */
+  heartbeatMs?: number;
+}
+
+/**
+ * One per replica: keeps the set of erased users this replica refuses (user.service.ts) current,
+ * and tells the others how far it got, so eraseUser can wait for every replica. At start it loads
+ * every erasure (after LISTEN, so none falls between); a NOTIFY on `user_erasures` (sent by the
+ * erasure's commit) refuses that user at once and acknowledges it after reading the erasures it has
+ * not applied yet (the heartbeat row's erasure_seq); the heartbeat timer does the same read (an
+ * erasure missed while the connection was away) and says the replica is alive.
+ * Erasures commit in erasure_seq order (serialized by a lock), so the highest one applied covers
+ * every lower one. No statement is added to a request: the refusal is a lookup in memory.
+ */
+export class ErasureWatch {
+  readonly replicaId = crypto.randomUUID();
+  private applied = 0n;
+  private client: Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectDelay = 250;
+  private stopped = false;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly options: ErasureWatchOptions,
+  ) {}
+
+  /** Listens, loads every erasure, and says the replica is alive; resolves once tokens can be judged. */
+  async start(): Promise<void> {
+    await this.connect();
+    await this.catchUp();
+    this.timer = setInterval(() => void this.catchUp(), this.options.heartbeatMs ?? 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+    await forgetReplica(this.db, this.replicaId).catch(() => undefined);
+  }
+
+  /** Applies the erasures after the last one applied, then beats with the highest. */
+  private async catchUp(): Promise<void> {
+    try {
+      const erasures = await erasuresAfter(this.db, this.applied);
+      this.apply(erasures);
+      await beat(this.db, this.replicaId, this.applied);
+    } catch (error) {
+      logger.warn("erasure watch read failed", { error: (error as Error).message });
+    }
+  }
+
+  private apply(erasures: { id: string; seq: bigint }[]): void {
+    refuseErasedUsers(
+      this.db,
+      erasures.map((e) => e.id),
+    );
+    for (const e of erasures) if (e.seq > this.applied) this.applied = e.seq;
+  }
+
+  /**
+   * One erasure heard of: refused at once, then acknowledged by a catch-up read, which also applies
+   * any earlier one committed while the connection was away (the notification's own number alone
+   * would acknowledge those too).
+   */
+  private onErasure(payload: string | undefined): void {
+    try {
+      const { id } = JSON.parse(payload ?? "") as { id: string };
+      refuseErasedUsers(this.db, [id]);
+    } catch {
+      logger.warn("erasure notification unreadable", { payload });
+    }
+    void this.catchUp();
+  }
+
+  /** LISTEN on a connection of its own; reconnects with backoff and catches up after each reconnect. */
+  private async connect(): Promise<void> {
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: "groups-erasure-watch" });
+    client.on("notification", (message) => this.onErasure(message.payload));
+    client.on("error", (error) => {
+      logger.warn("erasure watch connection lost", { error: error.message });
+      this.scheduleReconnect(client);
+    });
+    client.on("end", () => this.scheduleReconnect(client));
+    await client.connect();
+    await client.query(`LISTEN ${ERASURE_CHANNEL}`);
+    this.client = client;
+    this.reconnectDelay = 250;
+  }
+
+  private scheduleReconnect(lost: Client): void {
+    if (this.stopped || this.client !== lost) return;
+    this.client = undefined;
+    lost.removeAllListeners("end");
+    lost.end().catch(() => undefined);
+    const retry = () => {
+      this.reconnectTimer = undefined;
+      if (this.stopped) return;
+      this.connect().then(
+        () => this.catchUp(),
+        () => {
+          this.reconnectDelay = Math.min(this.reconnectDelay * 2, 5000);
+          this.reconnectTimer = setTimeout(retry, this.reconnectDelay);
+          this.reconnectTimer.unref();
+        },
+      );
+    };
+    this.reconnectTimer = setTimeout(retry, this.reconnectDelay);
+    this.reconnectTimer.unref();
+  }
+}
