@@ -175,6 +175,17 @@ describe("hostile input to every mutation", () => {
       "mutation ($g: ID!, $i: ID!) { unlinkInitiative(groupId: $g, initiativeId: $i) { id } }",
       fc.record({ g: id, i: id }),
     ],
+    // Never the fixture users' ids: erasing one would end the suite's callers (test/erasure.test.ts erases).
+    [
+      "mutation ($id: ID!) { eraseUser(id: $id) }",
+      fc.record({
+        id: fc.oneof(
+          fc.uuid(),
+          fc.constantFrom("", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "1", "' OR 1=1 --", "\u0000"),
+          wrongType,
+        ),
+      }),
+    ],
     ["query ($f: Int) { groups(first: $f) { totalCount } events(first: $f) { totalCount } }", fc.record({ f: first })],
   ];
 

@@ -59,6 +59,14 @@ const RULES: { rule: string; sql: string }[] = [
             WHERE e.group_id = m.group_id AND e.user_id = m.user_id AND e.type = 'MEMBER_ADDED')`,
   },
   {
+    rule: "an erased user has no name, no email, no membership and no leadership not yet ended",
+    sql: `SELECT u.id::text AS id FROM users u WHERE u.erased_at IS NOT NULL AND (
+            u.name IS NOT NULL OR u.email IS NOT NULL
+            OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
+            OR EXISTS (SELECT 1 FROM leaderships l WHERE l.user_id = u.id
+                       AND (l.end_date IS NULL OR l.end_date > (u.erased_at AT TIME ZONE 'UTC')::date)))`,
+  },
+  {
     rule: "every leadership has its LEADER_ADDED event",
     sql: `SELECT l.id::text AS id FROM leaderships l WHERE NOT EXISTS (
             SELECT 1 FROM domain_events e
