@@ -4,6 +4,7 @@ import { Leadership1795000002000 } from "./1795000002000-Leadership";
 import { Initiatives1795000003000 } from "./1795000003000-Initiatives";
 import { EventFeed1795000004000 } from "./1795000004000-EventFeed";
 import { MembershipHistory1795000005000 } from "./1795000005000-MembershipHistory";
+import { TimeEvents1795000006000 } from "./1795000006000-TimeEvents";
 import { Erasure1795000007000 } from "./1795000007000-Erasure";
 
 /** Every migration, oldest first. `npm run migration:generate` writes a new file; add its class here. */
@@ -14,5 +15,6 @@ export const migrations = [
   Initiatives1795000003000,
   EventFeed1795000004000,
   MembershipHistory1795000005000,
+  TimeEvents1795000006000,
   Erasure1795000007000,
 ];

@@ -10,6 +10,7 @@ import { Metrics } from "./metrics";
 import { applySync, registry, summarize } from "./permissions";
 import { startServer } from "./server";
 import { logger } from "./shared/logger";
+import { runTimerTick, TimerDuty } from "./timers";
 import { startTracing, type Tracing, type TracingOptions } from "./tracing";
 import { ErasureWatch } from "./users";
 
@@ -73,6 +74,7 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
   const tracing = startTracing(process.env, options.tracing);
   const db = createDataSource(url, { poolSize: config.dbPoolSize });
   let feed: EventFeed | undefined;
+  let timer: TimerDuty | undefined;
   let erasures: ErasureWatch | undefined;
   let metricsServer: { url: string; close(): Promise<void> } | undefined;
   try {
@@ -103,6 +105,9 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
     await erasures.start();
     const eventHub = new EventHub(feed, { db, config });
     eventHub.start();
+    // Time-driven events (scheduled starts, expiries, leadership dates): one replica holds the duty.
+    timer = new TimerDuty({ databaseUrl: url, intervalMs: config.timerIntervalMs, tick: () => runTimerTick(db) });
+    timer.start();
     const metrics = config.metricsEnabled ? new Metrics({ db, hub: eventHub, feed }) : undefined;
     if (metrics && config.metricsPort !== undefined) {
       metricsServer = await metrics.listen(config.metricsPort, config.metricsHost);
@@ -134,6 +139,7 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
       stop: () =>
         (stopping ??= (async () => {
           await server.stop();
+          await timer!.stop();
           await metricsServer?.close();
           await eventHub.stop();
           await feed!.stop();
@@ -145,6 +151,7 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
         })()),
     };
   } catch (error) {
+    await timer?.stop();
     await metricsServer?.close();
     await feed?.stop();
     await erasures?.stop();

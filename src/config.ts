@@ -72,6 +72,12 @@ export interface Config {
   subscriptionBufferLimit: number;
   /** The event feed reads the log this often even without a notification (ms). @default 1000 */
   eventsPollIntervalMs: number;
+  /**
+   * The timer (src/timers/) looks for instants that passed this often (ms): a scheduled start, an
+   * expiry or a leadership's start or end is written to the log within about this long of it.
+   * @default 5000
+   */
+  timerIntervalMs: number;
   /** graphql-ws keep-alive: ping every this many ms; a client that does not pong is dropped. 0 = off. @default 12000 */
   wsKeepAliveMs: number;
   /**
@@ -226,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     subgraphName: str(env, "SUBGRAPH_NAME") ?? "groups",
     subscriptionBufferLimit: int(env, "SUBSCRIPTION_BUFFER_LIMIT", 1000, 1),
     eventsPollIntervalMs: int(env, "EVENTS_POLL_INTERVAL_MS", 1000, 10),
+    timerIntervalMs: int(env, "TIMER_INTERVAL_MS", 5000, 50),
     wsKeepAliveMs: int(env, "WS_KEEPALIVE_MS", 12000, 0),
     wsMaxPayloadBytes: int(env, "WS_MAX_PAYLOAD_BYTES", 1024 * 1024, 1024),
     maxSubscriptionsPerConnection: int(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, 1),

@@ -5,9 +5,14 @@ import { User, usersById } from "../users";
 import {
   GroupCreatedDetails,
   LeaderAddedDetails,
+  LeaderEndedDetails,
   LeaderRemovedDetails,
+  LeaderStartedDetails,
   MemberAddedDetails,
+  MemberExpiredDetails,
+  MemberExpiryChangedDetails,
   MemberRemovedDetails,
+  MemberStartedDetails,
   MemberRoleChangedDetails,
   MemberStatusChangedDetails,
 } from "./event-details";
@@ -49,4 +54,9 @@ export const EVENT_DETAILS_USER_RESOLVERS: readonly ClassType[] = [
   userReference(MemberStatusChangedDetails, "member", (d) => d.memberId, MEMBER),
   userReference(LeaderAddedDetails, "leader", (d) => d.leaderId, LEADER),
   userReference(LeaderRemovedDetails, "leader", (d) => d.leaderId, LEADER),
+  userReference(MemberExpiredDetails, "member", (d) => d.memberId, MEMBER),
+  userReference(MemberStartedDetails, "member", (d) => d.memberId, MEMBER),
+  userReference(MemberExpiryChangedDetails, "member", (d) => d.memberId, MEMBER),
+  userReference(LeaderStartedDetails, "leader", (d) => d.leaderId, LEADER),
+  userReference(LeaderEndedDetails, "leader", (d) => d.leaderId, LEADER),
 ];

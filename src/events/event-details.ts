@@ -194,6 +194,9 @@ export class MemberAddedDetails extends MemberDetails {
 
   @Field(() => Date, { nullable: true })
   expiresAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "set when added with a start (status SCHEDULED until then)" })
+  startsAt!: Date | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: "MEMBER_REMOVED: the membership ended." })
@@ -226,6 +229,68 @@ export class MemberStatusChangedDetails extends MemberDetails {
 
   /** MembershipStatus: typed in src/memberships/event-details.resolver.ts. */
   newStatus!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    "MEMBER_EXPIRED (time-driven, actor null): the member's expiresAt passed; the membership is INACTIVE since then.",
+})
+export class MemberExpiredDetails extends MemberDetails {
+  @Field({ description: "the role held until then" })
+  role!: string;
+
+  @Field(() => Date, { nullable: true, description: "the instant it expired (never null here)" })
+  expiresAt!: Date | null;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    "MEMBER_STARTED (time-driven, actor null): a scheduled membership's startsAt came; it is ACTIVE since then.",
+})
+export class MemberStartedDetails extends MemberDetails {
+  @Field()
+  role!: string;
+
+  @Field(() => Date, { nullable: true, description: "the instant it started (never null here)" })
+  startsAt!: Date | null;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "MEMBER_EXPIRY_CHANGED (setMemberExpiry): the member's expiresAt was set, changed or cleared.",
+})
+export class MemberExpiryChangedDetails extends MemberDetails {
+  @Field(() => Date, { nullable: true, description: "null: it had none" })
+  oldExpiresAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "null: cleared" })
+  newExpiresAt!: Date | null;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "LEADER_STARTED (time-driven, actor null): a leadership period's startDate came (00:00 UTC).",
+})
+export class LeaderStartedDetails extends LeaderDetails {
+  @Field(() => DateScalar)
+  startDate!: string;
+
+  @Field(() => DateScalar, { nullable: true, description: "null while the period is open-ended" })
+  endDate!: string | null;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "LEADER_ENDED (time-driven, actor null): a leadership period's endDate came (00:00 UTC).",
+})
+export class LeaderEndedDetails extends LeaderDetails {
+  @Field(() => DateScalar)
+  startDate!: string;
+
+  @Field(() => DateScalar, { nullable: true, description: "never null here" })
+  endDate!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: "LEADER_ADDED: a leadership period was recorded." })
@@ -309,6 +374,7 @@ const READERS: { [K in EventType]: { type: ClassType; read(event: DetailsSource,
       status: text(p.status)!,
       invitedById: text(p.invitedBy),
       expiresAt: instant(p.expiresAt),
+      startsAt: instant(p.startsAt),
     }),
   },
   [EventType.MEMBER_REMOVED]: {
@@ -375,6 +441,48 @@ const READERS: { [K in EventType]: { type: ClassType; read(event: DetailsSource,
   [EventType.CHILD_REMOVED]: {
     type: ChildRemovedDetails,
     read: (_e, p): Omit<ChildRemovedDetails, "eventType"> => ({ childId: text(p.childId) }),
+  },
+  [EventType.MEMBER_EXPIRED]: {
+    type: MemberExpiredDetails,
+    read: (e, p): Omit<MemberExpiredDetails, "eventType"> => ({
+      memberId: e.userId,
+      role: text(p.role)!,
+      expiresAt: instant(p.expiresAt),
+    }),
+  },
+  [EventType.MEMBER_STARTED]: {
+    type: MemberStartedDetails,
+    read: (e, p): Omit<MemberStartedDetails, "eventType"> => ({
+      memberId: e.userId,
+      role: text(p.role)!,
+      startsAt: instant(p.startsAt),
+    }),
+  },
+  [EventType.MEMBER_EXPIRY_CHANGED]: {
+    type: MemberExpiryChangedDetails,
+    read: (e, p): Omit<MemberExpiryChangedDetails, "eventType"> => ({
+      memberId: e.userId,
+      oldExpiresAt: instant(p.oldExpiresAt),
+      newExpiresAt: instant(p.newExpiresAt),
+    }),
+  },
+  [EventType.LEADER_STARTED]: {
+    type: LeaderStartedDetails,
+    read: (e, p): Omit<LeaderStartedDetails, "eventType"> => ({
+      leaderId: e.userId,
+      leadershipId: text(p.leadershipId)!,
+      startDate: text(p.startDate)!,
+      endDate: text(p.endDate),
+    }),
+  },
+  [EventType.LEADER_ENDED]: {
+    type: LeaderEndedDetails,
+    read: (e, p): Omit<LeaderEndedDetails, "eventType"> => ({
+      leaderId: e.userId,
+      leadershipId: text(p.leadershipId)!,
+      startDate: text(p.startDate)!,
+      endDate: text(p.endDate),
+    }),
   },
 };
 

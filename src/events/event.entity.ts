@@ -18,6 +18,16 @@ export enum EventType {
   CHILD_ADDED = "CHILD_ADDED",
   /** In the parent (groupId) when a group is detached from it or deleted; payload { childId }. */
   CHILD_REMOVED = "CHILD_REMOVED",
+  /** Time-driven (src/timers/): the member's expiresAt passed; payload { role, expiresAt }. */
+  MEMBER_EXPIRED = "MEMBER_EXPIRED",
+  /** Time-driven: a scheduled membership's startsAt came; payload { role, startsAt }. */
+  MEMBER_STARTED = "MEMBER_STARTED",
+  /** setMemberExpiry; payload { oldExpiresAt, newExpiresAt } (null: none). */
+  MEMBER_EXPIRY_CHANGED = "MEMBER_EXPIRY_CHANGED",
+  /** Time-driven: a leadership period's startDate came (00:00 UTC); payload { leadershipId, startDate, endDate }. */
+  LEADER_STARTED = "LEADER_STARTED",
+  /** Time-driven: a leadership period's endDate came (00:00 UTC); payload { leadershipId, startDate, endDate }. */
+  LEADER_ENDED = "LEADER_ENDED",
 }
 registerEnumType(EventType, { name: "EventType" });
 

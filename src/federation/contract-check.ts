@@ -123,6 +123,8 @@ export const BUILT_NEXT_BLOCKS: readonly string[] = [
   "the newcomer defects",
   "time and history: Typed payloads",
   "time and history: MembershipPeriod, MembershipPeriodConnection, Membership.history, Group.membershipHistory",
+  "time and history: MembershipStatus, AddMemberInput, Membership.startsAt, Mutation.setMemberExpiry",
+  "time and history: Time-driven events, written once (however many replicas) within a few seconds of the instant",
   "time and history: User.erasedAt, Mutation.eraseUser",
 ];
 

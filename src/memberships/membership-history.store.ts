@@ -92,7 +92,7 @@ function membershipAt(asOf: Date): Sql {
   return sql`CASE WHEN p.valid_to IS NULL THEN p.membership_id ELSE md5('membership_periods/' || p.id)::uuid END AS id,
       p.group_id AS "groupId", p.user_id AS "userId", p.role, p.status AS "storedStatus",
       a.invited_by AS "invitedById", p.joined_at AS "joinedAt", a.expires_at AS "expiresAt",
-      p.joined_at AS "createdAt", p.valid_from AS "updatedAt", ${value(asOf)}::timestamptz AS "asOf"`;
+      a.starts_at AS "startsAt", p.joined_at AS "createdAt", p.valid_from AS "updatedAt", ${value(asOf)}::timestamptz AS "asOf"`;
 }
 
 /** A Membership as it was at `asOf` (see membershipAt). */

@@ -5,6 +5,8 @@ export enum MembershipStatus {
   ACTIVE = "ACTIVE",
   PENDING = "PENDING",
   INACTIVE = "INACTIVE",
+  /** Added with a startsAt still ahead: grants nothing until the timer starts it (src/timers/). */
+  SCHEDULED = "SCHEDULED",
 }
 registerEnumType(MembershipStatus, { name: "MembershipStatus" });
 
@@ -41,6 +43,13 @@ export class Membership {
   @Field(() => Date, { nullable: true, description: "after it, the membership counts as INACTIVE" })
   expiresAt!: Date | null;
 
+  @Column({ name: "starts_at", type: "timestamptz", nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: "when a membership added with a start began (or begins: status SCHEDULED until then); null otherwise",
+  })
+  startsAt!: Date | null;
+
   @CreateDateColumn({ name: "created_at", type: "timestamptz" })
   createdAt!: Date;
 
@@ -48,7 +57,11 @@ export class Membership {
   updatedAt!: Date;
 }
 
-/** The status a reader sees: an expired membership counts as INACTIVE, computed at read time. */
+/**
+ * The status a reader sees: an expired membership counts as INACTIVE, computed at read time (the
+ * timer stores it within TIMER_INTERVAL_MS). SCHEDULED is stored, not computed: it lasts until the
+ * timer starts the membership, so the status always agrees with what the membership grants.
+ */
 export function effectiveStatus(m: Pick<Membership, "storedStatus" | "expiresAt">, now = new Date()): MembershipStatus {
   if (m.expiresAt && m.expiresAt.getTime() <= now.getTime()) return MembershipStatus.INACTIVE;
   return m.storedStatus;

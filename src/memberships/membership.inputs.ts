@@ -29,6 +29,13 @@ export class AddMemberInput {
 
   @Field(() => Date, { nullable: true, description: "must lie in the future" })
   expiresAt?: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "the membership grants nothing before this instant (must lie in the future); status SCHEDULED until then",
+  })
+  startsAt?: Date | null;
 }
 
 /** The arguments of Group.members. */

@@ -18,6 +18,7 @@ import type { MemberListOptions, MemberRow } from "./membership.store";
 const MEMBERSHIP_TIMESTAMPS = [
   "joinedAt",
   "expiresAt",
+  "startsAt",
   "createdAt",
   "updatedAt",
 ] as const satisfies readonly (keyof Membership)[];

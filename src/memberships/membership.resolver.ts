@@ -19,7 +19,14 @@ import { User, usersById } from "../users";
 import { effectiveStatus, Membership, MembershipStatus } from "./membership.entity";
 import { AddMemberInput } from "./membership.inputs";
 import { findMembership } from "./membership.queries";
-import { addMember, removeMember, respondToInvitation, setMemberStatus, updateMemberRole } from "./membership.service";
+import {
+  addMember,
+  removeMember,
+  respondToInvitation,
+  setMemberExpiry,
+  setMemberStatus,
+  updateMemberRole,
+} from "./membership.service";
 import type { Row } from "../shared/row";
 import { PUBLIC } from "../shared/federation-directives";
 
@@ -73,6 +80,19 @@ export class MembershipResolver {
     @Ctx() ctx: AppContext,
   ): Promise<Membership> {
     return setMemberStatus(ctx, groupId, userId, status);
+  }
+
+  @Mutation(() => Membership, {
+    description: "null clears it; needs members.change_role; writes MEMBER_EXPIRY_CHANGED",
+  })
+  @Directive(PUBLIC)
+  setMemberExpiry(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("userId", () => ID) userId: string,
+    @Arg("expiresAt", () => Date, { nullable: true }) expiresAt: Date | null,
+    @Ctx() ctx: AppContext,
+  ): Promise<Membership> {
+    return setMemberExpiry(ctx, groupId, userId, expiresAt ?? null);
   }
 
   @Mutation(() => Membership, {

@@ -27,6 +27,7 @@ import {
   memberFacts,
   otherLastingOwners,
   removeMembership,
+  updateMembershipExpiry,
   updateMembershipRole,
   updateMembershipStatus,
 } from "./membership.store";
@@ -240,13 +241,20 @@ export async function addMember(ctx: AppContext, input: AddMemberInput): Promise
       const caller = await callerGrants(ctx, group, "members.add");
       const role = input.role ?? "member";
       assertRole(role);
-      const status = input.status ?? MembershipStatus.ACTIVE;
-      if (status === MembershipStatus.INACTIVE) {
-        throw BadUserInputError.field("status", "a new membership is ACTIVE, or PENDING for an invitation");
+      const asked = input.status ?? MembershipStatus.ACTIVE;
+      if (asked === MembershipStatus.INACTIVE || asked === MembershipStatus.SCHEDULED) {
+        throw BadUserInputError.field(
+          "status",
+          "a new membership is ACTIVE, or PENDING for an invitation (startsAt schedules it)",
+        );
       }
       if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
         throw BadUserInputError.field("expiresAt", "must lie in the future");
       }
+      const startsAt = input.startsAt ?? null;
+      if (startsAt) assertStart(startsAt, asked, input.expiresAt ?? null);
+      // A scheduled membership is stored SCHEDULED: it grants nothing until the timer starts it.
+      const status = startsAt ? MembershipStatus.SCHEDULED : asked;
       if (!knownUserIds.has(input.userId)) throw new NotFoundError("User", input.userId);
       if (!knownUserIds.has(invitedBy)) throw new NotFoundError("User (invitedBy)", invitedBy);
       assertRankAllowsWith(ctx, group, rolesOf(caller), { userId: input.userId, currentRole: null, newRole: role });
@@ -258,6 +266,7 @@ export async function addMember(ctx: AppContext, input: AddMemberInput): Promise
           storedStatus: status,
           invitedById: invitedBy,
           expiresAt: input.expiresAt ?? null,
+          startsAt,
           changedById: viewer.id,
         },
         events: [
@@ -266,7 +275,13 @@ export async function addMember(ctx: AppContext, input: AddMemberInput): Promise
             groupId: group.id,
             userId: input.userId,
             actorId: viewer.id,
-            payload: { role, invitedBy, status, expiresAt: input.expiresAt?.toISOString() ?? null },
+            payload: {
+              role,
+              invitedBy,
+              status,
+              expiresAt: input.expiresAt?.toISOString() ?? null,
+              ...(startsAt ? { startsAt: startsAt.toISOString() } : {}),
+            },
           },
         ],
         caller,
@@ -276,6 +291,17 @@ export async function addMember(ctx: AppContext, input: AddMemberInput): Promise
     }
   });
   return afterChange(ctx, created);
+}
+
+/** A start must lie ahead, be an ACTIVE membership's (not an invitation's) and come before its expiry. */
+function assertStart(startsAt: Date, status: MembershipStatus, expiresAt: Date | null): void {
+  if (startsAt.getTime() <= Date.now()) throw BadUserInputError.field("startsAt", "must lie in the future");
+  if (status !== MembershipStatus.ACTIVE) {
+    throw BadUserInputError.field("startsAt", "only an ACTIVE membership can be scheduled, not an invitation");
+  }
+  if (expiresAt && expiresAt.getTime() <= startsAt.getTime()) {
+    throw BadUserInputError.field("expiresAt", "must lie after startsAt");
+  }
 }
 
 /** The roles of the grants a decision relied on. */
@@ -316,6 +342,9 @@ export async function setMemberStatus(
   status: MembershipStatus,
 ): Promise<Membership> {
   const viewer = requireViewer(ctx);
+  if (status === MembershipStatus.SCHEDULED) {
+    throw BadUserInputError.field("status", "SCHEDULED is set by addMember's startsAt, not by a change");
+  }
   const { group, current } = await memberToChange(ctx, groupId, userId, null);
   const updated = await inTransaction(ctx.db, async (tx) => {
     const before = await lockForChange(ctx, tx, group, "members.change_role", current.userId, null);
@@ -331,6 +360,54 @@ export async function setMemberStatus(
       userId,
       actorId: viewer.id,
       payload: { oldStatus, newStatus: status },
+    });
+    return after;
+  });
+  return afterChange(ctx, updated);
+}
+
+/**
+ * Renewal: sets (or, null, clears) the member's expiresAt under members.change_role and the rank
+ * rules of a status change, with MEMBER_EXPIRY_CHANGED; opens no period. A new expiry must lie in
+ * the future; a membership already expired is made ACTIVE first (setMemberStatus, which clears the
+ * past expiry): giving it a future expiry here would revive it without a status change. Giving the
+ * group's last lasting owner an expiry is BAD_USER_INPUT (a group keeps an ACTIVE owner without one).
+ */
+export async function setMemberExpiry(
+  ctx: AppContext,
+  groupId: string,
+  userId: string,
+  expiresAt: Date | null,
+): Promise<Membership> {
+  const viewer = requireViewer(ctx);
+  const { group, current } = await memberToChange(ctx, groupId, userId, null);
+  if (expiresAt && expiresAt.getTime() <= Date.now()) {
+    throw BadUserInputError.field("expiresAt", "must lie in the future");
+  }
+  const updated = await inTransaction(ctx.db, async (tx) => {
+    const before = await lockForChange(ctx, tx, group, "members.change_role", current.userId, null);
+    if (!before) throw new NotFoundError("Membership of user", userId);
+    if (before.expiresAt && before.expiresAt.getTime() <= Date.now()) {
+      throw BadUserInputError.field(
+        "expiresAt",
+        "this membership has expired; make it ACTIVE with setMemberStatus first, then set its expiry",
+      );
+    }
+    if (expiresAt && before.startsAt && expiresAt.getTime() <= before.startsAt.getTime()) {
+      throw BadUserInputError.field("expiresAt", "must lie after startsAt");
+    }
+    if ((before.expiresAt?.getTime() ?? null) === (expiresAt?.getTime() ?? null)) return before;
+    if (expiresAt) await assertAnotherOwner(tx, before);
+    const after = await updateMembershipExpiry(tx, before.id, expiresAt, viewer.id);
+    await recordEvent(tx, {
+      type: EventType.MEMBER_EXPIRY_CHANGED,
+      groupId,
+      userId,
+      actorId: viewer.id,
+      payload: {
+        oldExpiresAt: before.expiresAt?.toISOString() ?? null,
+        newExpiresAt: expiresAt?.toISOString() ?? null,
+      },
     });
     return after;
   });

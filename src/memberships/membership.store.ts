@@ -36,6 +36,7 @@ export const MEMBERSHIP_FIELDS = {
   invitedById: "invited_by",
   joinedAt: "joined_at",
   expiresAt: "expires_at",
+  startsAt: "starts_at",
   createdAt: "created_at",
   updatedAt: "updated_at",
 } as const satisfies Record<keyof Membership, string>;
@@ -477,7 +478,7 @@ export async function removeMembership(db: DataSource, r: MemberRemoval): Promis
  * --------------------------------------------------------------------------------------------- */
 
 /** The fields a new membership is given; the others take their column defaults. */
-const INSERTED = ["groupId", "userId", "role", "storedStatus", "invitedById", "expiresAt"] as const;
+const INSERTED = ["groupId", "userId", "role", "storedStatus", "invitedById", "expiresAt", "startsAt"] as const;
 
 /**
  * A new membership. `changedById` (column `changed_by`, not read back: no Membership field) is who
@@ -518,6 +519,25 @@ export async function updateMembershipStatus(
     sql`UPDATE memberships AS a SET status = ${status}::varchar, updated_at = now(), changed_by = ${actorId}::uuid,
         expires_at = CASE WHEN ${status}::varchar <> 'INACTIVE' AND a.expires_at <= now() THEN NULL ELSE a.expires_at END
       WHERE a.group_id = ${groupId} AND a.user_id = ${userId} RETURNING ${membershipColumns}`,
+  );
+  return row!;
+}
+
+/**
+ * Sets (null: clears) the expiry; `actorId` made the change. Opens no period (the history trigger
+ * watches role and status); the expiry trigger records when it was set (expiry_set_at).
+ */
+export async function updateMembershipExpiry(
+  tx: EntityManager,
+  id: string,
+  expiresAt: Date | null,
+  actorId: string,
+): Promise<Membership> {
+  const [row] = await query<Membership>(
+    tx,
+    sql`UPDATE memberships AS a SET expires_at = ${value(expiresAt)}::timestamptz, updated_at = now(),
+        changed_by = ${actorId}::uuid
+      WHERE a.id = ${id} RETURNING ${membershipColumns}`,
   );
   return row!;
 }

@@ -24,7 +24,7 @@ const viewer = { id: "00000000-0000-4000-8000-000000000002", isGlobalAdmin: fals
 const COLUMNS =
   `a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", ` +
   `a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", ` +
-  `a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
+  `a.starts_at AS "startsAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
 const COUNTING = `a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())`;
 
 /** visibility.ts's fragment as it reads after `offset` parameters of the enclosing statement. */
@@ -142,7 +142,7 @@ describe("memberships store SQL", () => {
 
     it("the facts of a change to one member: the group, the membership, which users exist", () => {
       expect(memberFactsSql(GROUP, admin.id, [admin.id]).text).toMatchInlineSnapshot(`
-       "SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", a.id AS "member.id", a.group_id AS "member.groupId", a.user_id AS "member.userId", a.role AS "member.role", a.status AS "member.storedStatus", a.invited_by AS "member.invitedById", a.joined_at AS "member.joinedAt", a.expires_at AS "member.expiresAt", a.created_at AS "member.createdAt", a.updated_at AS "member.updatedAt",
+       "SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", a.id AS "member.id", a.group_id AS "member.groupId", a.user_id AS "member.userId", a.role AS "member.role", a.status AS "member.storedStatus", a.invited_by AS "member.invitedById", a.joined_at AS "member.joinedAt", a.expires_at AS "member.expiresAt", a.starts_at AS "member.startsAt", a.created_at AS "member.createdAt", a.updated_at AS "member.updatedAt",
              ARRAY(SELECT u.id::text FROM users u WHERE u.id = ANY($1::uuid[])) AS "knownUserIds"
            FROM groups g LEFT JOIN memberships a ON a.group_id = g.id AND a.user_id = $2::uuid
            WHERE g.id = $3::uuid"
@@ -157,6 +157,7 @@ describe("memberships store SQL", () => {
         storedStatus: MembershipStatus.ACTIVE,
         invitedById: viewer.id,
         expiresAt: null,
+        startsAt: null,
         changedById: viewer.id,
       };
       const statement = addMembershipSql({ member, events: [event], caller });
@@ -167,10 +168,10 @@ describe("memberships store SQL", () => {
                  SELECT * FROM unnest($2::uuid[], $3::text[])
                )
              FOR SHARE OF a), m AS (
-             INSERT INTO memberships AS a (group_id, user_id, role, status, invited_by, expires_at, changed_by)
-             SELECT $4,$5,$6,$7,$8,$9,$10 WHERE (SELECT count(*) FROM caller) = $11::int
-             RETURNING a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt"
-           ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($12::text[], $13::uuid[], $14::uuid[], $15::uuid[], $16::jsonb[], $17::jsonb[]) WHERE EXISTS (SELECT 1 FROM m))
+             INSERT INTO memberships AS a (group_id, user_id, role, status, invited_by, expires_at, starts_at, changed_by)
+             SELECT $4,$5,$6,$7,$8,$9,$10,$11 WHERE (SELECT count(*) FROM caller) = $12::int
+             RETURNING a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.starts_at AS "startsAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt"
+           ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($13::text[], $14::uuid[], $15::uuid[], $16::uuid[], $17::jsonb[], $18::jsonb[]) WHERE EXISTS (SELECT 1 FROM m))
            SELECT * FROM m"
       `);
       expect(statement.values.slice(0, 3)).toEqual([viewer.id, [OTHER], ["admin"]]);

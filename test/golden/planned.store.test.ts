@@ -88,7 +88,7 @@ describe("planned statements", () => {
            'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
              SELECT m.*, u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
              FROM (
-               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
+               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.starts_at AS "startsAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
                FROM memberships a
                WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
                ORDER BY a.joined_at, a.id LIMIT $1
@@ -118,7 +118,7 @@ describe("planned statements", () => {
            'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
              SELECT m.*, u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
              FROM (
-               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
+               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.starts_at AS "startsAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
                FROM memberships a
                WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
                ORDER BY a.joined_at, a.id LIMIT $1
@@ -242,7 +242,7 @@ describe("planned statements", () => {
            'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
              SELECT m.*, u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
              FROM (
-               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
+               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.starts_at AS "startsAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
                FROM memberships a
                WHERE a.group_id = rg.id AND a.role = $2 AND (0, a.joined_at, a.id) > ($3::int, $4::timestamptz, $5::uuid)
                ORDER BY a.joined_at, a.id LIMIT $6

@@ -1,0 +1,2 @@
+export { TimerDuty, type TimerDutyOptions } from "./duty";
+export { runTimerTick } from "./timer.service";
