@@ -101,7 +101,7 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
     });
     await feed.start();
     // Before serving: the erased users this replica refuses are loaded (see erasure-watch.ts).
-    erasures = new ErasureWatch(db, { databaseUrl: url });
+    erasures = new ErasureWatch(db, { databaseUrl: url, heartbeatMs: config.replicaHeartbeatMs });
     await erasures.start();
     const eventHub = new EventHub(feed, { db, config });
     eventHub.start();

@@ -78,6 +78,11 @@ export interface Config {
    * @default 5000
    */
   timerIntervalMs: number;
+  /**
+   * Each replica writes its heartbeat (and reads erasures it may have missed) this often (ms); one
+   * silent for five of them counts as gone, and eraseUser no longer waits for it. @default 1000
+   */
+  replicaHeartbeatMs: number;
   /** graphql-ws keep-alive: ping every this many ms; a client that does not pong is dropped. 0 = off. @default 12000 */
   wsKeepAliveMs: number;
   /**
@@ -233,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     subscriptionBufferLimit: int(env, "SUBSCRIPTION_BUFFER_LIMIT", 1000, 1),
     eventsPollIntervalMs: int(env, "EVENTS_POLL_INTERVAL_MS", 1000, 10),
     timerIntervalMs: int(env, "TIMER_INTERVAL_MS", 5000, 50),
+    replicaHeartbeatMs: int(env, "REPLICA_HEARTBEAT_MS", 1000, 50),
     wsKeepAliveMs: int(env, "WS_KEEPALIVE_MS", 12000, 0),
     wsMaxPayloadBytes: int(env, "WS_MAX_PAYLOAD_BYTES", 1024 * 1024, 1024),
     maxSubscriptionsPerConnection: int(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", 100, 1),

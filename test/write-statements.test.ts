@@ -29,7 +29,8 @@ describe("statements per write (as the benchmark counts them)", () => {
 
   beforeAll(async () => {
     // No polling: only the reads a commit's notification causes are counted.
-    svc = await TestService.start({ eventsPollIntervalMs: 600_000 });
+    // No heartbeat of the erasure watch either (a background statement each second).
+    svc = await TestService.start({ eventsPollIntervalMs: 600_000, replicaHeartbeatMs: 600_000 });
     proto.query = function counted(this: unknown, ...args: unknown[]) {
       sent++;
       return original.apply(this, args);

@@ -20,10 +20,10 @@ import { erasedAtById, usersById } from "./user.loaders";
 import { refuseErasedUsers } from "./user.service";
 
 /**
- * A replica counts as live while its heartbeat is this recent (ms): it writes one every
- * `HEARTBEAT_MS` (erasure-watch.ts), so a replica missing five in a row is taken for gone.
+ * A replica counts as live while its heartbeat is at most this many of its intervals old
+ * (Config.replicaHeartbeatMs; erasure-watch.ts): one missing five in a row is taken for gone.
  */
-export const REPLICA_LIVE_MS = 5_000;
+const LIVE_HEARTBEATS = 5;
 
 /** How long eraseUser waits for every live replica to acknowledge the erasure (ms). */
 export const ERASURE_ACK_TIMEOUT_MS = 2_000;
@@ -91,14 +91,14 @@ function lastOwnerError(groupNames: string[]): BadUserInputError {
 }
 
 /**
- * Waits until no replica seen in the last REPLICA_LIVE_MS is behind erasure `seq`, or
+ * Waits until no replica seen in its last LIVE_HEARTBEATS heartbeats is behind erasure `seq`, or
  * ERASURE_ACK_TIMEOUT_MS passed (then logs it: the replica applies the erasure when it hears of
  * it, at the latest at its next heartbeat's catch-up read).
  */
 async function acknowledged(ctx: AppContext, seq: bigint): Promise<void> {
   const deadline = Date.now() + ERASURE_ACK_TIMEOUT_MS;
   for (;;) {
-    const behind = await replicasBehind(ctx.db, seq, REPLICA_LIVE_MS);
+    const behind = await replicasBehind(ctx.db, seq, LIVE_HEARTBEATS * ctx.config.replicaHeartbeatMs);
     if (behind === 0) return;
     if (Date.now() >= deadline) {
       logger.warn("erasure not acknowledged by every replica in time", { replicas: behind, erasure: seq.toString() });
