@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { addMember, createGroup, provision } from "./utils/builders";
 import { checkInvariants } from "./utils/db-invariants";
-import { CLIENT_ERROR_CODES, type GraphQLResponse, TestService, type TestUser } from "./utils/service";
+import crypto from "node:crypto";
+import { CLIENT_ERROR_CODES, codes, type GraphQLResponse, TestService, type TestUser } from "./utils/service";
 
 /**
  * Every mutation driven with random and adversarial input by several callers: each answer carries
@@ -87,6 +88,17 @@ describe("hostile input to every mutation", () => {
     fc.constantFrom("2030-06-15", "2020-01-01"),
     text,
   );
+  const dateTime = fc.oneof(
+    fc.constantFrom(
+      "2099-06-15T00:00:00Z",
+      "2020-01-01T00:00:00Z",
+      "2024-02-30T00:00:00Z",
+      "not a date",
+      "275760-09-14T00:00:00Z",
+    ),
+    date,
+    fc.constant(null),
+  );
   const deep = (levels: number): Record<string, unknown> =>
     Array.from({ length: levels }).reduce<Record<string, unknown>>((inner) => ({ k: inner }), { leaf: "x" });
   const metadata = fc.oneof(
@@ -135,7 +147,21 @@ describe("hostile input to every mutation", () => {
     ["mutation ($id: ID!) { deleteGroup(id: $id) }", fc.record({ id })],
     [
       "mutation ($i: AddMemberInput!) { addMember(input: $i) { id } }",
-      fc.record({ i: partial({ groupId: id, userId: id, role, status: value, expiresAt: date, invitedBy: id }) }),
+      fc.record({
+        i: partial({
+          groupId: id,
+          userId: id,
+          role,
+          status: value,
+          expiresAt: date,
+          startsAt: dateTime,
+          invitedBy: id,
+        }),
+      }),
+    ],
+    [
+      "mutation ($g: ID!, $u: ID!, $e: DateTime) { setMemberExpiry(groupId: $g, userId: $u, expiresAt: $e) { id } }",
+      fc.record({ g: id, u: id, e: dateTime }),
     ],
     [
       "mutation ($g: ID!, $u: ID!, $r: String!) { updateMemberRole(groupId: $g, userId: $u, role: $r) { id } }",
@@ -311,6 +337,77 @@ describe("hostile input to every mutation", () => {
       }),
       { numRuns: 15 },
     );
+  });
+});
+
+describe("setMemberExpiry's refusals", () => {
+  let svc: TestService;
+  let owner: TestUser;
+  let member: TestUser;
+  let outsider: TestUser;
+  let group: string;
+  const SET = `mutation ($g: ID!, $u: ID!, $e: DateTime) {
+    setMemberExpiry(groupId: $g, userId: $u, expiresAt: $e) { expiresAt status } }`;
+  // The code and the input field the message names first (BadUserInputError.field: "<field>: <why>").
+  const fields = (res: GraphQLResponse<unknown>) =>
+    (res.errors ?? []).map((e) => `${String(e.extensions?.code)} ${e.message.split(":")[0]}`);
+
+  beforeAll(async () => {
+    svc = await TestService.start();
+    owner = await svc.user();
+    member = await svc.user();
+    outsider = await svc.user();
+    await provision(svc, owner, member, outsider);
+    group = await createGroup(svc, owner, { name: "Expiry" });
+    await addMember(svc, owner, group, member);
+  });
+
+  afterAll(() => svc.stop());
+
+  const later = () => new Date(Date.now() + 86_400_000).toISOString();
+
+  it("NOT_FOUND for an unknown group or a user who is not a member, FORBIDDEN without members.change_role", async () => {
+    const unknownGroup = await svc.gql(SET, { g: crypto.randomUUID(), u: member.id, e: later() }, owner);
+    expect(codes(unknownGroup)).toEqual(["NOT_FOUND"]);
+    expect(codes(await svc.gql(SET, { g: group, u: outsider.id, e: later() }, owner))).toEqual(["NOT_FOUND"]);
+    expect(codes(await svc.gql(SET, { g: group, u: crypto.randomUUID(), e: later() }, owner))).toEqual(["NOT_FOUND"]);
+    expect(codes(await svc.gql(SET, { g: group, u: owner.id, e: later() }, member))).toEqual(["FORBIDDEN"]);
+  });
+
+  it("BAD_USER_INPUT for a DateTime that is garbage or past, and for the group's last lasting owner", async () => {
+    for (const e of ["not a date", "2024-02-30T00:00:00Z", 42]) {
+      expect(codes(await svc.gql(SET, { g: group, u: member.id, e }, owner))).toEqual(["BAD_USER_INPUT"]);
+    }
+    expect(fields(await svc.gql(SET, { g: group, u: member.id, e: "2020-01-01T00:00:00Z" }, owner))).toEqual([
+      "BAD_USER_INPUT expiresAt",
+    ]);
+    // "A group always keeps an ACTIVE owner without expiresAt."
+    expect(fields(await svc.gql(SET, { g: group, u: owner.id, e: later() }, owner))).toEqual(["BAD_USER_INPUT userId"]);
+    expect(await checkInvariants(svc.db)).toEqual([]);
+  });
+
+  it("sets and clears an expiry with MEMBER_EXPIRY_CHANGED each time, opening no period", async () => {
+    const expiresAt = later();
+    expect(await svc.ok(SET, { g: group, u: member.id, e: expiresAt }, owner)).toEqual({
+      setMemberExpiry: { expiresAt, status: "ACTIVE" },
+    });
+    expect(await svc.ok(SET, { g: group, u: member.id, e: null }, owner)).toEqual({
+      setMemberExpiry: { expiresAt: null, status: "ACTIVE" },
+    });
+    const events = (await svc.db.query(
+      `SELECT payload FROM domain_events WHERE type = 'MEMBER_EXPIRY_CHANGED' AND user_id = $1 ORDER BY id`,
+      [member.id],
+    )) as { payload: unknown }[];
+    expect(events.map((e) => e.payload)).toEqual([
+      { oldExpiresAt: null, newExpiresAt: expiresAt },
+      { oldExpiresAt: expiresAt, newExpiresAt: null },
+    ]);
+    const periods = (await svc.db.query(
+      `SELECT count(*)::int AS n FROM membership_periods WHERE group_id = $1 AND user_id = $2`,
+      [group, member.id],
+    )) as { n: number }[];
+    expect(periods).toEqual([{ n: 1 }]);
+    expect(await checkInvariants(svc.db)).toEqual([]);
   });
 });
 

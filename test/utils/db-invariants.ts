@@ -67,6 +67,19 @@ const RULES: { rule: string; sql: string }[] = [
                        AND (l.end_date IS NULL OR l.end_date > (u.erased_at AT TIME ZONE 'UTC')::date)))`,
   },
   {
+    rule: "a SCHEDULED membership has its startsAt",
+    sql: `SELECT m.id::text AS id FROM memberships m WHERE m.status = 'SCHEDULED' AND m.starts_at IS NULL`,
+  },
+  {
+    // Exactly once (src/timers/): one event per member and instant, however many replicas ran.
+    rule: "each time-driven event is written once",
+    sql: `SELECT min(e.id)::text AS id FROM domain_events e
+          WHERE e.type IN ('MEMBER_EXPIRED', 'MEMBER_STARTED', 'LEADER_STARTED', 'LEADER_ENDED')
+          GROUP BY e.type, e.group_id, e.user_id, e.payload->>'expiresAt', e.payload->>'startsAt',
+            e.payload->>'leadershipId'
+          HAVING count(*) > 1`,
+  },
+  {
     rule: "every leadership has its LEADER_ADDED event",
     sql: `SELECT l.id::text AS id FROM leaderships l WHERE NOT EXISTS (
             SELECT 1 FROM domain_events e
