@@ -47,7 +47,8 @@ export const OWNER_ROLE = "owner";
  *   cascading groups;
  * - "group-only": ACTIVE and unexpired, role owner, in an archived group: in that group alone, so
  *   its owners still see it and may restore or delete it; an archived group passes nothing down;
- * - "nowhere": anything else (PENDING, INACTIVE, expired; any other role in an archived group).
+ * - "nowhere": anything else (PENDING, INACTIVE, expired, SCHEDULED: not yet started; any other
+ *   role in an archived group).
  * (Roles inherited from active ancestors count in an archived group as in any other: see grantsAt.)
  */
 export type MembershipReach = "group-and-below" | "group-only" | "nowhere";

@@ -475,8 +475,8 @@ describe("membershipReach", () => {
     expect(membershipReach(membership("T", "viewer", { expiresAt: PAST }), active, lastYear)).toBe("group-and-below");
   });
 
-  it("does not count PENDING or INACTIVE, or any other status", () => {
-    for (const status of ["PENDING", "INACTIVE", "active", ""]) {
+  it("does not count PENDING, INACTIVE or SCHEDULED (not yet started), or any other status", () => {
+    for (const status of ["PENDING", "INACTIVE", "SCHEDULED", "active", ""]) {
       expect(membershipReach(membership("T", "viewer", { status }), active, NOW)).toBe("nowhere");
       expect(membershipReach(membership("T", "owner", { status }), archived, NOW)).toBe("nowhere");
     }
