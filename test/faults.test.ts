@@ -141,10 +141,15 @@ describe("the database goes away and comes back", () => {
     const survivor = new WsCaller(service.url, token, { retry: false });
     const late = new WsCaller(service.url, token, { retry: false });
     try {
-      const live = survivor.subscribe(`subscription { groupEvents(types: [GROUP_CREATED]) { id type payload } }`);
-      // The subscription is registered once a live event reaches it.
+      // Registration is asynchronous (the socket, connection_init, then the subscription): `after`
+      // makes the first event independent of when it completes (replayed or live, once either way).
+      const live = survivor.subscribe(
+        `subscription ($after: ID) { groupEvents(after: $after, types: [GROUP_CREATED]) { id type payload } }`,
+        { after: maxId },
+      );
       await gql(`mutation { createGroup(input: { name: "Warm-up" }) { id } }`);
-      await live.next(1, 10_000);
+      const [warmUp] = await live.next(1, 10_000);
+      expect((warmUp as { groupEvents: { payload: { name?: string } } }).groupEvents.payload.name).toBe("Warm-up");
 
       const downAt = Date.now();
       await pg!.stop();
