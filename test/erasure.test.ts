@@ -242,6 +242,26 @@ describe("eraseUser", () => {
     } finally {
       await late.stop();
     }
+    // An erased user cannot be added to a group or made a leader again: to the API they are gone.
+    const group = groups[0]!;
+    expect(
+      codes(
+        await svc.gql(
+          `mutation ($i: AddMemberInput!) { addMember(input: $i) { id } }`,
+          { i: { groupId: group, userId: lea.id } },
+          owner,
+        ),
+      ),
+    ).toEqual(["NOT_FOUND"]);
+    expect(
+      codes(
+        await svc.gql(
+          `mutation ($i: AddLeaderInput!) { addLeader(input: $i) { id } }`,
+          { i: { groupId: group, userId: lea.id } },
+          owner,
+        ),
+      ),
+    ).toEqual(["NOT_FOUND"]);
     // An erased user's name and email cannot be set again.
     const res = await svc.gql(
       `mutation ($id: ID!) { updateUser(id: $id, input: { name: "Back again" }) { id } }`,

@@ -5,7 +5,7 @@ import { assertCan } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, NotFoundError } from "../shared/errors";
 import { todayUtc } from "../shared/scalars";
-import { usersById } from "../users";
+import { erasedAtById, usersById } from "../users";
 import type { Leadership } from "./leadership.entity";
 import type { AddLeaderInput, RemoveLeaderInput } from "./leadership.inputs";
 import { visibleLeadershipsById } from "./leadership.loaders";
@@ -36,7 +36,9 @@ export async function addLeader(ctx: AppContext, input: AddLeaderInput): Promise
   const viewer = requireViewer(ctx);
   const group = await groupForMutation(ctx, input.groupId);
   await assertCan(ctx, "leaders.manage", group);
-  if (!(await usersById(ctx).load(input.userId))) throw new NotFoundError("User", input.userId);
+  // An erased user leads nothing again (both read in one round of the per-request loaders).
+  const [user, erasedAt] = await Promise.all([usersById(ctx).load(input.userId), erasedAtById(ctx).load(input.userId)]);
+  if (!user || erasedAt) throw new NotFoundError("User", input.userId);
   const startDate = input.startDate ?? todayUtc();
   const endDate = input.endDate ?? null;
   if (endDate !== null && endDate < startDate) {

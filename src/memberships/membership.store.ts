@@ -330,12 +330,12 @@ export interface MemberFacts {
 }
 
 /**
- * The group, the membership of `memberId` there (null id: none asked) and which of `userIds` exist,
- * in one statement (ids already checked to be UUIDs). No row when the group does not exist.
+ * The group, the membership of `memberId` there (null id: none asked) and which of `userIds` exist
+ * (an erased user does not: nobody can be added or invite as one), in one statement (ids already checked to be UUIDs). No row when the group does not exist.
  */
 export function memberFactsSql(groupId: string, memberId: string | null, userIds: readonly string[]): Sql {
   return sql`SELECT ${groupColumns}, ${memberColumnsPrefixed},
-      ARRAY(SELECT u.id::text FROM users u WHERE u.id = ANY(${value(userIds)}::uuid[])) AS "knownUserIds"
+      ARRAY(SELECT u.id::text FROM users u WHERE u.id = ANY(${value(userIds)}::uuid[]) AND u.erased_at IS NULL) AS "knownUserIds"
     FROM groups g LEFT JOIN memberships a ON a.group_id = g.id AND a.user_id = ${memberId}::uuid
     WHERE g.id = ${groupId}::uuid`;
 }

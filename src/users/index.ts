@@ -1,6 +1,6 @@
 export { User } from "./user.entity";
 export { USER_COLUMNS, userColumnsAs, userColumnsPrefixed } from "./user.store";
 export { UserResolver, UserConnection } from "./user.resolver";
-export { usersById, primeUsers, primeUsersFromJson } from "./user.loaders";
+export { erasedAtById, usersById, primeUsers, primeUsersFromJson } from "./user.loaders";
 export { provisionViewer, type IdentityClaims } from "./user.service";
 export { ErasureWatch, type ErasureWatchOptions } from "./erasure-watch";

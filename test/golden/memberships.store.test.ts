@@ -143,7 +143,7 @@ describe("memberships store SQL", () => {
     it("the facts of a change to one member: the group, the membership, which users exist", () => {
       expect(memberFactsSql(GROUP, admin.id, [admin.id]).text).toMatchInlineSnapshot(`
        "SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", a.id AS "member.id", a.group_id AS "member.groupId", a.user_id AS "member.userId", a.role AS "member.role", a.status AS "member.storedStatus", a.invited_by AS "member.invitedById", a.joined_at AS "member.joinedAt", a.expires_at AS "member.expiresAt", a.starts_at AS "member.startsAt", a.created_at AS "member.createdAt", a.updated_at AS "member.updatedAt",
-             ARRAY(SELECT u.id::text FROM users u WHERE u.id = ANY($1::uuid[])) AS "knownUserIds"
+             ARRAY(SELECT u.id::text FROM users u WHERE u.id = ANY($1::uuid[]) AND u.erased_at IS NULL) AS "knownUserIds"
            FROM groups g LEFT JOIN memberships a ON a.group_id = g.id AND a.user_id = $2::uuid
            WHERE g.id = $3::uuid"
       `);
