@@ -20,6 +20,7 @@ import {
   visit,
 } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
+import { ErasureResolver } from "../erasure";
 import { EVENT_DETAILS_USER_RESOLVERS, EventResolver } from "../events";
 import {
   GROUP_EVENT_DETAILS_RESOLVERS,
@@ -59,6 +60,7 @@ export const FEDERATION_LINK = `extend schema
 
 const resolvers = [
   UserResolver,
+  ErasureResolver,
   GroupResolver,
   GroupMembersResolver,
   ...MEMBERSHIP_HISTORY_RESOLVERS,

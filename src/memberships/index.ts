@@ -9,4 +9,5 @@ export { PermissionCheckResolver } from "./permission-check.resolver";
 export { memberCountByGroupId } from "./membership.loaders";
 export { findMembershipById } from "./membership.queries";
 export { MEMBERSHIP_HISTORY_RESOLVERS } from "./membership-history.resolver";
+export { setPeriodInstantSql } from "./membership-history.store";
 export { MEMBERSHIP_EVENT_DETAILS_RESOLVERS } from "./event-details.resolver";

@@ -1,7 +1,7 @@
 import type { ClientBase } from "pg";
 import { type EntityManager, query, raw, type Runner, type Sql, sql, value } from "../db";
 import { type NewEvent, recordEventsSql } from "../events";
-import { setPeriodInstantSql } from "../memberships/membership-history.store";
+import { setPeriodInstantSql } from "../memberships";
 
 /**
  * Every statement of the timer: the duty's advisory lock, the look-ups of instants that passed, and

@@ -10,7 +10,7 @@ export interface ErasureWatchOptions {
   databaseUrl: string;
   /**
    * How often the replica writes its heartbeat and reads erasures it may have missed (ms); a
-   * replica missing five in a row counts as gone (erasure.service.ts). Config.replicaHeartbeatMs.
+   * replica missing five in a row counts as gone (src/erasure/erasure.service.ts). Config.replicaHeartbeatMs.
    * @default 1000
    */
   heartbeatMs?: number;

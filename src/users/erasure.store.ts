@@ -1,7 +1,7 @@
 import { type EntityManager, query, type Runner, sql, value } from "../db";
 
 /**
- * The statements of a user's erasure and of the replicas' acknowledgements (erasure.service.ts,
+ * The statements of a user's erasure and of the replicas' acknowledgements (src/erasure/erasure.service.ts,
  * erasure-watch.ts). The erasure touches memberships and leaderships too: its statements on them
  * are kept here, as one protocol, beside the user's row (the history triggers on `memberships`
  * close the periods, as for any removal).

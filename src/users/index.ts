@@ -4,3 +4,13 @@ export { UserResolver, UserConnection } from "./user.resolver";
 export { erasedAtById, usersById, primeUsers, primeUsersFromJson } from "./user.loaders";
 export { provisionViewer, type IdentityClaims } from "./user.service";
 export { ErasureWatch, type ErasureWatchOptions } from "./erasure-watch";
+export { refuseErasedUsers } from "./user.service";
+export {
+  deleteMembershipsOf,
+  endLeadershipsOf,
+  eraseUserRow,
+  groupsLastOwnedBy,
+  lockGroupsOfMember,
+  lockUserForErasure,
+  replicasBehind,
+} from "./erasure.store";

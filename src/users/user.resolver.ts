@@ -17,7 +17,6 @@ import { pagedByFirst, PUBLIC, WALKS_ROWS } from "../shared/federation-directive
 import { PageInfo } from "../shared/pagination";
 import { User } from "./user.entity";
 import { CreateUserInput, UpdateUserInput } from "./user.inputs";
-import { eraseUser } from "./erasure.service";
 import { erasedAtById } from "./user.loaders";
 import { createUser, currentUser, findUser, listUsers, updateUser, visibleEmail } from "./user.service";
 import type { Row } from "../shared/row";
@@ -92,14 +91,5 @@ export class UserResolver {
     @Ctx() ctx: AppContext,
   ): Promise<User> {
     return updateUser(ctx, id, input);
-  }
-
-  @Mutation(() => Boolean, {
-    description: `Global admin, or the user themselves: clears name and email, ends current memberships and
-leaderships (with their events), keeps history under the same id; that sub's tokens are refused.`,
-  })
-  @Directive(PUBLIC)
-  eraseUser(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<boolean> {
-    return eraseUser(ctx, id);
   }
 }

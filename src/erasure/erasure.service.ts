@@ -1,6 +1,5 @@
 import { inTransaction } from "../db";
-import { EventType, type NewEvent } from "../events/event.entity";
-import { recordEvents } from "../events/event.writer";
+import { EventType, type NewEvent, recordEvents } from "../events";
 import { assertSelfOrGlobalAdmin } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, NotFoundError } from "../shared/errors";
@@ -15,9 +14,10 @@ import {
   lockGroupsOfMember,
   lockUserForErasure,
   replicasBehind,
-} from "./erasure.store";
-import { erasedAtById, usersById } from "./user.loaders";
-import { refuseErasedUsers } from "./user.service";
+  erasedAtById,
+  refuseErasedUsers,
+  usersById,
+} from "../users";
 
 /**
  * A replica counts as live while its heartbeat is at most this many of its intervals old
