@@ -110,9 +110,8 @@ events.view at delivery. after: replay every stored event with a larger id first
     subscribe: ({ args, context }) => membershipChanges(context as AppContext, args as MembershipChangesArgs),
   })
   @Directive(PUBLIC)
-  // Runs for every event delivered to every subscriber: the arguments served at subscribe time,
-  // so they are not validated again here (with validation, 1,000 subscribers spent a large share of
-  // the fan-out rebuilding them: benchmark S1).
+  // Runs for every event delivered to every subscriber, called with the event only (its arguments
+  // served at subscribe time; see callSubscriptionMethodsDirectly in src/federation/schema.ts).
   membershipChanges(
     @Root() event: Row<GroupEvent>,
     @Args(() => MembershipChangesArgs, { validate: false }) _args: MembershipChangesArgs,

@@ -19,7 +19,7 @@ import {
   type TypeNode,
   visit,
 } from "graphql";
-import { buildSchema, createResolversMap } from "type-graphql";
+import { buildSchema, createResolversMap, getMetadataStorage } from "type-graphql";
 import { ErasureResolver } from "../erasure";
 import { EVENT_DETAILS_USER_RESOLVERS, EventResolver } from "../events";
 import {
@@ -275,6 +275,26 @@ function namedTypeName(type: TypeNode): string {
   return type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeName(type.type);
 }
 
+/**
+ * A subscription field's method (`groupEvents(@Root() event, @Args() args)` in its domain folder)
+ * runs for every event delivered to every subscriber. Through TypeGraphQL each call first rebuilt
+ * the arguments (they serve at subscribe time only): with 1,000 subscribers that cost the fan-out
+ * about 5 ms at p50 and doubled p99 (benchmark S1: p99 38–110 ms against 29–36 ms called directly).
+ * So a method that takes only its root and its arguments is called directly with the event; one
+ * that asks for anything else (context, info) keeps TypeGraphQL's resolver.
+ */
+function callSubscriptionMethodsDirectly(resolverMap: GraphQLResolverMap<AppContext>): void {
+  const fields = resolverMap.Subscription as Record<string, { resolve?: (event: unknown) => unknown }> | undefined;
+  if (!fields) return;
+  for (const meta of getMetadataStorage().subscriptions) {
+    const field = fields[meta.schemaName];
+    if (!field || !(meta.params ?? []).every((p) => p.kind === "root" || p.kind === "args")) continue;
+    const resolver = meta.target.prototype as Record<string, (event: unknown) => unknown>;
+    const method = resolver[meta.methodName]!;
+    field.resolve = (event) => method.call(resolver, event);
+  }
+}
+
 export interface SubgraphSchema {
   schema: GraphQLSchema;
   /** The subgraph SDL, federation directives included: what `_service { sdl }` answers. */
@@ -299,6 +319,7 @@ export async function buildGroupsSubgraph(): Promise<SubgraphSchema> {
   for (const [typeName, fields] of Object.entries(referenceResolvers)) {
     resolverMap[typeName] = { ...(resolverMap[typeName] as object), ...(fields as object) } as never;
   }
+  callSubscriptionMethodsDirectly(resolverMap);
   resolverMap.Date = DateScalar;
   resolverMap.JSONObject = JSONObjectScalar;
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolverMap as never });

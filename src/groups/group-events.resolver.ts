@@ -83,8 +83,8 @@ caller only while they hold events.view in its group.`,
     subscribe: ({ args, context }) => groupEvents(context as AppContext, args as GroupEventsArgs),
   })
   @Directive(PUBLIC)
-  // Runs for every event delivered to every subscriber; the arguments served at subscribe time, so
-  // they are not validated again per delivery (benchmark S1).
+  // Runs for every event delivered to every subscriber, called with the event only (its arguments
+  // served at subscribe time; see callSubscriptionMethodsDirectly in src/federation/schema.ts).
   groupEvents(
     @Root() event: Row<GroupEvent>,
     @Args(() => GroupEventsArgs, { validate: false }) _args: GroupEventsArgs,
