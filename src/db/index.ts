@@ -13,3 +13,4 @@ export { sql, and, empty, join, raw, value, Sql } from "./sql";
 export type { DataSource, EntityManager } from "typeorm";
 export { splitTotal, escapeLike } from "./paging";
 export { ensureDatabase, pingDatabase } from "./health";
+export { Listener, type ListenerOptions } from "./listener";

@@ -1,5 +1,5 @@
-import { Client } from "pg";
 import type { DataSource } from "typeorm";
+import { Listener } from "../db";
 import { logger } from "../shared/logger";
 import type { GroupEvent } from "./event.entity";
 import { allFinished, feedRead, tail } from "./event.store";
@@ -35,24 +35,31 @@ export type FeedListener = (events: GroupEvent[]) => void;
 export class EventFeed {
   private readonly listeners = new Set<FeedListener>();
   private sequencer: Sequencer | undefined;
-  private listenClient: Client | undefined;
+  private readonly listener: Listener;
   private pollTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private reading: Promise<void> | undefined;
   private again = false;
   private stopped = false;
   private warnedSlowGap = false;
-  private reconnectDelay = 250;
 
   constructor(
     private readonly db: DataSource,
     private readonly options: FeedOptions,
-  ) {}
+  ) {
+    // Notifications and reconnects wake the feed: after a reconnect, it reads what it missed.
+    this.listener = new Listener({
+      databaseUrl: options.databaseUrl,
+      channel: EVENT_CHANNEL,
+      applicationName: "groups-event-feed",
+      onNotification: () => this.wake(),
+      onReconnect: () => this.wake(),
+    });
+  }
 
   /** Listens, then settles the starting position; resolves once subscribers can be served. */
   async start(): Promise<void> {
-    await this.connectListener();
+    await this.listener.start();
     this.sequencer = new Sequencer(await this.settledTail());
     this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
     this.pollTimer.unref();
@@ -93,12 +100,9 @@ export class EventFeed {
     this.stopped = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
-    clearTimeout(this.reconnectTimer);
     await this.reading;
     this.listeners.clear();
-    const client = this.listenClient;
-    this.listenClient = undefined;
-    await client?.end().catch(() => undefined);
+    await this.listener.stop();
   }
 
   /** Reads until caught up; a pending gap schedules a quick retry. */
@@ -164,41 +168,5 @@ export class EventFeed {
     }
     this.warnedSlowGap = false;
     return max;
-  }
-
-  /** LISTEN on a connection of its own; reconnects with backoff and reads after each reconnect. */
-  private async connectListener(): Promise<void> {
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: "groups-event-feed" });
-    client.on("notification", () => this.wake());
-    client.on("error", (error) => {
-      logger.warn("event feed connection lost", { error: error.message });
-      this.scheduleReconnect(client);
-    });
-    client.on("end", () => this.scheduleReconnect(client));
-    await client.connect();
-    await client.query(`LISTEN ${EVENT_CHANNEL}`);
-    this.listenClient = client;
-    this.reconnectDelay = 250;
-  }
-
-  private scheduleReconnect(lost: Client): void {
-    if (this.stopped || this.listenClient !== lost) return;
-    this.listenClient = undefined;
-    lost.removeAllListeners("end");
-    lost.end().catch(() => undefined);
-    const retry = () => {
-      this.reconnectTimer = undefined;
-      if (this.stopped) return;
-      this.connectListener().then(
-        () => this.wake(),
-        () => {
-          this.reconnectDelay = Math.min(this.reconnectDelay * 2, 5000);
-          this.reconnectTimer = setTimeout(retry, this.reconnectDelay);
-          this.reconnectTimer.unref();
-        },
-      );
-    };
-    this.reconnectTimer = setTimeout(retry, this.reconnectDelay);
-    this.reconnectTimer.unref();
   }
 }

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
-import { Client } from "pg";
 import type { DataSource } from "typeorm";
+import { Listener } from "../db";
 import { logger } from "../shared/logger";
 import { beat, ERASURE_CHANNEL, erasuresAfter, forgetReplica } from "./erasure.store";
 import { refuseErasedUsers } from "./user.service";
@@ -29,32 +29,34 @@ export interface ErasureWatchOptions {
 export class ErasureWatch {
   readonly replicaId = crypto.randomUUID();
   private applied = 0n;
-  private client: Client | undefined;
+  private readonly listener: Listener;
   private timer: NodeJS.Timeout | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private reconnectDelay = 250;
-  private stopped = false;
 
   constructor(
     private readonly db: DataSource,
     private readonly options: ErasureWatchOptions,
-  ) {}
+  ) {
+    // After a reconnect, a catch-up read applies whatever was erased while the connection was away.
+    this.listener = new Listener({
+      databaseUrl: options.databaseUrl,
+      channel: ERASURE_CHANNEL,
+      applicationName: "groups-erasure-watch",
+      onNotification: (payload) => this.onErasure(payload),
+      onReconnect: () => void this.catchUp(),
+    });
+  }
 
   /** Listens, loads every erasure, and says the replica is alive; resolves once tokens can be judged. */
   async start(): Promise<void> {
-    await this.connect();
+    await this.listener.start();
     await this.catchUp();
     this.timer = setInterval(() => void this.catchUp(), this.options.heartbeatMs ?? 1000);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.timer);
-    clearTimeout(this.reconnectTimer);
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
+    await this.listener.stop();
     await forgetReplica(this.db, this.replicaId).catch(() => undefined);
   }
 
@@ -90,41 +92,5 @@ export class ErasureWatch {
       logger.warn("erasure notification unreadable", { payload });
     }
     void this.catchUp();
-  }
-
-  /** LISTEN on a connection of its own; reconnects with backoff and catches up after each reconnect. */
-  private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: "groups-erasure-watch" });
-    client.on("notification", (message) => this.onErasure(message.payload));
-    client.on("error", (error) => {
-      logger.warn("erasure watch connection lost", { error: error.message });
-      this.scheduleReconnect(client);
-    });
-    client.on("end", () => this.scheduleReconnect(client));
-    await client.connect();
-    await client.query(`LISTEN ${ERASURE_CHANNEL}`);
-    this.client = client;
-    this.reconnectDelay = 250;
-  }
-
-  private scheduleReconnect(lost: Client): void {
-    if (this.stopped || this.client !== lost) return;
-    this.client = undefined;
-    lost.removeAllListeners("end");
-    lost.end().catch(() => undefined);
-    const retry = () => {
-      this.reconnectTimer = undefined;
-      if (this.stopped) return;
-      this.connect().then(
-        () => this.catchUp(),
-        () => {
-          this.reconnectDelay = Math.min(this.reconnectDelay * 2, 5000);
-          this.reconnectTimer = setTimeout(retry, this.reconnectDelay);
-          this.reconnectTimer.unref();
-        },
-      );
-    };
-    this.reconnectTimer = setTimeout(retry, this.reconnectDelay);
-    this.reconnectTimer.unref();
   }
 }
