@@ -29,6 +29,7 @@ import { MAX_DOCUMENT_TOKENS, SubscriptionSlots } from "./shared/limits";
 import { logger, requestScope } from "./shared/logger";
 import { RateLimiter } from "./shared/rate-limit";
 import { isSseRequest, sseHandler } from "./sse";
+import { onUsersRefused } from "./users";
 import { connectionToken } from "./ws-auth";
 
 export interface ServerDeps {
@@ -66,6 +67,9 @@ function requestIdOf(req: http.IncomingMessage, res: http.ServerResponse): strin
 }
 
 /** Express 5 + Apollo Server 5 + graphql-ws on one HTTP server and one path, /graphql. */
+/** Why an erased user's connection or subscription ended (close code 4401). */
+const ERASED_CLOSE_REASON = "Unauthorized: this user has been erased";
+
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config, db, schema } = deps;
   const app = express();
@@ -147,9 +151,16 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     execute: (args) => wsExecutor.execute(compiledArgs(args)),
     subscribe: (args) => wsExecutor.subscribe(compiledArgs(args)),
   });
+  // An erased user's token is refused from now on, and what they have open ends at once: their
+  // subscriptions on every transport (the hub) and their graphql-ws connections, even idle ones.
+  const connectionsOf = new Map<string, Set<() => void>>();
+  const unwatchRefused = onUsersRefused(db, (ids) => {
+    deps.eventHub.closeViewers(ids, ERASED_CLOSE_REASON);
+    for (const id of ids) for (const close of [...(connectionsOf.get(id) ?? [])]) close();
+  });
   const wsCleanup = useServer<
     Record<string, unknown>,
-    { ctx?: AppContext; expiry?: NodeJS.Timeout; slots?: SubscriptionSlots }
+    { ctx?: AppContext; expiry?: NodeJS.Timeout; slots?: SubscriptionSlots; closeErased?: () => void }
   >(
     {
       schema,
@@ -158,6 +169,11 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         if (!ctx.viewer) return false; // graphql-ws closes with 4403 Forbidden
         wsCtx.extra.ctx = ctx;
         wsCtx.extra.slots = new SubscriptionSlots(config.maxSubscriptionsPerConnection);
+        const viewerId = ctx.viewer.id;
+        const closeErased = () => wsCtx.extra.socket.close(4401, ERASED_CLOSE_REASON);
+        wsCtx.extra.closeErased = closeErased;
+        if (!connectionsOf.has(viewerId)) connectionsOf.set(viewerId, new Set());
+        connectionsOf.get(viewerId)!.add(closeErased);
         if (ctx.tokenExpiresAt !== undefined) {
           // A connection lives no longer than its token: the client reconnects with a fresh one.
           const left = Math.min(ctx.tokenExpiresAt - Date.now(), 2 ** 31 - 1);
@@ -169,7 +185,15 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         }
         return true;
       },
-      onClose: (wsCtx) => clearTimeout(wsCtx.extra.expiry),
+      onClose: (wsCtx) => {
+        clearTimeout(wsCtx.extra.expiry);
+        const viewerId = wsCtx.extra.ctx?.viewer?.id;
+        const mine = viewerId === undefined ? undefined : connectionsOf.get(viewerId);
+        if (mine && wsCtx.extra.closeErased) {
+          mine.delete(wsCtx.extra.closeErased);
+          if (mine.size === 0) connectionsOf.delete(viewerId!);
+        }
+      },
       onSubscribe: (wsCtx, id, payload) => {
         // Subscription slots before the rate limiter: a refused subscription costs none of the allowance.
         const prepared = prepareOperation(payload, wsCtx.extra.ctx!, (operation) =>
@@ -300,6 +324,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
           await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
         }
         await apollo.stop();
+        unwatchRefused();
       })()),
   };
 }

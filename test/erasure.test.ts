@@ -2,6 +2,18 @@ import crypto from "node:crypto";
 import { addMember, createGroup, provision } from "./utils/builders";
 import { checkInvariants } from "./utils/db-invariants";
 import { codes, TestService, type TestUser } from "./utils/service";
+import { WsCaller } from "./utils/subscriptions";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+
+/** Polls `check` until it holds (fails the test after 5 s). */
+async function waitFor(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met within 5 s");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /**
  * eraseUser through GraphQL, on two replicas of one database: what is cleared, what stays (history
@@ -269,6 +281,53 @@ describe("eraseUser", () => {
       admin,
     );
     expect(codes(res)).toEqual(["NOT_FOUND"]);
+  });
+
+  it("ends what the erased user has open on every replica: subscriptions and idle graphql-ws connections (4401)", async () => {
+    const zoe = await person(svc, "Zoe");
+    await addMember(svc, owner, groups[0]!, zoe);
+    // A live subscription on each replica, and an idle connection (acknowledged, no operation) on the other one.
+    const here = new WsCaller(svc.url, zoe.token);
+    const there = new WsCaller(replica.url, zoe.token);
+    const idleCloses: { code: number; reason: string }[] = [];
+    let idleConnected = false;
+    const idle = createClient({
+      url: replica.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      connectionParams: { Authorization: `Bearer ${zoe.token}` },
+      lazy: false,
+      retryAttempts: 0,
+      on: {
+        connected: () => (idleConnected = true),
+        closed: (event) => idleCloses.push(event as { code: number; reason: string }),
+      },
+      onNonLazyError: () => undefined,
+    });
+    try {
+      const streams = [here, there].map((caller) => caller.subscribe(`subscription { membershipChanges { type } }`));
+      // Both subscriptions are live: a change of hers reaches both.
+      await svc.ok(
+        `mutation ($g: ID!, $u: ID!) { updateMemberRole(groupId: $g, userId: $u, role: "admin") { id } }`,
+        { g: groups[0], u: zoe.id },
+        owner,
+      );
+      for (const stream of streams)
+        expect(await stream.next(1)).toEqual([{ membershipChanges: { type: "MEMBER_ROLE_CHANGED" } }]);
+      await waitFor(() => idleConnected);
+      expect(idleCloses).toEqual([]);
+
+      expect((await svc.ok<{ eraseUser: boolean }, unknown>(ERASE, { id: zoe.id }, admin)).eraseUser).toBe(true);
+      // eraseUser returned once every live replica applied it: each closed what it had open, at once.
+      const closed = { code: 4401, reason: "Unauthorized: this user has been erased" };
+      await waitFor(() => here.closes.length > 0 && there.closes.length > 0 && idleCloses.length > 0);
+      expect(here.closes).toEqual([closed]);
+      expect(there.closes).toEqual([closed]);
+      expect(idleCloses.map(({ code, reason }) => ({ code, reason: String(reason) }))).toEqual([closed]);
+    } finally {
+      await here.close();
+      await there.close();
+      await idle.dispose();
+    }
   });
 
   it("answers NOT_FOUND for an unknown or malformed id", async () => {

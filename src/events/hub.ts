@@ -22,6 +22,8 @@ export interface StreamSpec {
 
 /** WebSocket close code for a subscriber whose buffer overflowed: 1013 Try Again Later. */
 export const SLOW_SUBSCRIBER_CLOSE_CODE = 1013;
+/** WebSocket close code for a subscriber whose token is refused from now on (graphql-ws's Unauthorized). */
+export const UNAUTHORIZED_CLOSE_CODE = 4401;
 /** WebSocket close code when events could not be checked for delivery (database away): 1011. */
 export const DELIVERY_FAILED_CLOSE_CODE = 1011;
 
@@ -92,6 +94,17 @@ export class EventHub {
   async stop(): Promise<void> {
     this.registration?.close();
     await this.rounds;
+  }
+
+  /**
+   * Ends every subscription of these users (erased ones: their token is refused from now on, so
+   * what they have open ends too). A stream's connection closes with 4401, as at the token's expiry.
+   */
+  closeViewers(ids: Iterable<string>, reason: string): void {
+    const closing = new Set(ids);
+    for (const subscriber of [...this.subscribers]) {
+      if (closing.has(subscriber.viewer.id)) subscriber.fail(UNAUTHORIZED_CLOSE_CODE, reason);
+    }
   }
 
   stats(): HubStats {

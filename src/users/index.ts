@@ -4,7 +4,7 @@ export { UserResolver, UserConnection } from "./user.resolver";
 export { erasedAtById, usersById, primeUsers, primeUsersFromJson } from "./user.loaders";
 export { provisionViewer, type IdentityClaims } from "./user.service";
 export { ErasureWatch, type ErasureWatchOptions } from "./erasure-watch";
-export { refuseErasedUsers } from "./user.service";
+export { onUsersRefused, refuseErasedUsers } from "./user.service";
 export {
   deleteMembershipsOf,
   endLeadershipsOf,

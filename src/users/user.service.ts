@@ -1,6 +1,7 @@
 import { registerConstraints, splitTotal } from "../db";
 import { assertSelfOrGlobalAdmin } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
+import { logger } from "../shared/logger";
 import { BadUserInputError, NotFoundError, UnauthenticatedError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
@@ -32,6 +33,8 @@ export interface IdentityClaims {
 interface ReplicaIdentities {
   provisioned: Map<string, boolean>;
   erased: Set<string>;
+  /** Told of each user refused from now on: what is open for them (connections, subscriptions) ends. */
+  listeners: Set<(ids: string[]) => void>;
 }
 
 const replicas = new WeakMap<object, ReplicaIdentities>();
@@ -39,7 +42,7 @@ const PROVISION_CACHE_LIMIT = 50_000;
 
 function identitiesOf(db: object): ReplicaIdentities {
   let known = replicas.get(db);
-  if (!known) replicas.set(db, (known = { provisioned: new Map(), erased: new Set() }));
+  if (!known) replicas.set(db, (known = { provisioned: new Map(), erased: new Set(), listeners: new Set() }));
   return known;
 }
 
@@ -52,10 +55,30 @@ const ERASED = "This user has been erased";
  */
 export function refuseErasedUsers(db: object, ids: Iterable<string>): void {
   const known = identitiesOf(db);
+  const refused: string[] = [];
   for (const id of ids) {
+    if (!known.erased.has(id)) refused.push(id);
     known.erased.add(id);
     known.provisioned.delete(id);
   }
+  if (refused.length === 0) return;
+  for (const listener of known.listeners) {
+    try {
+      listener(refused);
+    } catch (error) {
+      logger.warn("closing an erased user's connections failed", { error: (error as Error).message });
+    }
+  }
+}
+
+/**
+ * Calls `listener` with the users this replica refuses from now on (an erasure here or heard of):
+ * the transports end what those users still have open. Returns the unregistration.
+ */
+export function onUsersRefused(db: object, listener: (ids: string[]) => void): () => void {
+  const known = identitiesOf(db);
+  known.listeners.add(listener);
+  return () => known.listeners.delete(listener);
 }
 
 /**
