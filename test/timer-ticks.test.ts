@@ -1,0 +1,101 @@
+import { runTimerTick } from "../src/timers";
+import { addMember, createGroup, provision } from "./utils/builders";
+import { checkInvariants } from "./utils/db-invariants";
+import { TestService, type TestUser } from "./utils/service";
+
+/**
+ * The timer duty's guard in SQL (src/timers/timer.store.ts), without the advisory lock that
+ * normally lets one replica tick at a time: three ticks run at once on one database (as two
+ * replicas would if the lock were ever held twice, say across a failover) and every due change is
+ * still made, and its event written, exactly once. Small batches make the ticks read overlapping
+ * due rows and race for each of them.
+ */
+
+const SCHEDULED = 12;
+const EXPIRING = 12;
+
+describe("concurrent timer ticks", () => {
+  let svc: TestService;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    // The service's own duty ticks once at start, then not again during this test.
+    svc = await TestService.start({ timerIntervalMs: 3_600_000 });
+    admin = await svc.user({ admin: true });
+    await provision(svc, admin);
+  });
+
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  async function count(type: string, groupId: string): Promise<Map<string, number>> {
+    const rows = (await svc.db.query(
+      `SELECT user_id AS "userId", count(*)::int AS n FROM domain_events WHERE type = $1 AND group_id = $2 GROUP BY user_id`,
+      [type, groupId],
+    )) as { userId: string; n: number }[];
+    return new Map(rows.map((r) => [r.userId, r.n]));
+  }
+
+  it("makes each due start and expiry once, with one event each, however many ticks race", async () => {
+    const groupId = await createGroup(svc, admin, { name: "Racing timers" });
+    const [{ now }] = (await svc.db.query(`SELECT clock_timestamp() AS now`)) as { now: Date }[];
+    const instant = new Date(now.getTime() + 1500).toISOString();
+    const scheduled: TestUser[] = [];
+    const expiring: TestUser[] = [];
+    for (let i = 0; i < SCHEDULED; i++) {
+      const user = await svc.user();
+      scheduled.push(user);
+      await provision(svc, user);
+      await svc.ok(
+        `mutation ($input: AddMemberInput!) { addMember(input: $input) { id status } }`,
+        { input: { groupId, userId: user.id, startsAt: instant } },
+        admin,
+      );
+    }
+    for (let i = 0; i < EXPIRING; i++) {
+      const user = await svc.user();
+      expiring.push(user);
+      await addMember(svc, admin, groupId, user, { expiresAt: instant });
+    }
+    // Until the instant has passed in the database's clock.
+    for (;;) {
+      const [{ passed }] = (await svc.db.query(`SELECT clock_timestamp() > $1::timestamptz AS passed`, [instant])) as {
+        passed: boolean;
+      }[];
+      if (passed) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    const made = await Promise.all([runTimerTick(svc.db, 5), runTimerTick(svc.db, 5), runTimerTick(svc.db, 5)]);
+    // Every change made by exactly one of the ticks.
+    expect(made.reduce((a, b) => a + b, 0)).toBe(SCHEDULED + EXPIRING);
+    // And none left for a later tick.
+    expect(await runTimerTick(svc.db, 5)).toBe(0);
+
+    const started = await count("MEMBER_STARTED", groupId);
+    const expired = await count("MEMBER_EXPIRED", groupId);
+    expect(scheduled.map((u) => started.get(u.id))).toEqual(scheduled.map(() => 1));
+    expect(expiring.map((u) => expired.get(u.id))).toEqual(expiring.map(() => 1));
+    expect(started.size).toBe(SCHEDULED);
+    expect(expired.size).toBe(EXPIRING);
+
+    // The memberships say so through the API, and one period was opened per change.
+    const data = await svc.ok<{ group: { members: { nodes: { user: { id: string }; status: string }[] } } }, unknown>(
+      `query ($id: ID!) { group(id: $id) { members(first: 100, includeInactive: true) { nodes { user { id } status } } } }`,
+      { id: groupId },
+      admin,
+    );
+    const status = new Map(data.group.members.nodes.map((n) => [n.user.id, n.status]));
+    for (const user of scheduled) expect(status.get(user.id)).toBe("ACTIVE");
+    for (const user of expiring) expect(status.get(user.id)).toBe("INACTIVE");
+    const periods = (await svc.db.query(
+      `SELECT user_id AS "userId", count(*)::int AS n FROM membership_periods WHERE group_id = $1 GROUP BY user_id`,
+      [groupId],
+    )) as { userId: string; n: number }[];
+    for (const user of [...scheduled, ...expiring]) {
+      expect(periods.find((p) => p.userId === user.id)?.n).toBe(2);
+    }
+    expect(await checkInvariants(svc.db)).toEqual([]);
+  });
+});
