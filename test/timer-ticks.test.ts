@@ -37,6 +37,34 @@ describe("concurrent timer ticks", () => {
     return new Map(rows.map((r) => [r.userId, r.n]));
   }
 
+  it("an invitation that expired says so when answered, before and after the timer recorded its expiry", async () => {
+    const groupId = await createGroup(svc, admin, { name: "Expiring invitations" });
+    const invited = await svc.user();
+    const member = await svc.user();
+    const [{ now }] = (await svc.db.query(`SELECT clock_timestamp() AS now`)) as { now: Date }[];
+    const instant = new Date(now.getTime() + 800).toISOString();
+    await addMember(svc, admin, groupId, invited, { status: "PENDING", expiresAt: instant });
+    await addMember(svc, admin, groupId, member, { expiresAt: instant });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const respond = (user: TestUser) =>
+      svc.gql(`mutation ($g: ID!) { respondToInvitation(groupId: $g, accept: true) { id } }`, { g: groupId }, user);
+    const message = (res: Awaited<ReturnType<typeof respond>>) => [
+      res.errors?.[0]?.extensions?.code,
+      res.errors?.[0]?.message,
+    ];
+    const expired = ["BAD_USER_INPUT", expect.stringContaining("this invitation has expired; ask for a new one")];
+    // Stored PENDING still: expired at read time.
+    expect(message(await respond(invited))).toEqual(expired);
+    // Recorded by the timer (stored INACTIVE now): still an expired invitation, not "no invitation".
+    expect(await runTimerTick(svc.db)).toBe(2);
+    expect(message(await respond(invited))).toEqual(expired);
+    // A membership that was ACTIVE until its expiry was never an invitation.
+    expect(message(await respond(member))).toEqual([
+      "BAD_USER_INPUT",
+      expect.stringContaining("there is no pending invitation: your membership is INACTIVE"),
+    ]);
+  });
+
   it("makes each due start and expiry once, with one event each, however many ticks race", async () => {
     const groupId = await createGroup(svc, admin, { name: "Racing timers" });
     const [{ now }] = (await svc.db.query(`SELECT clock_timestamp() AS now`)) as { now: Date }[];

@@ -55,6 +55,17 @@ export async function setPeriodInstant(tx: EntityManager, instant: Date): Promis
   await query(tx, setPeriodInstantSql(instant));
 }
 
+/** The status of the membership's period that ended at `instant` (null when none did). */
+export async function statusEndedAt(tx: EntityManager, membershipId: string, instant: Date): Promise<string | null> {
+  const [row] = await query<{ status: string }>(
+    tx,
+    sql`SELECT p.status FROM membership_periods p
+      WHERE p.membership_id = ${membershipId}::uuid AND p.valid_to = ${value(instant)}::timestamptz
+      ORDER BY p.valid_from DESC LIMIT 1`,
+  );
+  return row?.status ?? null;
+}
+
 /* ------------------------------------------------------------------------------------------------
  * As of an instant: the periods covering it, read as the memberships they were
  * --------------------------------------------------------------------------------------------- */

@@ -31,6 +31,7 @@ import {
   updateMembershipRole,
   updateMembershipStatus,
 } from "./membership.store";
+import { statusEndedAt } from "./membership-history.store";
 
 registerConstraints({
   memberships_group_user_key: {
@@ -426,7 +427,15 @@ export async function respondToInvitation(
     const before = await lockMembership(tx, groupId, viewer.id);
     if (!before) throw new NotFoundError("Invitation to group", groupId);
     const status = effectiveStatus(before);
-    if (before.storedStatus === MembershipStatus.PENDING && status === MembershipStatus.INACTIVE) {
+    // Expired: still stored PENDING (the timer has not got to it yet), or made INACTIVE by the
+    // timer at its expiry (the period that ended then was the invitation's).
+    if (
+      status === MembershipStatus.INACTIVE &&
+      (before.storedStatus === MembershipStatus.PENDING ||
+        (before.expiresAt !== null &&
+          before.expiresAt.getTime() <= Date.now() &&
+          (await statusEndedAt(tx, before.id, before.expiresAt)) === MembershipStatus.PENDING))
+    ) {
       throw BadUserInputError.field("groupId", "this invitation has expired; ask for a new one");
     }
     if (status !== MembershipStatus.PENDING) {
