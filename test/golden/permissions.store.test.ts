@@ -33,7 +33,7 @@ describe("permission store SQL", () => {
         `SELECT 'edge' AS kind, child AS a, parent AS b, NULL AS role, NULL AS status, ` +
         `NULL::timestamptz AS "expiresAt", NULL::boolean AS x, NULL::boolean AS y FROM up ` +
         `UNION ALL SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active ` +
-        `FROM groups g WHERE g.id IN (SELECT id FROM nodes) ` +
+        `FROM groups g WHERE g.id = ANY(ARRAY(SELECT id FROM nodes)) ` +
         `UNION ALL SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL ` +
         `FROM nodes n CROSS JOIN unnest($3::uuid[]) AS who(id) CROSS JOIN LATERAL ( ` +
         `SELECT a.group_id, a.user_id, a.role, a.status, a.expires_at FROM memberships a ` +
