@@ -89,7 +89,8 @@ function readAddItem(input: BulkMemberInput, emailStatus: MembershipStatus): Add
   const errors: ItemError[] = [];
   const hasId = input.userId != null;
   const hasEmail = input.email != null;
-  if (hasId === hasEmail) errors.push({ kind: "input", field: "userId", message: "give exactly one of userId and email" });
+  if (hasId === hasEmail)
+    errors.push({ kind: "input", field: "userId", message: "give exactly one of userId and email" });
   let email: string | null = null;
   if (hasEmail && !hasId) {
     email = normalizeEmail(input.email!);
@@ -253,7 +254,12 @@ async function addAll(
         groupId: facts.group.id,
         userId: m.userId,
         actorId: viewer.id,
-        payload: { role: m.role, invitedBy: viewer.id, status: m.status, expiresAt: m.expiresAt?.toISOString() ?? null },
+        payload: {
+          role: m.role,
+          invitedBy: viewer.id,
+          status: m.status,
+          expiresAt: m.expiresAt?.toISOString() ?? null,
+        },
       }));
       let rows: Membership[];
       try {
