@@ -106,8 +106,7 @@ export function usersPageSql(
   const filter =
     pattern === null
       ? sql`WHERE NOT u.provisional`
-      : sql`WHERE NOT u.provisional
-        AND (u.name ILIKE ${pattern} OR (u.email ILIKE ${pattern} AND ${emailVisibleTo(viewer, raw("u.id"))}))`;
+      : sql`WHERE NOT u.provisional AND (u.name ILIKE ${pattern} OR (u.email ILIKE ${pattern} AND ${emailVisibleTo(viewer, raw("u.id"))}))`;
   const keyset = args.after ? sql`WHERE ("sortName", id) > (${args.after[0]}, ${args.after[1]}::uuid)` : empty;
   return sql`WITH filtered AS (SELECT ${userColumns}, coalesce(u.name, '') AS "sortName" FROM users u ${filter})
     SELECT t."totalCount", p.*
