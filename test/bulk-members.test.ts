@@ -182,6 +182,39 @@ describe("invitations by email and members in bulk", () => {
       expect(claimed.me.memberships.map((m) => m.group.id)).toEqual([g]);
     });
 
+    it("is claimed once when the first token arrives at two replicas at the same time", async () => {
+      const replica = await TestService.start({ databaseUrl: svc.databaseUrl });
+      try {
+        const email = address("race");
+        const g = await createGroup(svc, owner);
+        const { inviteByEmail } = await svc.ok<{ inviteByEmail: { id: string } }, unknown>(
+          INVITE,
+          { g, e: email },
+          owner,
+        );
+        const newcomer = await svc.user({ email });
+        const answers = await Promise.all(
+          [svc, replica, svc, replica].map((s) =>
+            s.ok<{ me: { memberships: { id: string }[] } }, unknown>(MINE, {}, newcomer),
+          ),
+        );
+        // Each answer is read after its own provisioning: a request racing the claim may answer before
+        // it moved the invitation, never with an error; the next request sees it everywhere.
+        for (const a of answers) expect(a.me.memberships.length).toBeLessThanOrEqual(1);
+        for (const s of [svc, replica]) {
+          const after = await s.ok<{ me: { memberships: { id: string }[] } }, unknown>(MINE, {}, newcomer);
+          expect(after.me.memberships.map((m) => m.id)).toEqual([inviteByEmail.id]);
+        }
+        const left = (await svc.db.query(`SELECT count(*)::int AS n FROM users WHERE lower(email) = $1`, [email])) as {
+          n: number;
+        }[];
+        expect(left).toEqual([{ n: 1 }]);
+        expect(await checkInvariants(svc.db)).toEqual([]);
+      } finally {
+        await replica.stop();
+      }
+    });
+
     it("refuses a malformed address (BAD_USER_INPUT on email), a member again (CONFLICT), a role above the caller's (FORBIDDEN)", async () => {
       for (const e of ["", "not-an-address", "a@", "@b.org", "a b@c.org", "x".repeat(330) + "@e.org", "\udfff@x.org"]) {
         const res = await svc.gql(INVITE, { g: group, e }, owner);
