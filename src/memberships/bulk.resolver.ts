@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Resolver } from "type-graphql";
 import type { AppContext } from "../shared/context";
-import { PUBLIC } from "../shared/federation-directives";
+import { PUBLIC, UNPAGED_LIST } from "../shared/federation-directives";
 import { BulkMemberInput } from "./bulk.inputs";
 import { addMembers, inviteByEmail, removeMembers } from "./bulk.service";
 import { Membership } from "./membership.entity";
@@ -27,6 +27,8 @@ me { memberships(includeInactive: true) }.`,
     description: "members.add; 1..500 items, all or nothing; errors per item in extensions.details (index -> messages)",
   })
   @Directive(PUBLIC)
+  // Up to 500 come back; priced as any unpaged list (the cost limits weigh the query, not the input).
+  @Directive(UNPAGED_LIST)
   addMembers(
     @Arg("groupId", () => ID) groupId: string,
     @Arg("members", () => [BulkMemberInput]) members: BulkMemberInput[],
