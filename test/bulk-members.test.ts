@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
+import { SignJWT } from "jose";
 import { addMember, createGroup, provision } from "./utils/builders";
 import { checkInvariants } from "./utils/db-invariants";
-import { codes, type GraphQLResponse, TestService, type TestUser } from "./utils/service";
+import { codes, type GraphQLResponse, TEST_SECRET, TestService, type TestUser } from "./utils/service";
 import { WsCaller } from "./utils/subscriptions";
 
 /**
@@ -176,6 +177,20 @@ describe("invitations by email and members in bulk", () => {
         owner,
       );
       expect(still.user).toEqual({ id: inviteByEmail.user.id, email });
+      // Some identity providers send the flag as a string: "false" is unverified too.
+      const stringly = await new SignJWT({ roles: [], email, email_verified: "false" })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(crypto.randomUUID())
+        .setExpirationTime("1h")
+        .sign(new TextEncoder().encode(TEST_SECRET));
+      const other = await svc.gql<{ me: { email: string | null; memberships: unknown[] } }, unknown>(
+        MINE,
+        {},
+        {
+          authorization: `Bearer ${stringly}`,
+        },
+      );
+      expect(other.data?.me).toMatchObject({ email: null, memberships: [] });
       // A verified token (email_verified true) does claim it.
       const owner2 = await svc.user({ email, emailVerified: true });
       const claimed = await svc.ok<{ me: { memberships: { group: { id: string } }[] } }, unknown>(MINE, {}, owner2);
@@ -296,6 +311,26 @@ describe("invitations by email and members in bulk", () => {
       ]);
       await stream.nothingWithin(200);
       expect(await memberCount(g)).toBe(5);
+    });
+
+    it("delivers each member's MEMBER_ADDED to that member's membershipChanges, and only theirs", async () => {
+      const g = await createGroup(svc, owner);
+      const [x, y] = [await svc.user(), await svc.user()];
+      await provision(svc, x, y);
+      const caller = new WsCaller(svc.url, x.token);
+      callers.push(caller);
+      const stream = caller.subscribe<
+        { membershipChanges: { type: string; userId: string; groupId: string } },
+        unknown
+      >(`subscription { membershipChanges { type userId groupId } }`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await svc.ok(ADD, { g, m: [{ userId: y.id }, { userId: x.id }, { email: address("third") }] }, owner);
+      expect(await stream.next(1)).toEqual([{ membershipChanges: { type: "MEMBER_ADDED", userId: x.id, groupId: g } }]);
+      await svc.ok(REMOVE, { g, u: [x.id, y.id] }, owner);
+      expect(await stream.next(1)).toEqual([
+        { membershipChanges: { type: "MEMBER_REMOVED", userId: x.id, groupId: g } },
+      ]);
+      await stream.nothingWithin(200);
     });
 
     it("refuses every bad item at once under its index, and writes nothing", async () => {

@@ -176,7 +176,8 @@ function singleError(e: ItemError): Error {
     case "forbidden":
       return new ForbiddenRuleError(e.message);
     case "notFound":
-      return new NotFoundError("User", e.message);
+      // (A userId item's; inviteByEmail has none.)
+      return new NotFoundError("User", e.field);
     default:
       return BadUserInputError.field(e.field, e.message);
   }
