@@ -28,7 +28,8 @@ describe("users store SQL", () => {
 
   it("users page without search: the page and its total in one statement (provisional users left out)", () => {
     const statement = usersPageSql(admin, { search: null, after: null, limit: 51 });
-    expect(statement.text).toBe(`WITH filtered AS (SELECT ${COLUMNS}, coalesce(u.name, '') AS "sortName" FROM users u WHERE NOT u.provisional)
+    expect(statement.text)
+      .toBe(`WITH filtered AS (SELECT ${COLUMNS}, coalesce(u.name, '') AS "sortName" FROM users u WHERE NOT u.provisional)
     SELECT t."totalCount", p.*
     FROM (SELECT count(*)::int AS "totalCount" FROM filtered) t
     LEFT JOIN LATERAL (
