@@ -59,6 +59,16 @@ describe("invitations by email and members in bulk", () => {
     await svc.stop();
   });
 
+  /** How many events the group has so far (what a subscription from its start replays first). */
+  async function eventCount(g: string): Promise<number> {
+    const data = await svc.ok<{ events: { totalCount: number } }, unknown>(
+      `query ($g: ID!) { events(filter: { groupId: $g }) { totalCount } }`,
+      { g },
+      owner,
+    );
+    return data.events.totalCount;
+  }
+
   async function memberCount(g: string): Promise<number> {
     const data = await svc.ok<{ group: { members: { totalCount: number } } }, unknown>(MEMBERS, { g }, owner);
     return data.group.members.totalCount;
@@ -274,9 +284,9 @@ describe("invitations by email and members in bulk", () => {
       const stream = caller.subscribe<
         { groupEvents: { type: string; userId: string; payload: { status: string } } },
         unknown
-      >(`subscription ($g: ID) { groupEvents(groupId: $g) { type userId payload } }`, { g });
-      // A marker once the subscription is live: the events after it are the bulk add's.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      >(`subscription ($g: ID) { groupEvents(groupId: $g, after: "0") { type userId payload } }`, { g });
+      // From the group's first event (no race with the subscription going live): skip those before.
+      await stream.next(await eventCount(g));
       const { addMembers } = await svc.ok<
         { addMembers: { role: string; status: string; user: { id: string; email: string | null } }[] },
         unknown
@@ -322,8 +332,8 @@ describe("invitations by email and members in bulk", () => {
       const stream = caller.subscribe<
         { membershipChanges: { type: string; userId: string; groupId: string } },
         unknown
-      >(`subscription { membershipChanges { type userId groupId } }`);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      >(`subscription { membershipChanges(after: "0") { type userId groupId } }`);
+      // x is new: nothing to replay; the replay-then-live start leaves no gap before the add.
       await svc.ok(ADD, { g, m: [{ userId: y.id }, { userId: x.id }, { email: address("third") }] }, owner);
       expect(await stream.next(1)).toEqual([{ membershipChanges: { type: "MEMBER_ADDED", userId: x.id, groupId: g } }]);
       await svc.ok(REMOVE, { g, u: [x.id, y.id] }, owner);
@@ -433,8 +443,8 @@ describe("invitations by email and members in bulk", () => {
       const stream = caller.subscribe<
         { groupEvents: { type: string; userId: string; payload: { reason: string } } },
         unknown
-      >(`subscription ($g: ID) { groupEvents(groupId: $g) { type userId payload } }`, { g });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      >(`subscription ($g: ID) { groupEvents(groupId: $g, after: "0") { type userId payload } }`, { g });
+      await stream.next(await eventCount(g));
       expect(await svc.ok(REMOVE, { g, u: people.map((p) => p.id) }, owner)).toEqual({ removeMembers: 3 });
       const events = await stream.next(3);
       expect(events.map((e) => [e.groupEvents.type, e.groupEvents.userId, e.groupEvents.payload.reason])).toEqual(
