@@ -199,6 +199,37 @@ describe("a PRIVATE group, seen by an outsider", () => {
     expect(codes(own)).toEqual([]);
   });
 
+  it("inviteByEmail, addMembers and removeMembers about it answer as for a group that does not exist", async () => {
+    const unknown = crypto.randomUUID();
+    const email = `sweep.${crypto.randomBytes(4).toString("hex")}@example.org`;
+    const calls: [string, Record<string, unknown>][] = [
+      [`mutation ($g: ID!, $e: String!) { inviteByEmail(groupId: $g, email: $e) { id user { id } } }`, { e: email }],
+      // Items that would each be refused (a member already, a duplicate, a bad address): the group's
+      // refusal comes first, so they tell nothing of who is a member there.
+      [
+        `mutation ($g: ID!, $m: [BulkMemberInput!]!) { addMembers(groupId: $g, members: $m) { id } }`,
+        { m: [{ userId: member.id }, { userId: member.id }, { email: "nope" }, { email }] },
+      ],
+      [
+        `mutation ($g: ID!, $u: [ID!]!) { removeMembers(groupId: $g, userIds: $u) }`,
+        { u: [member.id, owner.id, crypto.randomUUID()] },
+      ],
+    ];
+    for (const [mutation, variables] of calls) {
+      // (The id the caller sent comes back in the message: expectSameAsUnknown allows that echo.)
+      const refused = await svc.gql(mutation, { ...variables, g: secret }, outsider);
+      expect(codes(refused)).toEqual(["NOT_FOUND"]);
+      expectSameAsUnknown(refused, await svc.gql(mutation, { ...variables, g: unknown }, outsider), unknown);
+    }
+    // Nothing was written: the member is still there, the address invited nowhere.
+    const members = await svc.ok<{ group: { members: { totalCount: number } } }, unknown>(
+      `query ($g: ID!) { group(id: $g) { members(includeInactive: true) { totalCount } } }`,
+      { g: secret },
+      owner,
+    );
+    expect(members.group.members.totalCount).toBe(2);
+  });
+
   it("the audit log holds none of its events", async () => {
     const res = await asOutsider(
       `query ($g: ID!) { all: events(first: 500) { totalCount nodes { id groupId payload } }

@@ -330,6 +330,45 @@ describe("eraseUser", () => {
     }
   });
 
+  it("clears invitations by email: a provisional user's by erasing it, a claimed one's with its claimant; the address stays nowhere", async () => {
+    const INVITE = `mutation ($g: ID!, $e: String!) { inviteByEmail(groupId: $g, email: $e) { id user { id } } }`;
+    const g = await createGroup(svc, owner, { name: "Erasure invitations" });
+    // Never claimed: an admin erases the provisional user the address was bound to.
+    const unclaimed = `nobody.${crypto.randomBytes(5).toString("hex")}@example.org`;
+    const invited = await svc.ok<{ inviteByEmail: { user: { id: string } } }, unknown>(
+      INVITE,
+      { g, e: unclaimed },
+      owner,
+    );
+    expect(await columnsHolding(svc, unclaimed)).toEqual(["users.email"]);
+    expect(await svc.ok(ERASE, { id: invited.inviteByEmail.user.id }, admin)).toEqual({ eraseUser: true });
+    expect(await columnsHolding(svc, unclaimed)).toEqual([]);
+    const removed = (await svc.db.query(
+      `SELECT payload FROM domain_events WHERE type = 'MEMBER_REMOVED' AND group_id = $1 AND user_id = $2`,
+      [g, invited.inviteByEmail.user.id],
+    )) as { payload: unknown }[];
+    expect(removed.map((e) => e.payload)).toEqual([{ role: "member", reason: "erased" }]);
+    // Claimed: the invitation is the claimant's, and goes with them.
+    const tag = crypto.randomBytes(5).toString("hex");
+    const claimedAddress = `claimant.${tag}@example.org`;
+    await svc.ok(INVITE, { g, e: claimedAddress }, owner);
+    const claimant = await svc.user({ email: claimedAddress, name: `Claimant ${tag}` });
+    const mine = await svc.ok<{ me: { memberships: { status: string }[] } }, unknown>(
+      `{ me { memberships(includeInactive: true) { status } } }`,
+      {},
+      claimant,
+    );
+    expect(mine.me.memberships).toEqual([{ status: "PENDING" }]);
+    expect(await svc.ok(ERASE, { id: claimant.id }, claimant)).toEqual({ eraseUser: true });
+    expect(await columnsHolding(svc, claimedAddress)).toEqual([]);
+    expect(await columnsHolding(svc, `Claimant ${tag}`)).toEqual([]);
+    const left = (await svc.db.query(`SELECT count(*)::int AS n FROM memberships WHERE group_id = $1`, [g])) as {
+      n: number;
+    }[];
+    expect(left).toEqual([{ n: 1 }]);
+    expect(await checkInvariants(svc.db)).toEqual([]);
+  });
+
   it("answers NOT_FOUND for an unknown or malformed id", async () => {
     expect(codes(await svc.gql(ERASE, { id: crypto.randomUUID() }, admin))).toEqual(["NOT_FOUND"]);
     for (const id of ["not-a-uuid", "", "' OR 1=1 --", "00000000-0000-0000-0000-000000000000"]) {

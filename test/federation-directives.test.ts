@@ -11,6 +11,7 @@ import {
   isEnumType,
   isInputObjectType,
   isLeafType,
+  isListType,
   isNonNullType,
   isObjectType,
   isTypeDefinitionNode,
@@ -94,6 +95,8 @@ describe("Federation 2.9 directives in the subgraph SDL", () => {
 
   /** A literal for a required argument, or null when none is easy to write (the path avoids it). */
   function literalFor(type: GraphQLInputType): string | null {
+    // A list (addMembers' members): an empty one is a valid literal of any list type.
+    if (isListType(isNonNullType(type) ? type.ofType : type)) return "[]";
     const named = getNamedType(type);
     if (isEnumType(named)) return named.getValues()[0]!.name;
     if (isInputObjectType(named)) return null;
@@ -156,9 +159,9 @@ describe("Federation 2.9 directives in the subgraph SDL", () => {
   };
 
   /** What limits.ts charges for a query of `inner` selected at the end of `at`. */
-  function costAt(at: string[], inner: string): number {
+  function costAt(at: string[], inner: string, root: "query" | "mutation" = "query"): number {
     const opened = at.join(" ").split("{").length - 1 + at.length; // a union's step opens its fragment too
-    const query = parse(`{ ${at.map((s) => `${s} {`).join(" ")} ${inner} ${"}".repeat(opened)} }`);
+    const query = parse(`${root} { ${at.map((s) => `${s} {`).join(" ")} ${inner} ${"}".repeat(opened)} }`);
     return operationCost(schema, query, query.definitions[0] as OperationDefinitionNode, {});
   }
 
@@ -168,10 +171,12 @@ describe("Federation 2.9 directives in the subgraph SDL", () => {
    * beside it.
    */
   function serviceMultiplier(typeName: string, selection: string, itemType: string, under = ""): number {
-    const at = pathTo(typeName);
+    // A mutation's list (addMembers) is a root field of its own operation.
+    const root = typeName === "Mutation" ? "mutation" : "query";
+    const at = root === "mutation" ? [] : pathTo(typeName);
     const item = leafOf(itemType);
     const wrap = (fields: string) => (under ? `${selection} { ${under} { ${fields} } }` : `${selection} { ${fields} }`);
-    const inside = costAt(at, wrap(`a: ${item} b: ${item}`)) - costAt(at, wrap(`a: ${item}`));
+    const inside = costAt(at, wrap(`a: ${item} b: ${item}`), root) - costAt(at, wrap(`a: ${item}`), root);
     // A root field is counted once; any other is counted as often as the lists above it say.
     const own = at.length ? leafOf(typeName) : "";
     const beside = at.length ? costAt(at, `a: ${own} b: ${own}`) - costAt(at, `a: ${own}`) : 1;

@@ -107,6 +107,11 @@ describe("hostile input to every mutation", () => {
     fc.dictionary(text, fc.oneof(text, fc.integer(), fc.constant(null), fc.boolean()), { maxKeys: 5 }),
     fc.constantFrom("not an object", [1, 2], 42),
   );
+  const email = fc.oneof(
+    fc.emailAddress(),
+    fc.emailAddress().map((e) => e.toUpperCase()),
+    fc.constantFrom("a@b", "no-at-sign", "two@@example.org", " spaced @example.org", "\u0000@x.org", "\udfff@x.org"),
+  );
   const role = fc.oneof(fc.constantFrom("owner", "admin", "member", "viewer", "superuser", "OWNER"), text);
   const first = fc.oneof(fc.integer({ min: -1000, max: 100_000 }), fc.constantFrom(0, 500, 501, 2 ** 31), wrongType);
   const partial = <T extends Record<string, fc.Arbitrary<unknown>>>(fields: T) =>
@@ -176,6 +181,25 @@ describe("hostile input to every mutation", () => {
       fc.record({ g: id, a: fc.oneof(fc.boolean(), value) }),
     ],
     ["mutation ($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }", fc.record({ g: id, u: id })],
+    [
+      "mutation ($g: ID!, $e: String!, $r: String, $x: DateTime) { inviteByEmail(groupId: $g, email: $e, role: $r, expiresAt: $x) { id } }",
+      fc.record({ g: id, e: fc.oneof(email, value), r: role, x: dateTime }, { requiredKeys: ["g", "e"] }),
+    ],
+    [
+      "mutation ($g: ID!, $m: [BulkMemberInput!]!) { addMembers(groupId: $g, members: $m) { id } }",
+      fc.record({
+        g: id,
+        m: fc.oneof(
+          fc.array(partial({ userId: id, email: fc.oneof(email, value), role, expiresAt: dateTime }), { maxLength: 6 }),
+          fc.constant(Array.from({ length: 501 }, (_, i) => ({ email: `x${i}@example.org` }))),
+          value,
+        ),
+      }),
+    ],
+    [
+      "mutation ($g: ID!, $u: [ID!]!) { removeMembers(groupId: $g, userIds: $u) }",
+      fc.record({ g: id, u: fc.oneof(fc.array(id, { maxLength: 6 }), value) }),
+    ],
     [
       "mutation ($i: AddLeaderInput!) { addLeader(input: $i) { id } }",
       fc.record({ i: partial({ groupId: id, userId: id, startDate: date }) }),
@@ -272,6 +296,14 @@ describe("hostile input to every mutation", () => {
       }),
       fc.record({ kind: fc.constant("remove" as const), g: fc.nat(), u: fc.nat(2) }),
       fc.record({
+        kind: fc.constant("bulkAdd" as const),
+        g: fc.nat(),
+        u: fc.subarray([0, 1, 2]),
+        emails: fc.array(fc.constantFrom("ann@example.org", "BOB@example.org", "cy@example.org"), { maxLength: 3 }),
+        role: fc.constantFrom("owner", "admin", "member", "viewer"),
+      }),
+      fc.record({ kind: fc.constant("bulkRemove" as const), g: fc.nat(), u: fc.subarray([0, 1, 2]) }),
+      fc.record({
         kind: fc.constant("leader" as const),
         g: fc.nat(),
         u: fc.nat(2),
@@ -308,6 +340,24 @@ describe("hostile input to every mutation", () => {
             res = await svc.gql(
               `mutation ($i: AddMemberInput!) { addMember(input: $i) { id } }`,
               { i: { groupId: pick(s.g), userId: users[s.u]!.id, role: s.role } },
+              owner,
+            );
+          } else if (s.kind === "bulkAdd") {
+            res = await svc.gql(
+              `mutation ($g: ID!, $m: [BulkMemberInput!]!) { addMembers(groupId: $g, members: $m) { id } }`,
+              {
+                g: pick(s.g),
+                m: [
+                  ...s.u.map((u) => ({ userId: users[u]!.id, role: s.role })),
+                  ...s.emails.map((email) => ({ email, role: s.role })),
+                ],
+              },
+              owner,
+            );
+          } else if (s.kind === "bulkRemove") {
+            res = await svc.gql(
+              `mutation ($g: ID!, $u: [ID!]!) { removeMembers(groupId: $g, userIds: $u) }`,
+              { g: pick(s.g), u: s.u.map((u) => users[u]!.id) },
               owner,
             );
           } else if (s.kind === "remove") {

@@ -114,4 +114,32 @@ describe("statements per write (as the benchmark counts them)", () => {
     const taken = await measure(Remove, { g, u: other.id }, owner);
     expect(taken.reported).toBe(3);
   });
+
+  it("addMembers and removeMembers by a group's owner: the same statements for 3 members as for 300", async () => {
+    const AddMany = `mutation ($g: ID!, $m: [BulkMemberInput!]!) { addMembers(groupId: $g, members: $m) { role } }`;
+    const RemoveMany = `mutation ($g: ID!, $u: [ID!]!) { removeMembers(groupId: $g, userIds: $u) }`;
+    const counts: number[][] = [];
+    for (const n of [3, 300]) {
+      const g = await createGroup(svc, owner);
+      const people = await Promise.all(Array.from({ length: n / 3 }, () => svc.user()));
+      for (const p of people) await provision(svc, p);
+      // A third by id, two thirds by address (new provisional users among them).
+      const members = [
+        ...people.map((p) => ({ userId: p.id })),
+        ...Array.from({ length: (2 * n) / 3 }, (_, i) => ({ email: `bulk-${n}-${i}.${g}@example.org` })),
+      ];
+      const added = await measure(AddMany, { g, m: members }, owner);
+      expect((added.data as { addMembers: unknown[] }).addMembers).toHaveLength(n);
+      const ids = (await svc.db.query(`SELECT user_id FROM memberships WHERE group_id = $1 AND role = 'member'`, [
+        g,
+      ])) as { user_id: string }[];
+      expect(ids).toHaveLength(n);
+      const removed = await measure(RemoveMany, { g, u: ids.map((r) => r.user_id) }, owner);
+      expect(removed.data).toEqual({ removeMembers: n });
+      counts.push([added.reported, added.total, removed.reported, removed.total]);
+    }
+    // The facts, the caller's roles, one guarded write; the feed reads the commit.
+    expect(counts[0]).toEqual([3, 4, 3, 4]);
+    expect(counts[1]).toEqual(counts[0]);
+  });
 });

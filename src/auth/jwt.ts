@@ -70,6 +70,8 @@ function uncachedVerifier(config: Config, secret: string | undefined): TokenVeri
       isGlobalAdmin: roles.includes("admin"),
       name: typeof payload.name === "string" ? payload.name : undefined,
       email: typeof payload.email === "string" ? payload.email : undefined,
+      // Some identity providers send the flag as a string.
+      emailVerified: payload.email_verified === false || payload.email_verified === "false" ? false : undefined,
       expiresAt: typeof payload.exp === "number" ? payload.exp * 1000 : undefined,
     };
   };
@@ -80,6 +82,8 @@ export interface MintOptions {
   admin?: boolean;
   name?: string;
   email?: string;
+  /** The `email_verified` claim; absent unless given. */
+  emailVerified?: boolean;
   /** jose duration, e.g. "12h", "30d". @default "30d" */
   expiresIn?: string;
 }
@@ -89,6 +93,7 @@ export async function mintToken(secret: string, options: MintOptions): Promise<s
   const claims: JWTPayload = { roles: options.admin ? ["admin"] : [] };
   if (options.name) claims.name = options.name;
   if (options.email) claims.email = options.email;
+  if (options.emailVerified !== undefined) claims.email_verified = options.emailVerified;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(options.sub)

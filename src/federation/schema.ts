@@ -32,6 +32,7 @@ import {
 import { findInitiative, GroupInitiativesResolver, InitiativeResolver } from "../initiatives";
 import { findLeadership, GroupLeadersResolver, LeadershipResolver, UserLeadershipsResolver } from "../leadership";
 import {
+  BulkMembershipResolver,
   findMembershipById,
   GroupMembersResolver,
   MEMBERSHIP_EVENT_DETAILS_RESOLVERS,
@@ -66,6 +67,7 @@ const resolvers = [
   ...MEMBERSHIP_HISTORY_RESOLVERS,
   PermissionResolver,
   MembershipResolver,
+  BulkMembershipResolver,
   UserMembershipsResolver,
   PermissionCheckResolver,
   LeadershipResolver,

@@ -11,3 +11,4 @@ export { findMembershipById } from "./membership.queries";
 export { MEMBERSHIP_HISTORY_RESOLVERS } from "./membership-history.resolver";
 export { setPeriodInstantSql } from "./membership-history.store";
 export { MEMBERSHIP_EVENT_DETAILS_RESOLVERS } from "./event-details.resolver";
+export { BulkMembershipResolver } from "./bulk.resolver";

@@ -45,7 +45,7 @@ registerConstraints({
   memberships_role_length: { kind: "input", field: "role", message: "must be 1 to 50 characters" },
 });
 
-const LAST_OWNER =
+export const LAST_OWNER =
   "a group must keep at least one ACTIVE owner without an expiry; make someone else a lasting owner first";
 
 function assertRole(role: string): void {
@@ -136,7 +136,7 @@ async function assertAnotherOwner(tx: EntityManager, m: Membership): Promise<voi
 }
 
 /** The request's cached roles and memberships are stale after a change. */
-function forgetMemberships(ctx: AppContext): void {
+export function forgetMemberships(ctx: AppContext): void {
   forgetViewerRoles(ctx);
   membershipOf(ctx).clearAll();
 }
@@ -185,9 +185,9 @@ async function lockForChange(
 }
 
 /** How many times a write whose facts changed under it reads them again before giving up (CONFLICT). */
-const GUARD_ATTEMPTS = 3;
+export const GUARD_ATTEMPTS = 3;
 
-const CHANGED_MEANWHILE = "the group's memberships changed meanwhile; read them again and retry";
+export const CHANGED_MEANWHILE = "the group's memberships changed meanwhile; read them again and retry";
 
 /**
  * The facts a change to one member is decided on, in one statement (the group, the member's
@@ -219,7 +219,7 @@ async function factsFor(
  * held (a role holds whatever the roles ranked below it hold), so the rank rules decided on them
  * are those decided on all of the caller's roles.
  */
-async function callerGrants(ctx: AppContext, group: Group, permission: string): Promise<CallerGrants | null> {
+export async function callerGrants(ctx: AppContext, group: Group, permission: string): Promise<CallerGrants | null> {
   const viewer = requireViewer(ctx);
   if (viewer.isGlobalAdmin) return null;
   const decision = await checkAccess(ctx, viewer.id, group.id, permission);
@@ -306,7 +306,7 @@ function assertStart(startsAt: Date, status: MembershipStatus, expiresAt: Date |
 }
 
 /** The roles of the grants a decision relied on. */
-function rolesOf(caller: CallerGrants | null): string[] {
+export function rolesOf(caller: CallerGrants | null): string[] {
   return caller ? [...new Set(caller.grants.map((g) => g.role))] : [];
 }
 

@@ -374,7 +374,7 @@ export interface CallerGrants {
  * this statement (or while it waits) is missing here: the write that requires all of them is not
  * made. Held until the write commits, it also makes a later change to the caller wait for it.
  */
-function callerStillHoldsSql(c: CallerGrants): Sql {
+export function callerStillHoldsSql(c: CallerGrants): Sql {
   return sql`SELECT a.group_id FROM memberships a
       WHERE a.user_id = ${c.userId}::uuid AND ${countingMembership}
         AND (a.group_id, a.role) IN (

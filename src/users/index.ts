@@ -14,3 +14,4 @@ export {
   lockUserForErasure,
   replicasBehind,
 } from "./erasure.store";
+export { insertProvisionalUsersSql } from "./provisional.store";

@@ -5,6 +5,7 @@ import { logger } from "../shared/logger";
 import { BadUserInputError, NotFoundError, UnauthenticatedError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
+import { claimInvitations } from "./claim.service";
 import type { User } from "./user.entity";
 import type { CreateUserInput, UpdateUserInput } from "./user.inputs";
 import { emailVisible, usersById } from "./user.loaders";
@@ -21,6 +22,8 @@ export interface IdentityClaims {
   isGlobalAdmin: boolean;
   name?: string;
   email?: string;
+  /** The token's `email_verified` claim; only `false` (or "false") counts as unverified. */
+  emailVerified?: boolean;
   /** When the token expires (ms since the epoch), when it says. */
   expiresAt?: number;
 }
@@ -94,14 +97,27 @@ export async function provisionViewer(ctx: Pick<AppContext, "db">, claims: Ident
   const memo = known.provisioned;
   if (memo.get(claims.sub) === claims.isGlobalAdmin) return;
   const name = claims.name?.slice(0, 255) ?? null;
+  // An address the token says is unverified is neither stored nor used to claim invitations: it
+  // would let anyone who can put any address in a token take invitations meant for its owner.
   const email =
-    claims.email && claims.email.length <= 320 && /^[^@\s]+@[^@\s]+$/.test(claims.email) ? claims.email : null;
+    claims.email &&
+    claims.emailVerified !== false &&
+    claims.email.length <= 320 &&
+    /^[^@\s]+@[^@\s]+$/.test(claims.email)
+      ? claims.email
+      : null;
   // An email claim already taken by another user is dropped rather than refusing the caller.
-  const { erased } = await provisionUser(ctx.db, { id: claims.sub, name, email, isGlobalAdmin: claims.isGlobalAdmin });
+  const { erased, claimable } = await provisionUser(
+    ctx.db,
+    { id: claims.sub, name, email, isGlobalAdmin: claims.isGlobalAdmin },
+    email,
+  );
   if (erased) {
     refuseErasedUsers(ctx.db, [claims.sub]);
     throw new UnauthenticatedError(ERASED);
   }
+  // Invitations by email to this address (a provisional user holds it) become this user's.
+  if (claimable && email) await claimInvitations(ctx.db, claims.sub, email);
   if (memo.size >= PROVISION_CACHE_LIMIT) memo.clear();
   memo.set(claims.sub, claims.isGlobalAdmin);
 }

@@ -1,6 +1,7 @@
 import { empty, escapeLike, query, raw, type Sql, sql, value, type Runner } from "../db";
 import { emailVisibleTo } from "../permissions";
 import type { Viewer } from "../shared/context";
+import { claimableSql } from "./provisional.store";
 import type { User } from "./user.entity";
 
 /**
@@ -65,12 +66,16 @@ export async function emailVisibleIds(runner: Runner, viewer: Viewer, ids: reado
  * Creates the caller's row from a token's claims, or only brings its global-admin flag up to date
  * (no write when it already holds). An email already taken by another user is dropped. An erased
  * user's row is never written (its name and email stay cleared): answers true for them.
+ * `claimEmail` (a verified address of the token) adds `claimable`: a provisional user holds that
+ * address and this user has no membership history, so its invitations can move here (claim.service.ts).
  */
 export async function provisionUser(
   runner: Runner,
   user: { id: string; name: string | null; email: string | null; isGlobalAdmin: boolean },
-): Promise<{ erased: boolean }> {
-  const [row] = await query<{ erased: boolean }>(
+  claimEmail: string | null = null,
+): Promise<{ erased: boolean; claimable?: boolean }> {
+  const claimable = claimEmail === null ? empty : sql`, ${claimableSql(user.id, claimEmail)} AS claimable`;
+  const [row] = await query<{ erased: boolean; claimable?: boolean }>(
     runner,
     sql`WITH provisioned AS (INSERT INTO users (id, name, email, is_global_admin)
      VALUES (${user.id}, ${user.name}, CASE WHEN ${user.email}::text IS NOT NULL AND NOT EXISTS
@@ -78,7 +83,7 @@ export async function provisionUser(
      ON CONFLICT (id) DO UPDATE SET is_global_admin = EXCLUDED.is_global_admin, updated_at = now()
      WHERE users.is_global_admin IS DISTINCT FROM EXCLUDED.is_global_admin AND users.erased_at IS NULL
      RETURNING 1)
-     SELECT EXISTS (SELECT 1 FROM users WHERE id = ${user.id}::uuid AND erased_at IS NOT NULL) AS erased`,
+     SELECT EXISTS (SELECT 1 FROM users WHERE id = ${user.id}::uuid AND erased_at IS NOT NULL) AS erased${claimable}`,
   );
   return row!;
 }
@@ -97,10 +102,11 @@ export function usersPageSql(
   args: { search: string | null; after: readonly [string, string] | null; limit: number },
 ): Sql {
   const pattern = args.search ? `%${escapeLike(args.search)}%` : null;
+  // Provisional users (an address invited before anyone signed in with it) are nobody to pick yet.
   const filter =
     pattern === null
-      ? empty
-      : sql`WHERE (u.name ILIKE ${pattern} OR (u.email ILIKE ${pattern} AND ${emailVisibleTo(viewer, raw("u.id"))}))`;
+      ? sql`WHERE NOT u.provisional`
+      : sql`WHERE NOT u.provisional AND (u.name ILIKE ${pattern} OR (u.email ILIKE ${pattern} AND ${emailVisibleTo(viewer, raw("u.id"))}))`;
   const keyset = args.after ? sql`WHERE ("sortName", id) > (${args.after[0]}, ${args.after[1]}::uuid)` : empty;
   return sql`WITH filtered AS (SELECT ${userColumns}, coalesce(u.name, '') AS "sortName" FROM users u ${filter})
     SELECT t."totalCount", p.*

@@ -553,6 +553,46 @@ test("works on a 390 px phone: nothing cut off, sign-out at hand, tables scroll 
   await screenshot(phone, "new-group-blank-name-390", { fullPage: false });
 });
 
+test("invites by email, one address and a pasted list (every refused address listed, nothing changed)", async () => {
+  await admin.goto(`${service.consoleUrl}groups/${acmeId}`);
+  await admin.getByRole("heading", { name: "Acme University", level: 1 }).waitFor({ timeout: UI_TIMEOUT });
+  const invite = admin.getByRole("form", { name: "Invite by email" });
+  await invite.getByLabel("Email address").fill("Nina.Newcomer@Example.org");
+  await invite.getByRole("button", { name: "Send invitation" }).click();
+  await admin
+    .getByRole("status")
+    .filter({ hasText: "Invited Nina.Newcomer@Example.org" })
+    .waitFor({ timeout: UI_TIMEOUT });
+  // Nobody signed in with it yet: the member is the address, lower-cased, pending.
+  const nina = membersRow(admin, "nina.newcomer@example.org");
+  await nina.waitFor({ timeout: UI_TIMEOUT });
+  expect(await admin.getByLabel("Status of nina.newcomer@example.org").inputValue()).toBe("PENDING");
+
+  await invite.getByRole("button", { name: "Paste a list…" }).click();
+  const dialog = admin.getByRole("dialog", { name: "Invite a list of addresses" });
+  await dialog
+    .getByLabel("Email addresses")
+    .fill("ola@example.org, not-an-address\nnina.newcomer@example.org\npia@example.org");
+  await dialog.getByRole("button", { name: "Invite 4 addresses" }).click();
+  const refusals = dialog.getByTestId("bulk-refusals");
+  await refusals.waitFor({ timeout: UI_TIMEOUT });
+  expect(await refusals.locator("li").allTextContents()).toEqual([
+    "not-an-address: email: must be an email address",
+    "nina.newcomer@example.org: userId: this user is already a member of the group",
+  ]);
+  expect(await membersRow(admin, "ola@example.org").count()).toBe(0);
+  await checkAxe(admin, "bulk-invite-dialog");
+
+  await dialog.getByLabel("Email addresses").fill("ola@example.org\npia@example.org; quinn@example.org");
+  await dialog.getByRole("button", { name: "Invite 3 addresses" }).click();
+  await admin.getByRole("status").filter({ hasText: "Invited 3 addresses" }).waitFor({ timeout: UI_TIMEOUT });
+  for (const address of ["ola@example.org", "pia@example.org", "quinn@example.org"]) {
+    await membersRow(admin, address).waitFor({ timeout: UI_TIMEOUT });
+  }
+  expect(await dialog.isVisible()).toBe(false);
+  await screenshot(admin, "invitations");
+});
+
 test("the bundled explorer runs a query with the console's token", async () => {
   await admin.goto(`${service.origin}/admin/explorer`);
   await admin.locator(".graphiql-container").waitFor({ timeout: 30_000 });

@@ -26,9 +26,10 @@ describe("users store SQL", () => {
     expect(statement.values).toEqual([[ADA]]);
   });
 
-  it("users page without search: the page and its total in one statement", () => {
+  it("users page without search: the page and its total in one statement (provisional users left out)", () => {
     const statement = usersPageSql(admin, { search: null, after: null, limit: 51 });
-    expect(statement.text).toBe(`WITH filtered AS (SELECT ${COLUMNS}, coalesce(u.name, '') AS "sortName" FROM users u )
+    expect(statement.text)
+      .toBe(`WITH filtered AS (SELECT ${COLUMNS}, coalesce(u.name, '') AS "sortName" FROM users u WHERE NOT u.provisional)
     SELECT t."totalCount", p.*
     FROM (SELECT count(*)::int AS "totalCount" FROM filtered) t
     LEFT JOIN LATERAL (
@@ -41,7 +42,7 @@ describe("users store SQL", () => {
   it("users page with search and cursor, as a global admin (every email is visible)", () => {
     const statement = usersPageSql(admin, { search: "ad_a%", after: ["Ada", ADA], limit: 21 });
     expect(statement.text)
-      .toBe(`WITH filtered AS (SELECT ${COLUMNS}, coalesce(u.name, '') AS "sortName" FROM users u WHERE (u.name ILIKE $1 OR (u.email ILIKE $2 AND TRUE)))
+      .toBe(`WITH filtered AS (SELECT ${COLUMNS}, coalesce(u.name, '') AS "sortName" FROM users u WHERE NOT u.provisional AND (u.name ILIKE $1 OR (u.email ILIKE $2 AND TRUE)))
     SELECT t."totalCount", p.*
     FROM (SELECT count(*)::int AS "totalCount" FROM filtered) t
     LEFT JOIN LATERAL (
@@ -60,7 +61,7 @@ describe("users store SQL", () => {
     const heldText = held.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 3}`);
     const after = 3 + held.values.length;
     expect(statement.text)
-      .toBe(`WITH filtered AS (SELECT ${COLUMNS}, coalesce(u.name, '') AS "sortName" FROM users u WHERE (u.name ILIKE $1 OR (u.email ILIKE $2 AND (u.id = $3::uuid OR EXISTS (
+      .toBe(`WITH filtered AS (SELECT ${COLUMNS}, coalesce(u.name, '') AS "sortName" FROM users u WHERE NOT u.provisional AND (u.name ILIKE $1 OR (u.email ILIKE $2 AND (u.id = $3::uuid OR EXISTS (
     SELECT 1 FROM memberships m WHERE m.user_id = u.id AND ${heldText})))))
     SELECT t."totalCount", p.*
     FROM (SELECT count(*)::int AS "totalCount" FROM filtered) t

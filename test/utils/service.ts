@@ -96,13 +96,16 @@ export class TestService {
   }
 
   /** A token for a new (or given) user id; the user is provisioned on first request. */
-  async user(options: { admin?: boolean; name?: string; email?: string; id?: string } = {}): Promise<TestUser> {
+  async user(
+    options: { admin?: boolean; name?: string; email?: string; emailVerified?: boolean; id?: string } = {},
+  ): Promise<TestUser> {
     const id = options.id ?? crypto.randomUUID();
     const token = await mintToken(TEST_SECRET, {
       sub: id,
       admin: options.admin,
       name: options.name ?? `User ${id.slice(0, 8)}`,
       email: options.email,
+      emailVerified: options.emailVerified,
     });
     return { id, token };
   }

@@ -8,6 +8,7 @@ import { GroupDetails } from "./GroupDetails";
 import { GROUP_FIELDS, type GroupFields, GroupForm } from "./GroupForm";
 import { HierarchySection } from "./HierarchySection";
 import { InitiativesSection } from "./InitiativesSection";
+import { InvitationsSection } from "./InvitationsSection";
 import { LeadersSection } from "./LeadersSection";
 import { MembersSection } from "./MembersSection";
 
@@ -109,6 +110,7 @@ export function GroupPage({ id }: { id: string }) {
             )}
           </section>
           <MembersSection groupId={id} version={version} onChange={bump} access={access} />
+          <InvitationsSection groupId={id} onChange={bump} access={access} />
           <LeadersSection groupId={id} version={version} onChange={bump} access={access} />
           <InitiativesSection groupId={id} version={version} onChange={bump} access={access} />
           {access.can("groups.delete") && <DeleteGroup id={id} name={group.name} />}
