@@ -12,12 +12,7 @@ import {
   Resolver,
   Root,
 } from "type-graphql";
-import {
-  AccessApprovedDetails,
-  AccessDeniedDetails,
-  AccessRequestedDetails,
-  AccessWithdrawnDetails,
-} from "../events";
+import { AccessApprovedDetails, AccessDeniedDetails, AccessRequestedDetails, AccessWithdrawnDetails } from "../events";
 import { Group, groupsById } from "../groups";
 import { type AppContext, required } from "../shared/context";
 import { pagedByFirst, PUBLIC } from "../shared/federation-directives";

@@ -67,7 +67,10 @@ const HOW_TO_JOIN: Record<JoinPolicy, string> = {
 /** Refuses joining a group whose policy is not `wanted`, or that is archived (BAD_USER_INPUT). */
 function assertJoinable(group: { joinPolicy: string; isActive: boolean }, wanted: JoinPolicy): void {
   if (group.joinPolicy !== wanted) {
-    throw BadUserInputError.field("groupId", HOW_TO_JOIN[group.joinPolicy as JoinPolicy] ?? "this group cannot be joined");
+    throw BadUserInputError.field(
+      "groupId",
+      HOW_TO_JOIN[group.joinPolicy as JoinPolicy] ?? "this group cannot be joined",
+    );
   }
   if (!group.isActive) throw BadUserInputError.field("groupId", "this group is archived: nobody can join it now");
 }

@@ -71,9 +71,7 @@ export type AccessRequestPageRow = AccessRequest & { key: string; totalCount: nu
  * each). A group without a request on the page has one row whose request columns are null.
  */
 export function accessRequestPagesSql(groupIds: readonly string[], o: AccessRequestListOptions): Sql {
-  const keyset = o.after
-    ? sql` AND (r.created_at, r.id) > (${o.after[0]}::timestamptz, ${o.after[1]}::uuid)`
-    : empty;
+  const keyset = o.after ? sql` AND (r.created_at, r.id) > (${o.after[0]}::timestamptz, ${o.after[1]}::uuid)` : empty;
   return sql`WITH counted AS (
       SELECT r.group_id AS root, count(*)::int AS n FROM access_requests r
       WHERE r.group_id = ANY(${value(groupIds)}::uuid[]) AND r.status = ${o.status}
