@@ -6,6 +6,7 @@ import { GroupEvent } from "./src/events/event.entity";
 import { Group } from "./src/groups/group.entity";
 import { Initiative } from "./src/initiatives/initiative.entity";
 import { Leadership } from "./src/leadership/leadership.entity";
+import { AccessRequest } from "./src/memberships/access-request.entity";
 import { Membership } from "./src/memberships/membership.entity";
 import { User } from "./src/users/user.entity";
 
@@ -42,7 +43,7 @@ export function parseTimestamptz(value: string): Date {
 }
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, parseTimestamptz);
 
-export const entities = [User, Group, Membership, Leadership, Initiative, GroupEvent];
+export const entities = [User, Group, Membership, Leadership, Initiative, GroupEvent, AccessRequest];
 
 export interface DataSourceOptions {
   /** Connections in the pool. @default 10 */

@@ -6,6 +6,7 @@ import { EventFeed1795000004000 } from "./1795000004000-EventFeed";
 import { MembershipHistory1795000005000 } from "./1795000005000-MembershipHistory";
 import { TimeEvents1795000006000 } from "./1795000006000-TimeEvents";
 import { Erasure1795000007000 } from "./1795000007000-Erasure";
+import { AccessRequests1795000008000 } from "./1795000008000-AccessRequests";
 import { EmailInvitations1795000009000 } from "./1795000009000-EmailInvitations";
 
 /** Every migration, oldest first. `npm run migration:generate` writes a new file; add its class here. */
@@ -18,5 +19,6 @@ export const migrations = [
   MembershipHistory1795000005000,
   TimeEvents1795000006000,
   Erasure1795000007000,
+  AccessRequests1795000008000,
   EmailInvitations1795000009000,
 ];

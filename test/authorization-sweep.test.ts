@@ -239,6 +239,61 @@ describe("a PRIVATE group, seen by an outsider", () => {
     expect(res.data).toMatchObject({ one: { totalCount: 0, nodes: [] } });
   });
 
+  it("access requests: requestToJoin and joinGroup answer as for a missing group; its queue and requests stay hidden", async () => {
+    const policy = (p: string) =>
+      svc.ok(
+        `mutation ($id: ID!, $p: JoinPolicy) { updateGroup(id: $id, input: { joinPolicy: $p }) { id } }`,
+        { id: secret, p },
+        owner,
+      );
+    const unknown = crypto.randomUUID();
+    const REQUEST = `mutation ($g: ID!) { requestToJoin(groupId: $g, message: "let me in") { id group { id name } } }`;
+    const JOIN = `mutation ($g: ID!) { joinGroup(groupId: $g) { id group { id name } } }`;
+    // Whatever its policy, the outsider's answer reads exactly as for a group that does not exist.
+    for (const p of ["INVITE_ONLY", "OPEN", "REQUEST"]) {
+      await policy(p);
+      for (const doc of [REQUEST, JOIN]) {
+        const refused = await svc.gql(doc, { g: secret }, outsider);
+        expect(codes(refused)).toEqual(["NOT_FOUND"]);
+        expectSameAsUnknown(refused, await svc.gql(doc, { g: unknown }, outsider), unknown);
+      }
+    }
+    // Someone who sees it through the PUBLIC root's cascade asks; the outsider cannot touch the request.
+    const asker = await svc.user({ name: "Asker" });
+    await addMember(svc, owner, root, asker, { role: "viewer" });
+    const requestId = (await svc.ok<{ requestToJoin: { id: string } }, unknown>(REQUEST, { g: secret }, asker))
+      .requestToJoin.id;
+    for (const doc of [
+      `mutation ($id: ID!) { withdrawAccessRequest(id: $id) { id group { id name } } }`,
+      `mutation ($id: ID!) { approveAccessRequest(id: $id) { id group { id name } } }`,
+      `mutation ($id: ID!) { denyAccessRequest(id: $id, reason: "no") { id group { id name } } }`,
+    ]) {
+      const refused = await svc.gql(doc, { id: requestId }, outsider);
+      expect(codes(refused)).toEqual(["NOT_FOUND"]);
+      expect(JSON.stringify(refused).replaceAll(requestId, "<id>")).toBe(
+        JSON.stringify(await svc.gql(doc, { id: unknown }, outsider)).replaceAll(unknown, "<id>"),
+      );
+      expectNothingOfSecret(refused);
+    }
+    const res = await asOutsider(
+      `query ($g: ID!, $u: ID!) { group(id: $g) { accessRequests { totalCount nodes { id } } }
+        user(id: $u) { memberships(includeInactive: true) { id group { id name } } } }`,
+      { g: secret, u: asker.id },
+    );
+    expect(res.data).toMatchObject({ group: null });
+    // The asker's own stream hears of the request; the outsider watching the asker hears nothing of it.
+    const caller = new WsCaller(svc.url, outsider.token);
+    callers.push(caller);
+    const theirs = caller.subscribe(
+      `subscription ($u: ID) { membershipChanges(userId: $u, after: "0") { id groupId payload group { id name }
+        details { ... on AccessRequestedDetails { accessRequest { id group { name } } } } } }`,
+      { u: asker.id },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expectNothingOfSecret(theirs.received);
+    expect(JSON.stringify(theirs.received)).not.toContain(requestId);
+  });
+
   it("subscriptions: NOT_FOUND for the group, nothing of it with groupId null or a member's membershipChanges", async () => {
     const caller = new WsCaller(svc.url, outsider.token);
     callers.push(caller);

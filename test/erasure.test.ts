@@ -69,6 +69,8 @@ describe("eraseUser", () => {
   let max: Awaited<ReturnType<typeof person>>;
   const groups: string[] = [];
   let leasOwn: string;
+  let asking: string;
+  const leasRequests: string[] = [];
 
   beforeAll(async () => {
     svc = await TestService.start();
@@ -101,6 +103,30 @@ describe("eraseUser", () => {
       { i: { groupId: b, userId: lea.id } },
       owner,
     );
+    // Lea asks to join a group twice, giving her name and email in her messages: one request denied
+    // (its reason, the decider's, names nothing personal), one still pending.
+    asking = await createGroup(svc, owner, { name: "Erasure asking", visibility: "PUBLIC" });
+    await svc.ok(
+      `mutation ($g: ID!) { updateGroup(id: $g, input: { joinPolicy: REQUEST }) { id } }`,
+      { g: asking },
+      owner,
+    );
+    const REQUEST = `mutation ($g: ID!, $m: String) { requestToJoin(groupId: $g, message: $m) { id } }`;
+    const ask = async () =>
+      (
+        await svc.ok<{ requestToJoin: { id: string } }, unknown>(
+          REQUEST,
+          { g: asking, m: `I am ${lea.name}, ${lea.email}` },
+          lea,
+        )
+      ).requestToJoin.id;
+    leasRequests.push(await ask());
+    await svc.ok(
+      `mutation ($id: ID!) { denyAccessRequest(id: $id, reason: "Full this term") { id } }`,
+      { id: leasRequests[0] },
+      owner,
+    );
+    leasRequests.push(await ask());
     // Lea alone owns a group of her own.
     leasOwn = await createGroup(svc, lea, { name: `Lea's own ${crypto.randomBytes(3).toString("hex")}` });
     // Both replicas have seen both tokens (each keeps its own memo of provisioned users).
@@ -222,7 +248,29 @@ describe("eraseUser", () => {
     expect(removed.every((e) => e.payload.reason === "erased" && e.actorId === lea.id)).toBe(true);
     expect(events.events.nodes.filter((e) => e.type === "LEADER_REMOVED").map((e) => e.groupId)).toEqual([groups[1]]);
 
-    // Lea's name and email are nowhere in the database.
+    // Her request messages are cleared; the pending one is withdrawn (ACCESS_WITHDRAWN, reason "erased"),
+    // the denied one keeps its status and reason.
+    const requests = (await svc.db.query(
+      `SELECT id, status, message, reason, decided_by AS "decidedBy" FROM access_requests WHERE user_id = $1 ORDER BY created_at`,
+      [lea.id],
+    )) as { id: string; status: string; message: string | null; reason: string | null; decidedBy: string }[];
+    expect(requests).toEqual([
+      { id: leasRequests[0], status: "DENIED", message: null, reason: "Full this term", decidedBy: owner.id },
+      { id: leasRequests[1], status: "WITHDRAWN", message: null, reason: null, decidedBy: lea.id },
+    ]);
+    const withdrawn = await svc.ok<
+      { events: { nodes: { groupId: string; actorId: string; payload: unknown }[] } },
+      unknown
+    >(
+      `query ($f: EventFilter) { events(first: 50, filter: $f) { nodes { groupId actorId payload } } }`,
+      { f: { userId: lea.id, since, types: ["ACCESS_WITHDRAWN"] } },
+      admin,
+    );
+    expect(withdrawn.events.nodes).toEqual([
+      { groupId: asking, actorId: lea.id, payload: { accessRequestId: leasRequests[1], reason: "erased" } },
+    ]);
+
+    // Lea's name and email are nowhere in the database (access_requests.message included).
     expect(await columnsHolding(svc, lea.name)).toEqual([]);
     expect(await columnsHolding(svc, lea.email)).toEqual([]);
     expect(await checkInvariants(svc.db)).toEqual([]);

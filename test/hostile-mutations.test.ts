@@ -33,7 +33,25 @@ describe("hostile input to every mutation", () => {
     const root = await createGroup(svc, owner, { name: "Hostile root" });
     const child = await createGroup(svc, owner, { name: "Hostile child", parentIds: [root] });
     const membership = await addMember(svc, owner, child, member);
-    ids.push(root, child, membership, owner.id, member.id, outsider.id);
+    // Groups that take requests and that are open, and a pending request, among the ids thrown at mutations.
+    const asking = await createGroup(svc, owner, { name: "Hostile asking", visibility: "PUBLIC" });
+    const open = await createGroup(svc, owner, { name: "Hostile open", visibility: "PUBLIC" });
+    for (const [g, p] of [
+      [asking, "REQUEST"],
+      [open, "OPEN"],
+    ]) {
+      await svc.ok(
+        `mutation ($g: ID!, $p: JoinPolicy) { updateGroup(id: $g, input: { joinPolicy: $p }) { id } }`,
+        { g, p },
+        owner,
+      );
+    }
+    const request = await svc.ok<{ requestToJoin: { id: string } }, unknown>(
+      `mutation ($g: ID!) { requestToJoin(groupId: $g, message: "hello") { id } }`,
+      { g: asking },
+      outsider,
+    );
+    ids.push(root, child, membership, owner.id, member.id, outsider.id, asking, open, request.requestToJoin.id);
   });
 
   afterAll(() => svc.stop());
@@ -137,6 +155,7 @@ describe("hostile input to every mutation", () => {
           url: fc.oneof(value, fc.constantFrom("javascript:alert(1)", "http://x", "ftp://x")),
           campus: value,
           visibility: fc.oneof(fc.constantFrom("PUBLIC", "PRIVATE", "SECRET"), value),
+          joinPolicy: fc.oneof(fc.constantFrom("INVITE_ONLY", "REQUEST", "OPEN", "CLOSED"), value),
           parentIds: fc.array(id, { maxLength: 3 }),
           metadata,
         }),
@@ -150,6 +169,24 @@ describe("hostile input to every mutation", () => {
       }),
     ],
     ["mutation ($id: ID!) { deleteGroup(id: $id) }", fc.record({ id })],
+    [
+      "mutation ($id: ID!, $p: JoinPolicy) { updateGroup(id: $id, input: { joinPolicy: $p }) { id joinPolicy } }",
+      fc.record({ id, p: fc.oneof(fc.constantFrom("INVITE_ONLY", "REQUEST", "OPEN", "CLOSED"), value) }),
+    ],
+    [
+      "mutation ($g: ID!, $m: String) { requestToJoin(groupId: $g, message: $m) { id status } }",
+      fc.record({ g: id, m: fc.oneof(value, fc.constant("z".repeat(2001))) }),
+    ],
+    ["mutation ($id: ID!) { withdrawAccessRequest(id: $id) { id status } }", fc.record({ id })],
+    [
+      "mutation ($id: ID!, $r: String) { approveAccessRequest(id: $id, role: $r) { id role } }",
+      fc.record({ id, r: fc.oneof(role, fc.constant(null)) }),
+    ],
+    [
+      "mutation ($id: ID!, $r: String) { denyAccessRequest(id: $id, reason: $r) { id status } }",
+      fc.record({ id, r: value }),
+    ],
+    ["mutation ($g: ID!) { joinGroup(groupId: $g) { id role } }", fc.record({ g: id })],
     [
       "mutation ($i: AddMemberInput!) { addMember(input: $i) { id } }",
       fc.record({
@@ -310,6 +347,13 @@ describe("hostile input to every mutation", () => {
         day: fc.integer({ min: 1, max: 28 }),
       }),
       fc.record({
+        kind: fc.constant("policy" as const),
+        g: fc.nat(),
+        policy: fc.constantFrom("INVITE_ONLY", "REQUEST", "OPEN"),
+      }),
+      fc.record({ kind: fc.constant("ask" as const), g: fc.nat(), u: fc.nat(2), join: fc.boolean() }),
+      fc.record({ kind: fc.constant("decide" as const), g: fc.nat(), approve: fc.boolean() }),
+      fc.record({
         kind: fc.constant("endLeader" as const),
         g: fc.nat(),
         u: fc.nat(2),
@@ -342,6 +386,38 @@ describe("hostile input to every mutation", () => {
               { i: { groupId: pick(s.g), userId: users[s.u]!.id, role: s.role } },
               owner,
             );
+          } else if (s.kind === "policy") {
+            res = await svc.gql(
+              `mutation ($g: ID!, $p: JoinPolicy) { updateGroup(id: $g, input: { joinPolicy: $p }) { id } }`,
+              { g: pick(s.g), p: s.policy },
+              owner,
+            );
+          } else if (s.kind === "ask") {
+            res = await svc.gql(
+              s.join
+                ? `mutation ($g: ID!) { joinGroup(groupId: $g) { id } }`
+                : `mutation ($g: ID!) { requestToJoin(groupId: $g, message: "please") { id } }`,
+              { g: pick(s.g) },
+              users[s.u]!,
+            );
+          } else if (s.kind === "decide") {
+            const queue = await svc.gql(
+              `query ($g: ID!) { group(id: $g) { accessRequests(first: 1) { nodes { id } } } }`,
+              { g: pick(s.g) },
+              owner,
+            );
+            expectClean(queue);
+            const pending = (queue.data as { group: { accessRequests: { nodes: { id: string }[] } } | null } | null)
+              ?.group?.accessRequests.nodes[0];
+            res = pending
+              ? await svc.gql(
+                  s.approve
+                    ? `mutation ($id: ID!) { approveAccessRequest(id: $id) { id } }`
+                    : `mutation ($id: ID!) { denyAccessRequest(id: $id, reason: "no") { id } }`,
+                  { id: pending.id },
+                  owner,
+                )
+              : queue;
           } else if (s.kind === "bulkAdd") {
             res = await svc.gql(
               `mutation ($g: ID!, $m: [BulkMemberInput!]!) { addMembers(groupId: $g, members: $m) { id } }`,

@@ -142,4 +142,38 @@ describe("statements per write (as the benchmark counts them)", () => {
     expect(counts[0]).toEqual([3, 4, 3, 4]);
     expect(counts[1]).toEqual(counts[0]);
   });
+
+  it("access requests: asking, approving and joining each cost a fixed handful, whatever the group holds", async () => {
+    const createWithPolicy = async (joinPolicy: string) =>
+      (
+        await svc.ok<{ createGroup: { id: string } }, unknown>(
+          `mutation ($p: JoinPolicy) { createGroup(input: { name: "Policy", visibility: PUBLIC, joinPolicy: $p }) { id } }`,
+          { p: joinPolicy },
+          owner,
+        )
+      ).createGroup.id;
+    const asking = await createWithPolicy("REQUEST");
+    const open = await createWithPolicy("OPEN");
+    const counts: Record<string, number[]> = { ask: [], approve: [], join: [] };
+    for (let i = 0; i < 2; i++) {
+      const someone = await svc.user();
+      await provision(svc, someone);
+      const ask = await measure(
+        `mutation ($g: ID!) { requestToJoin(groupId: $g, message: "hi") { id status } }`,
+        { g: asking },
+        someone,
+      );
+      const id = (ask.data as { requestToJoin: { id: string } }).requestToJoin.id;
+      // Asking: the group (PUBLIC: no standing needed to see it), BEGIN, the group's lock with the facts, the insert
+      // and its event, COMMIT. Approving: the request, the group, the approver's standing, BEGIN, the
+      // lock, the approver's roles read again under it, the decision and its event, the membership
+      // and its event, COMMIT. Joining: as asking.
+      counts.ask!.push(ask.reported);
+      const approve = await measure(`mutation ($id: ID!) { approveAccessRequest(id: $id) { role } }`, { id }, owner);
+      counts.approve!.push(approve.reported);
+      const join = await measure(`mutation ($g: ID!) { joinGroup(groupId: $g) { role } }`, { g: open }, someone);
+      counts.join!.push(join.reported);
+    }
+    expect(counts).toEqual({ ask: [5, 5], approve: [9, 9], join: [5, 5] });
+  });
 });

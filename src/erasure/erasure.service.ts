@@ -7,6 +7,7 @@ import { isUuid } from "../shared/ids";
 import { logger } from "../shared/logger";
 import { todayUtc } from "../shared/scalars";
 import {
+  clearAccessRequestsOf,
   deleteMembershipsOf,
   endLeadershipsOf,
   eraseUserRow,
@@ -33,7 +34,8 @@ const ACK_POLL_MS = 20;
 /**
  * Erases a user (a global admin, or the user themself): in one transaction, every current
  * membership is removed (MEMBER_REMOVED, reason "erased", one per membership; the history triggers
- * close the periods, which stay under the same id), every leadership not ended yet ends today
+ * close the periods, which stay under the same id), the messages of their access requests are
+ * cleared and the PENDING ones withdrawn (ACCESS_WITHDRAWN, reason "erased"), every leadership not ended yet ends today
  * (LEADER_REMOVED), and the name and email are cleared with erasedAt set. Refused with nothing
  * changed (BAD_USER_INPUT naming the groups) when the user is the last lasting owner of a group.
  * Once committed, the erasure is applied here at once and eraseUser waits (at most
@@ -52,6 +54,8 @@ export async function eraseUser(ctx: AppContext, id: string): Promise<boolean> {
     await lockGroupsOfMember(tx, userId);
     const lastOwned = await groupsLastOwnedBy(tx, userId);
     if (lastOwned.length) throw lastOwnerError(lastOwned.map((g) => g.name));
+    // Before the memberships: an approval committing meanwhile is then seen by the removal.
+    const withdrawn = await clearAccessRequestsOf(tx, userId, viewer.id);
     const removed = await deleteMembershipsOf(tx, userId);
     const ended = await endLeadershipsOf(tx, userId, todayUtc());
     const erasure = await eraseUserRow(tx, userId);
@@ -63,6 +67,13 @@ export async function eraseUser(ctx: AppContext, id: string): Promise<boolean> {
         userId,
         actorId: viewer.id,
         payload: { role: m.role, reason: "erased" },
+      })),
+      ...withdrawn.map((r) => ({
+        type: EventType.ACCESS_WITHDRAWN,
+        groupId: r.groupId,
+        userId,
+        actorId: viewer.id,
+        payload: { accessRequestId: r.id, reason: "erased" },
       })),
       ...ended.map((l) => ({
         type: EventType.LEADER_REMOVED,

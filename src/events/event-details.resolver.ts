@@ -3,6 +3,10 @@ import type { AppContext } from "../shared/context";
 import type { Row } from "../shared/row";
 import { User, usersById } from "../users";
 import {
+  AccessApprovedDetails,
+  AccessDeniedDetails,
+  AccessRequestedDetails,
+  AccessWithdrawnDetails,
   GroupCreatedDetails,
   LeaderAddedDetails,
   LeaderEndedDetails,
@@ -43,6 +47,7 @@ export function userReference<T extends object>(
 
 const MEMBER = "the member, while the user exists";
 const LEADER = "the leader, while the user exists";
+const REQUESTER = "the requester, while the user exists";
 
 /** The user references of the details types in this folder (schema.ts registers them). */
 export const EVENT_DETAILS_USER_RESOLVERS: readonly ClassType[] = [
@@ -59,4 +64,8 @@ export const EVENT_DETAILS_USER_RESOLVERS: readonly ClassType[] = [
   userReference(MemberExpiryChangedDetails, "member", (d) => d.memberId, MEMBER),
   userReference(LeaderStartedDetails, "leader", (d) => d.leaderId, LEADER),
   userReference(LeaderEndedDetails, "leader", (d) => d.leaderId, LEADER),
+  userReference(AccessRequestedDetails, "requester", (d) => d.requesterId, REQUESTER),
+  userReference(AccessApprovedDetails, "requester", (d) => d.requesterId, REQUESTER),
+  userReference(AccessDeniedDetails, "requester", (d) => d.requesterId, REQUESTER),
+  userReference(AccessWithdrawnDetails, "requester", (d) => d.requesterId, REQUESTER),
 ];

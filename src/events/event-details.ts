@@ -77,6 +77,19 @@ abstract class ChildDetails extends Details {
   childId!: string | null;
 }
 
+// An object type only so that its fields are inherited; no field returns it, so it is not in the schema.
+@ObjectType()
+abstract class AccessDetails extends Details {
+  @Field(() => ID, {
+    nullable: true,
+    description: "the requester: the event's userId (`requester` is that user)",
+  })
+  requesterId!: string | null;
+
+  @Field(() => ID, { description: "the request (`accessRequest` is it, for its requester and holders of members.add)" })
+  accessRequestId!: string;
+}
+
 @ObjectType({ simpleResolvers: true, description: "GROUP_CREATED: the group was created." })
 export class GroupCreatedDetails extends Details {
   @Field()
@@ -125,6 +138,9 @@ export class GroupFieldValues {
   /** GroupVisibility: typed in src/groups/event-details.resolver.ts (events/ cannot import groups). */
   visibility!: string | null;
 
+  /** JoinPolicy: typed in src/groups/event-details.resolver.ts. */
+  joinPolicy!: string | null;
+
   @Field(() => Boolean, { nullable: true })
   isActive!: boolean | null;
 
@@ -150,6 +166,7 @@ function fieldValues(value: unknown): GroupFieldValues | null {
     knowledgeArea: text(v.knowledgeArea),
     campus: text(v.campus),
     visibility: text(v.visibility),
+    joinPolicy: text(v.joinPolicy),
     isActive: flag(v.isActive),
     permissionCascadeEnabled: flag(v.permissionCascadeEnabled),
     metadata: object(v.metadata),
@@ -343,6 +360,36 @@ export class ChildAddedDetails extends ChildDetails {}
 })
 export class ChildRemovedDetails extends ChildDetails {}
 
+@ObjectType({
+  simpleResolvers: true,
+  description: "ACCESS_REQUESTED: a user asked to join the group (its joinPolicy is REQUEST).",
+})
+export class AccessRequestedDetails extends AccessDetails {}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "ACCESS_APPROVED: the request was approved; the MEMBER_ADDED of the new membership is beside it.",
+})
+export class AccessApprovedDetails extends AccessDetails {
+  @Field({ description: "the role the requester was given" })
+  role!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "ACCESS_DENIED: the request was denied (the decider's reason is AccessRequest.reason).",
+})
+export class AccessDeniedDetails extends AccessDetails {}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "ACCESS_WITHDRAWN: the requester withdrew the request (or was erased while it was pending).",
+})
+export class AccessWithdrawnDetails extends AccessDetails {
+  @Field(() => String, { nullable: true, description: "null when withdrawn by the requester; erased (eraseUser)" })
+  reason!: string | null;
+}
+
 /** How each event type's details are read. Typed by EventType: a new event type does not compile without one. */
 const READERS: { [K in EventType]: { type: ClassType; read(event: DetailsSource, p: Payload): object } } = {
   [EventType.GROUP_CREATED]: {
@@ -482,6 +529,36 @@ const READERS: { [K in EventType]: { type: ClassType; read(event: DetailsSource,
       leadershipId: text(p.leadershipId)!,
       startDate: text(p.startDate)!,
       endDate: text(p.endDate),
+    }),
+  },
+  [EventType.ACCESS_REQUESTED]: {
+    type: AccessRequestedDetails,
+    read: (e, p): Omit<AccessRequestedDetails, "eventType"> => ({
+      requesterId: e.userId,
+      accessRequestId: text(p.accessRequestId)!,
+    }),
+  },
+  [EventType.ACCESS_APPROVED]: {
+    type: AccessApprovedDetails,
+    read: (e, p): Omit<AccessApprovedDetails, "eventType"> => ({
+      requesterId: e.userId,
+      accessRequestId: text(p.accessRequestId)!,
+      role: text(p.role)!,
+    }),
+  },
+  [EventType.ACCESS_DENIED]: {
+    type: AccessDeniedDetails,
+    read: (e, p): Omit<AccessDeniedDetails, "eventType"> => ({
+      requesterId: e.userId,
+      accessRequestId: text(p.accessRequestId)!,
+    }),
+  },
+  [EventType.ACCESS_WITHDRAWN]: {
+    type: AccessWithdrawnDetails,
+    read: (e, p): Omit<AccessWithdrawnDetails, "eventType"> => ({
+      requesterId: e.userId,
+      accessRequestId: text(p.accessRequestId)!,
+      reason: text(p.reason),
     }),
   },
 };

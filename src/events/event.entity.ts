@@ -28,6 +28,14 @@ export enum EventType {
   LEADER_STARTED = "LEADER_STARTED",
   /** Time-driven: a leadership period's endDate came (00:00 UTC); payload { leadershipId, startDate, endDate }. */
   LEADER_ENDED = "LEADER_ENDED",
+  /** requestToJoin; userId = the requester; payload { accessRequestId }. */
+  ACCESS_REQUESTED = "ACCESS_REQUESTED",
+  /** approveAccessRequest (MEMBER_ADDED beside it); userId = the requester; payload { accessRequestId, role }. */
+  ACCESS_APPROVED = "ACCESS_APPROVED",
+  /** denyAccessRequest; userId = the requester; payload { accessRequestId } (the reason is on the request). */
+  ACCESS_DENIED = "ACCESS_DENIED",
+  /** withdrawAccessRequest, or the requester's erasure; payload { accessRequestId, reason: null | "erased" }. */
+  ACCESS_WITHDRAWN = "ACCESS_WITHDRAWN",
 }
 registerEnumType(EventType, { name: "EventType" });
 

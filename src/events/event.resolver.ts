@@ -104,7 +104,7 @@ export class EventResolver {
   }
 
   @Subscription(() => GroupEvent, {
-    description: `Membership events (MEMBER_*) of one user; the caller when userId is null. The caller
+    description: `Membership events (MEMBER_*) and access-request events (ACCESS_*) of one user; the caller when userId is null. The caller
 receives every event about themself; about another user, those of groups where the caller holds
 events.view at delivery. after: replay every stored event with a larger id first.`,
     subscribe: ({ args, context }) => membershipChanges(context as AppContext, args as MembershipChangesArgs),

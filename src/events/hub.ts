@@ -14,7 +14,7 @@ export interface StreamSpec {
   groupId: string | null;
   includeDescendants: boolean;
   types: ReadonlySet<EventType> | null;
-  /** Only MEMBER_* events about this user (membershipChanges). */
+  /** Only MEMBER_* and ACCESS_* events about this user (membershipChanges). */
   userId: string | null;
   /** Replay every stored event with a larger id first; null = live only. */
   after: bigint | null;
@@ -32,6 +32,11 @@ const MEMBER_EVENTS: ReadonlySet<string> = new Set([
   EventType.MEMBER_REMOVED,
   EventType.MEMBER_ROLE_CHANGED,
   EventType.MEMBER_STATUS_CHANGED,
+  // A user's access requests: the requester hears of their own request's fate (userId = the requester).
+  EventType.ACCESS_REQUESTED,
+  EventType.ACCESS_APPROVED,
+  EventType.ACCESS_DENIED,
+  EventType.ACCESS_WITHDRAWN,
 ]);
 
 /** Events replayed per statement. */

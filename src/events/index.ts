@@ -13,6 +13,10 @@ export { EventResolver, EventFilter, GroupEventConnection, hubOf, openStream } f
 export { listEvents, groupEventPage, parseEventId, type EventPage } from "./event.queries";
 export { Sequencer } from "./sequencer";
 export {
+  AccessApprovedDetails,
+  AccessDeniedDetails,
+  AccessRequestedDetails,
+  AccessWithdrawnDetails,
   ChildAddedDetails,
   ChildRemovedDetails,
   detailsOf,

@@ -126,6 +126,7 @@ export const BUILT_NEXT_BLOCKS: readonly string[] = [
   "time and history: MembershipStatus, AddMemberInput, Membership.startsAt, Mutation.setMemberExpiry",
   "time and history: Time-driven events, written once (however many replicas) within a few seconds of the instant",
   "time and history: User.erasedAt, Mutation.eraseUser",
+  "access and reach: JoinPolicy, AccessRequestStatus, Group.joinPolicy, Group.accessRequests, CreateGroupInput, UpdateGroupInput, AccessRequest, AccessRequestConnection, Mutation.requestToJoin, Mutation.withdrawAccessRequest, Mutation.approveAccessRequest, Mutation.denyAccessRequest, Mutation.joinGroup, EventType",
   "access and reach: BulkMemberInput, Mutation.inviteByEmail, Mutation.addMembers, Mutation.removeMembers",
 ];
 

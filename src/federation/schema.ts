@@ -32,6 +32,7 @@ import {
 import { findInitiative, GroupInitiativesResolver, InitiativeResolver } from "../initiatives";
 import { findLeadership, GroupLeadersResolver, LeadershipResolver, UserLeadershipsResolver } from "../leadership";
 import {
+  ACCESS_REQUEST_RESOLVERS,
   BulkMembershipResolver,
   findMembershipById,
   GroupMembersResolver,
@@ -82,6 +83,8 @@ const resolvers = [
   ...GROUP_EVENT_DETAILS_RESOLVERS,
   ...EVENT_DETAILS_USER_RESOLVERS,
   ...MEMBERSHIP_EVENT_DETAILS_RESOLVERS,
+  // Access requests: joinPolicy REQUEST and OPEN (src/memberships/access-request.*).
+  ...ACCESS_REQUEST_RESOLVERS,
 ] as const;
 
 /**

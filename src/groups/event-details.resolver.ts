@@ -12,7 +12,7 @@ import type { AppContext } from "../shared/context";
 import { UNPAGED_LIST } from "../shared/federation-directives";
 import type { Row } from "../shared/row";
 import { payloadFor } from "./event-payload";
-import { Group, GroupVisibility } from "./group.entity";
+import { Group, GroupVisibility, JoinPolicy } from "./group.entity";
 import { findGroup } from "./group.queries";
 
 /**
@@ -52,6 +52,11 @@ export class GroupFieldValuesResolver {
   @FieldResolver(() => GroupVisibility, { nullable: true })
   visibility(@Root() values: Row<GroupFieldValues>): GroupVisibility | null {
     return values.visibility as GroupVisibility | null;
+  }
+
+  @FieldResolver(() => JoinPolicy, { nullable: true })
+  joinPolicy(@Root() values: Row<GroupFieldValues>): JoinPolicy | null {
+    return values.joinPolicy as JoinPolicy | null;
   }
 
   @FieldResolver(() => [Group], {

@@ -17,6 +17,7 @@ export const GROUP_COLUMN: { readonly [K in keyof Group]-?: string } = {
   knowledgeArea: "knowledge_area",
   campus: "campus",
   visibility: "visibility",
+  joinPolicy: "join_policy",
   isActive: "is_active",
   permissionCascadeEnabled: "permission_cascade_enabled",
   metadata: "metadata",

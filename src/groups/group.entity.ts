@@ -8,6 +8,17 @@ export enum GroupVisibility {
 }
 registerEnumType(GroupVisibility, { name: "GroupVisibility" });
 
+/** How a user who is not a member gets in (src/memberships/access-request.service.ts). */
+export enum JoinPolicy {
+  /** Only by being added or invited (the default). */
+  INVITE_ONLY = "INVITE_ONLY",
+  /** A user who can see the group may requestToJoin; holders of members.add approve or deny. */
+  REQUEST = "REQUEST",
+  /** A user who can see the group may joinGroup directly, as the lowest-ranked role. */
+  OPEN = "OPEN",
+}
+registerEnumType(JoinPolicy, { name: "JoinPolicy" });
+
 @Entity({ name: "groups" })
 @Directive('@key(fields: "id")')
 @ObjectType({
@@ -53,6 +64,12 @@ export class Group {
     description: "PRIVATE: seen only by those holding groups.view (direct or cascaded) and global admins",
   })
   visibility!: GroupVisibility;
+
+  @Column({ name: "join_policy", type: "varchar", length: 12, default: JoinPolicy.INVITE_ONLY })
+  @Field(() => JoinPolicy, {
+    description: "INVITE_ONLY (default): added or invited only; REQUEST: requestToJoin; OPEN: joinGroup",
+  })
+  joinPolicy!: JoinPolicy;
 
   @Column({ name: "is_active", default: true })
   @Field({ description: "false = soft-deleted / archived" })

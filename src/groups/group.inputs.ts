@@ -3,7 +3,7 @@ import { GraphQLJSONObject } from "graphql-scalars";
 import { Directive, Field, ID, InputType, registerEnumType } from "type-graphql";
 import { WALKS_ROWS } from "../shared/federation-directives";
 import { HasNoNul, IsHttpUrl, IsStringMap, TrimmedNotBlank } from "../shared/validators";
-import { GroupVisibility } from "./group.entity";
+import { GroupVisibility, JoinPolicy } from "./group.entity";
 
 export enum GroupOrderField {
   NAME = "NAME",
@@ -73,6 +73,9 @@ export class CreateGroupInput extends GroupDescriptionFields {
   @Field(() => GroupVisibility, { nullable: true, defaultValue: GroupVisibility.PRIVATE })
   visibility?: GroupVisibility | null;
 
+  @Field(() => JoinPolicy, { nullable: true, defaultValue: JoinPolicy.INVITE_ONLY })
+  joinPolicy?: JoinPolicy | null;
+
   @Field(() => [ID], { nullable: true, defaultValue: [] })
   @IsOptional()
   @ArrayMaxSize(MAX_PARENTS)
@@ -108,6 +111,9 @@ export class UpdateGroupInput extends GroupDescriptionFields {
 
   @Field(() => GroupVisibility, { nullable: true })
   visibility?: GroupVisibility | null;
+
+  @Field(() => JoinPolicy, { nullable: true, description: "needs groups.update, as every field here" })
+  joinPolicy?: JoinPolicy | null;
 
   @Field(() => [ID], { nullable: true })
   @IsOptional()

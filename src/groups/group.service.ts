@@ -5,7 +5,7 @@ import { EventType, type NewEvent, recordEvent, recordEvents } from "../events";
 import { assertCan, canView, forgetViewerRoles, holdersAndAncestors } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ConflictError, ForbiddenRuleError, NotFoundError } from "../shared/errors";
-import { type Group, GroupVisibility } from "./group.entity";
+import { type Group, GroupVisibility, JoinPolicy } from "./group.entity";
 import type { CreateGroupInput, UpdateGroupInput } from "./group.inputs";
 import { groupsById } from "./group.loaders";
 import * as store from "./group.store";
@@ -100,6 +100,7 @@ export async function createGroup(ctx: AppContext, input: CreateGroupInput): Pro
         knowledgeArea: input.knowledgeArea ?? null,
         campus: input.campus ?? null,
         visibility: input.visibility ?? GroupVisibility.PRIVATE,
+        joinPolicy: input.joinPolicy ?? JoinPolicy.INVITE_ONLY,
         permissionCascadeEnabled: input.permissionCascadeEnabled ?? true,
         metadata: input.metadata ?? {},
         createdById: viewer.id,
@@ -151,6 +152,7 @@ const UPDATABLE: {
   { field: "knowledgeArea", nullable: true },
   { field: "campus", nullable: true },
   { field: "visibility", nullable: false },
+  { field: "joinPolicy", nullable: false },
   { field: "isActive", nullable: false },
   { field: "permissionCascadeEnabled", nullable: false },
   { field: "metadata", nullable: false, json: true },

@@ -331,6 +331,7 @@ const INSERTED = [
   "knowledgeArea",
   "campus",
   "visibility",
+  "joinPolicy",
   "permissionCascadeEnabled",
   "metadata",
   "createdById",

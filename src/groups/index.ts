@@ -1,4 +1,4 @@
-export { Group, GroupRelative, GroupVisibility } from "./group.entity";
+export { Group, GroupRelative, GroupVisibility, JoinPolicy } from "./group.entity";
 export { GROUP_COLUMNS, groupColumns } from "./group.columns";
 export { GroupResolver, GroupConnection } from "./group.resolver";
 export { groupsById, visibleGroupsById } from "./group.loaders";

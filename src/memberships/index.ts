@@ -11,4 +11,6 @@ export { findMembershipById } from "./membership.queries";
 export { MEMBERSHIP_HISTORY_RESOLVERS } from "./membership-history.resolver";
 export { setPeriodInstantSql } from "./membership-history.store";
 export { MEMBERSHIP_EVENT_DETAILS_RESOLVERS } from "./event-details.resolver";
+export { AccessRequest, AccessRequestStatus } from "./access-request.entity";
+export { ACCESS_REQUEST_RESOLVERS, AccessRequestConnection } from "./access-request.resolver";
 export { BulkMembershipResolver } from "./bulk.resolver";

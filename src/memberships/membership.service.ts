@@ -48,7 +48,7 @@ registerConstraints({
 export const LAST_OWNER =
   "a group must keep at least one ACTIVE owner without an expiry; make someone else a lasting owner first";
 
-function assertRole(role: string): void {
+export function assertRole(role: string): void {
   // Role names are identifiers, matched exactly (never trimmed); a blank one gets its own message.
   if (role.trim() === "") throw BadUserInputError.field("role", "must not be blank");
   if (!registry.isRole(role)) {
@@ -67,7 +67,7 @@ interface MemberChange {
 }
 
 /** Refuses a change the rank rules forbid (rules.roleChangeRefusal) to a caller holding `callerRoles`. */
-function assertRankAllowsWith(ctx: AppContext, group: Group, callerRoles: string[], change: MemberChange): void {
+export function assertRankAllowsWith(ctx: AppContext, group: Group, callerRoles: string[], change: MemberChange): void {
   const viewer = requireViewer(ctx);
   const refusal = roleChangeRefusal(registry, {
     callerRoles,
@@ -141,7 +141,7 @@ export function forgetMemberships(ctx: AppContext): void {
   membershipOf(ctx).clearAll();
 }
 
-function afterChange(ctx: AppContext, m: Membership): Membership {
+export function afterChange(ctx: AppContext, m: Membership): Membership {
   forgetMemberships(ctx);
   readableMembershipsById(ctx).clear(m.id);
   return m;

@@ -82,6 +82,32 @@ export async function deleteMembershipsOf(
   );
 }
 
+/**
+ * Clears the message of every access request of the user (the requester's own words; a denial's
+ * reason, the decider's, stays) and withdraws those still PENDING, decided by `actorId` now; the
+ * requests it withdrew. Takes the requests' row locks: an approval deciding one meanwhile commits
+ * first (and the removal of memberships that follows sees its membership) or finds it withdrawn.
+ */
+export async function clearAccessRequestsOf(
+  tx: EntityManager,
+  userId: string,
+  actorId: string,
+): Promise<{ id: string; groupId: string }[]> {
+  const rows = await query<{ id: string; groupId: string; withdrawn: boolean }>(
+    tx,
+    sql`WITH pending AS (
+        SELECT r.id FROM access_requests r WHERE r.user_id = ${userId}::uuid AND r.status = 'PENDING' FOR UPDATE OF r
+      )
+      UPDATE access_requests AS r SET message = NULL,
+        status = CASE WHEN r.id IN (SELECT id FROM pending) THEN 'WITHDRAWN' ELSE r.status END,
+        decided_by = CASE WHEN r.id IN (SELECT id FROM pending) THEN ${actorId}::uuid ELSE r.decided_by END,
+        decided_at = CASE WHEN r.id IN (SELECT id FROM pending) THEN now() ELSE r.decided_at END
+      WHERE r.user_id = ${userId}::uuid
+      RETURNING r.id, r.group_id AS "groupId", r.id IN (SELECT id FROM pending) AS withdrawn`,
+  );
+  return rows.filter((r) => r.withdrawn).map(({ id, groupId }) => ({ id, groupId }));
+}
+
 /** A leadership the erasure ended: its period as it now is (dates as YYYY-MM-DD). */
 export interface EndedLeadership {
   id: string;

@@ -6,6 +6,7 @@ export { provisionViewer, type IdentityClaims } from "./user.service";
 export { ErasureWatch, type ErasureWatchOptions } from "./erasure-watch";
 export { onUsersRefused, refuseErasedUsers } from "./user.service";
 export {
+  clearAccessRequestsOf,
   deleteMembershipsOf,
   endLeadershipsOf,
   eraseUserRow,

@@ -396,6 +396,59 @@ test("a global admin is told a group without parents is a root group", async () 
   await admin.getByRole("button", { name: "Delete group…" }).waitFor();
 });
 
+test("access requests: a user asks to join from the group page; the queue approves one and denies another", async () => {
+  const circle = (
+    await service.gql<{ createGroup: { id: string } }>(
+      adminToken,
+      "mutation Seed($input: CreateGroupInput!) { createGroup(input: $input) { id } }",
+      { input: { name: "Reading Circle", visibility: "PUBLIC", joinPolicy: "REQUEST" } },
+    )
+  ).createGroup.id;
+  const rita = await service.user("Rita Requester", "rita@example.org");
+  const dan = await service.user("Dan Denied", "dan@example.org");
+
+  // Rita sees the group (PUBLIC) and asks, with a message; she is offered no queue.
+  const asker = await browser.session();
+  await signInWithToken(asker, rita.token);
+  await asker.getByTestId("whoami").filter({ hasText: "Rita Requester" }).waitFor({ timeout: UI_TIMEOUT });
+  await asker.goto(`${service.consoleUrl}groups/${circle}`);
+  await asker.getByRole("heading", { name: "Ask to join" }).waitFor({ timeout: UI_TIMEOUT });
+  expect(await asker.getByRole("heading", { name: /Access requests/ }).count()).toBe(0);
+  await asker.getByLabel("Message to the group's admins").fill("I read a lot");
+  await asker.getByRole("button", { name: "Send request" }).click();
+  await asker.getByRole("status").filter({ hasText: "Your request was sent" }).waitFor({ timeout: UI_TIMEOUT });
+  await checkAxe(asker, "join-request");
+  await service.gql(dan.token, "mutation Ask($g: ID!) { requestToJoin(groupId: $g) { id } }", { g: circle });
+
+  // The queue: both pending, oldest first; Rita approved as a member, Dan denied with a reason.
+  await admin.goto(`${service.consoleUrl}groups/${circle}`);
+  await admin.getByRole("heading", { name: /Access requests/ }).waitFor({ timeout: UI_TIMEOUT });
+  const row = (name: string) => admin.locator(`tr[data-request="${name}"]`);
+  await row("Rita Requester").waitFor({ timeout: UI_TIMEOUT });
+  expect(await row("Rita Requester").textContent()).toContain("I read a lot");
+  await row("Dan Denied").waitFor({ timeout: UI_TIMEOUT });
+  await checkAxe(admin, "access-requests");
+  await screenshot(admin, "access-requests");
+  await admin.getByLabel("Role for Rita Requester").selectOption("member");
+  await admin.getByRole("button", { name: "Approve Rita Requester" }).click();
+  await membersRow(admin, "Rita Requester").waitFor({ timeout: UI_TIMEOUT });
+  await row("Rita Requester").waitFor({ state: "detached", timeout: UI_TIMEOUT });
+  expect(await admin.getByLabel("Role of Rita Requester").inputValue()).toBe("member");
+  await admin.getByLabel("Reason for denying Dan Denied").fill("Full this term");
+  await admin.getByRole("button", { name: "Deny Dan Denied" }).click();
+  await row("Dan Denied").waitFor({ state: "detached", timeout: UI_TIMEOUT });
+  await admin.getByText("No pending requests").waitFor({ timeout: UI_TIMEOUT });
+  const denied = await service.gql<{
+    group: { accessRequests: { nodes: { reason: string; user: { name: string } }[] } };
+  }>(
+    adminToken,
+    "query Q($g: ID!) { group(id: $g) { accessRequests(status: DENIED) { nodes { reason user { name } } } } }",
+    { g: circle },
+  );
+  expect(denied.group.accessRequests.nodes).toEqual([{ reason: "Full this term", user: { name: "Dan Denied" } }]);
+  await asker.close();
+});
+
 test("archiving asks first, saying members lose access; cancel keeps the group active", async () => {
   await admin.goto(`${service.consoleUrl}groups/${dataScienceId}`);
   await admin.getByRole("heading", { name: "Data Science Team", level: 1 }).waitFor({ timeout: UI_TIMEOUT });

@@ -5,6 +5,8 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type AddLeaderInput = {
+  /** records a closed period directly (on or after startDate, as removeLeader allows); null = open */
+  endDate?: string | null | undefined;
   groupId: string | number;
   /** defaults to today (UTC) */
   startDate?: string | null | undefined;
@@ -18,6 +20,8 @@ export type AddMemberInput = {
   /** defaults to the caller */
   invitedBy?: string | number | null | undefined;
   role?: string | null | undefined;
+  /** the membership grants nothing before this instant (must lie in the future); status SCHEDULED until then */
+  startsAt?: string | null | undefined;
   /** PENDING makes it an invitation the user accepts or declines */
   status?: MembershipStatus | null | undefined;
   userId: string | number;
@@ -27,6 +31,7 @@ export type CreateGroupInput = {
   campus?: string | null | undefined;
   description?: string | null | undefined;
   groupType?: string | null | undefined;
+  joinPolicy?: JoinPolicy | null | undefined;
   knowledgeArea?: string | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
   name: string;
@@ -81,10 +86,16 @@ export type GroupVisibility =
   | 'PRIVATE'
   | 'PUBLIC';
 
+export type JoinPolicy =
+  | 'INVITE_ONLY'
+  | 'OPEN'
+  | 'REQUEST';
+
 export type MembershipStatus =
   | 'ACTIVE'
   | 'INACTIVE'
-  | 'PENDING';
+  | 'PENDING'
+  | 'SCHEDULED';
 
 export type OrderDirection =
   | 'ASC'
@@ -103,6 +114,8 @@ export type UpdateGroupInput = {
   description?: string | null | undefined;
   groupType?: string | null | undefined;
   isActive?: boolean | null | undefined;
+  /** needs groups.update, as every field here */
+  joinPolicy?: JoinPolicy | null | undefined;
   knowledgeArea?: string | null | undefined;
   metadata?: Record<string, unknown> | null | undefined;
   name?: string | null | undefined;

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { EventType } from "../../src/events/event.entity";
 import { GROUP_COLUMNS, groupColumns } from "../../src/groups/group.columns";
-import { GroupVisibility } from "../../src/groups/group.entity";
+import { GroupVisibility, JoinPolicy } from "../../src/groups/group.entity";
 import { GroupOrderField } from "../../src/groups/group.inputs";
 import {
   ancestorsSql,
@@ -60,7 +60,7 @@ describe("groups store SQL", () => {
          UNION
          SELECT a.group_id FROM memberships a JOIN groups h ON h.id = a.group_id AND NOT h.is_active
          WHERE a.user_id = $7::uuid AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now()) AND a.role = 'owner'))) t
-         LEFT JOIN LATERAL (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", g.name AS sort_key, g.name::text AS "sortKeyText"
+         LEFT JOIN LATERAL (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", g.name AS sort_key, g.name::text AS "sortKeyText"
          FROM groups g
          WHERE g.is_active = $8 AND g.group_type = $9 AND (g.name ILIKE $10 OR g.short_name ILIKE $11) AND (g.visibility = 'PUBLIC' OR g.id IN (
          WITH RECURSIVE held(id) AS (
@@ -93,7 +93,7 @@ describe("groups store SQL", () => {
       withTotal: false,
     });
     expect(statement.text).toMatchInlineSnapshot(`
-     "SELECT NULL::int AS "totalCount", p.* FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", g.created_at AS sort_key, g.created_at::text AS "sortKeyText"
+     "SELECT NULL::int AS "totalCount", p.* FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", g.created_at AS sort_key, g.created_at::text AS "sortKeyText"
          FROM groups g
          WHERE EXISTS (SELECT 1 FROM group_parents gp JOIN groups pg ON pg.id = gp.parent_id
                  WHERE gp.child_id = g.id AND gp.parent_id = $1::uuid AND TRUE) AND EXISTS (SELECT 1 FROM group_parents gp WHERE gp.child_id = g.id) AND g.metadata @> $2::jsonb AND TRUE
@@ -105,7 +105,7 @@ describe("groups store SQL", () => {
   it("visible groups by ids", () => {
     const statement = visibleGroupsByIdsSql(viewer, [G1, G2]);
     expect(statement.text).toMatchInlineSnapshot(`
-     "SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById" FROM groups g
+     "SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById" FROM groups g
          WHERE g.id = ANY($1::uuid[]) AND (g.visibility = 'PUBLIC' OR g.id IN (
          WITH RECURSIVE held(id) AS (
            SELECT a.group_id FROM memberships a JOIN groups h ON h.id = a.group_id AND h.is_active
@@ -133,7 +133,7 @@ describe("groups store SQL", () => {
          ), nearest AS (
            SELECT origin, id, min(depth) AS depth FROM up GROUP BY origin, id
          )
-         SELECT n.origin AS key, n.depth, g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+         SELECT n.origin AS key, n.depth, g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
          FROM nearest n JOIN groups g ON g.id = n.id
          WHERE (g.visibility = 'PUBLIC' OR g.id IN (
          WITH RECURSIVE held(id) AS (
@@ -159,7 +159,7 @@ describe("groups store SQL", () => {
          ), nearest AS (
            SELECT origin, id, min(depth) AS depth FROM up GROUP BY origin, id
          )
-         SELECT n.origin AS key, n.depth, g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+         SELECT n.origin AS key, n.depth, g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
          FROM nearest n JOIN groups g ON g.id = n.id
          WHERE TRUE
          ORDER BY n.depth, g.name, g.id"
@@ -179,7 +179,7 @@ describe("groups store SQL", () => {
            UNION
            SELECT gp.child_id, down.depth + 1 FROM down JOIN group_parents gp ON gp.parent_id = down.id
          ), filtered AS (
-           SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", n.depth
+           SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", n.depth
            FROM (SELECT id, min(depth) AS depth FROM down GROUP BY id) n JOIN groups g ON g.id = n.id
            WHERE (g.visibility = 'PUBLIC' OR g.id IN (
          WITH RECURSIVE held(id) AS (
@@ -215,6 +215,7 @@ describe("groups store SQL", () => {
       knowledgeArea: null,
       campus: "North",
       visibility: GroupVisibility.PRIVATE,
+      joinPolicy: JoinPolicy.INVITE_ONLY,
       permissionCascadeEnabled: true,
       metadata: { k: "v" },
       createdById: viewer.id,
@@ -231,14 +232,14 @@ describe("groups store SQL", () => {
     const insert = createGroupSql(creation);
     expect(insert.text).toMatchInlineSnapshot(`
      "WITH g AS (
-           INSERT INTO groups AS g (id, name, group_type, description, short_name, url, knowledge_area, campus, visibility, permission_cascade_enabled, metadata, created_by) SELECT $1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12 RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+           INSERT INTO groups AS g (id, name, group_type, description, short_name, url, knowledge_area, campus, visibility, join_policy, permission_cascade_enabled, metadata, created_by) SELECT $1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13 RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
          ), parents AS (
-           INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest($13::uuid[]) AS p
+           INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest($14::uuid[]) AS p
            RETURNING child_id
          ), owner AS (
            INSERT INTO memberships (group_id, user_id, role, status, invited_by, changed_by)
-           SELECT g.id, $14::uuid, 'owner', 'ACTIVE', $15::uuid, $16::uuid FROM g
-         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($17::text[], $18::uuid[], $19::uuid[], $20::uuid[], $21::jsonb[], $22::jsonb[]) WHERE EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = $23::int)
+           SELECT g.id, $15::uuid, 'owner', 'ACTIVE', $16::uuid, $17::uuid FROM g
+         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($18::text[], $19::uuid[], $20::uuid[], $21::uuid[], $22::jsonb[], $23::jsonb[]) WHERE EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = $24::int)
          SELECT NULL::int AS "createdBefore", g.* FROM g"
     `);
     expect(insert.values).toEqual([
@@ -251,6 +252,7 @@ describe("groups store SQL", () => {
       null,
       "North",
       "PRIVATE",
+      "INVITE_ONLY",
       true,
       '{"k":"v"}',
       viewer.id,
@@ -270,18 +272,18 @@ describe("groups store SQL", () => {
     const guarded = createGroupSql({ ...creation, quota: { max: 5 } });
     expect(guarded.text).toMatchInlineSnapshot(`
      "WITH created AS (SELECT count(*)::int AS n FROM groups WHERE created_by = $1::uuid), g AS (
-           INSERT INTO groups AS g (id, name, group_type, description, short_name, url, knowledge_area, campus, visibility, permission_cascade_enabled, metadata, created_by) SELECT $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13 WHERE (SELECT n FROM created) < $14::int RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+           INSERT INTO groups AS g (id, name, group_type, description, short_name, url, knowledge_area, campus, visibility, join_policy, permission_cascade_enabled, metadata, created_by) SELECT $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14 WHERE (SELECT n FROM created) < $15::int RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
          ), parents AS (
-           INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest($15::uuid[]) AS p
+           INSERT INTO group_parents (child_id, parent_id) SELECT g.id, p FROM g, unnest($16::uuid[]) AS p
            RETURNING child_id
          ), owner AS (
            INSERT INTO memberships (group_id, user_id, role, status, invited_by, changed_by)
-           SELECT g.id, $16::uuid, 'owner', 'ACTIVE', $17::uuid, $18::uuid FROM g
-         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($19::text[], $20::uuid[], $21::uuid[], $22::uuid[], $23::jsonb[], $24::jsonb[]) WHERE EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = $25::int)
+           SELECT g.id, $17::uuid, 'owner', 'ACTIVE', $18::uuid, $19::uuid FROM g
+         ), events AS (INSERT INTO domain_events (type, group_id, user_id, actor_id, payload, reach) SELECT * FROM unnest($20::text[], $21::uuid[], $22::uuid[], $23::uuid[], $24::jsonb[], $25::jsonb[]) WHERE EXISTS (SELECT 1 FROM g) AND (SELECT count(*) FROM parents) = $26::int)
          SELECT created.n AS "createdBefore", g.* FROM created LEFT JOIN g ON TRUE"
     `);
     expect(guarded.values.slice(0, 2)).toEqual([viewer.id, G2]);
-    expect(guarded.values[13]).toBe(5);
+    expect(guarded.values[14]).toBe(5);
     const update = updateGroupSql(G1, [
       ["shortName", null],
       ["isActive", false],
@@ -289,7 +291,7 @@ describe("groups store SQL", () => {
     ]);
     expect(update.text).toMatchInlineSnapshot(`
      "UPDATE groups AS g SET short_name = $1, is_active = $2, metadata = $3::jsonb, updated_at = now() WHERE g.id = $4::uuid
-         RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById""
+         RETURNING g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById""
     `);
     expect(update.values).toEqual([null, false, "{}", G1]);
   });

@@ -80,7 +80,7 @@ describe("planned statements", () => {
     const statement = q1(50);
     expect(statement.text).toMatchInlineSnapshot(`
      "SELECT rg.*, json_build_array((SELECT count(*)::int FROM memberships a WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())), (SELECT coalesce(json_agg(x ORDER BY x.name, x.id), '[]'::json) FROM (
-           SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+           SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
            FROM group_parents gp JOIN groups g ON g.id = gp.parent_id
            WHERE gp.child_id = rg.id AND TRUE
          ) x), json_build_object(
@@ -94,7 +94,7 @@ describe("planned statements", () => {
                ORDER BY a.joined_at, a.id LIMIT $1
              ) m LEFT JOIN users u ON u.id = m."userId"
            ) x))) AS planned
-         FROM (SELECT NULL::int AS "totalCount", p.* FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", g.name AS sort_key, g.name::text AS "sortKeyText"
+         FROM (SELECT NULL::int AS "totalCount", p.* FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", g.name AS sort_key, g.name::text AS "sortKeyText"
          FROM groups g
          WHERE g.is_active = $2 AND g.group_type = $3 AND TRUE
          ORDER BY g.name ASC, g.id ASC LIMIT $4) p ORDER BY p.sort_key ASC, p.id ASC) rg
@@ -130,11 +130,11 @@ describe("planned statements", () => {
            FROM group_initiatives gi JOIN initiatives i ON i.id = gi.initiative_id
            CROSS JOIN LATERAL (SELECT i.id, i.name, i.description, to_char(i.start_date, 'YYYY-MM-DD') AS "startDate", to_char(i.end_date, 'YYYY-MM-DD') AS "endDate", i.created_by AS "createdById", i.created_at AS "createdAt", i.updated_at AS "updatedAt") x
            WHERE gi.group_id = rg.id), (SELECT coalesce(json_agg(x ORDER BY x.name, x.id), '[]'::json) FROM (
-           SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+           SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
            FROM group_parents gp JOIN groups g ON g.id = gp.child_id
            WHERE gp.parent_id = rg.id AND TRUE AND g.is_active
          ) x)) AS planned
-         FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById" FROM groups g WHERE g.id = $2::uuid) rg"
+         FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById" FROM groups g WHERE g.id = $2::uuid) rg"
     `);
     expect(statement.values).toMatchInlineSnapshot(`
      [
@@ -155,11 +155,11 @@ describe("planned statements", () => {
            ), nearest AS (
              SELECT id, min(depth) AS depth FROM up GROUP BY id
            )
-           SELECT n.depth, g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+           SELECT n.depth, g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
            FROM nearest n JOIN groups g ON g.id = n.id
            WHERE TRUE
          ) x)) AS planned
-         FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById" FROM groups g WHERE g.id = $1::uuid) rg"
+         FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById" FROM groups g WHERE g.id = $1::uuid) rg"
     `);
     expect(statement.values).toMatchInlineSnapshot(`
      [
@@ -171,7 +171,7 @@ describe("planned statements", () => {
   it("a caller who is not a global admin: the visibility rule inside each group relation", () => {
     expect(plannedRelativesSql(viewer, ROW, { up: false, includeInactive: true }).text).toMatchInlineSnapshot(`
      "(SELECT coalesce(json_agg(x ORDER BY x.name, x.id), '[]'::json) FROM (
-           SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+           SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
            FROM group_parents gp JOIN groups g ON g.id = gp.child_id
            WHERE gp.parent_id = rg.id AND (g.visibility = 'PUBLIC' OR g.id IN (
          WITH RECURSIVE held(id) AS (
@@ -197,7 +197,7 @@ describe("planned statements", () => {
            ), nearest AS (
              SELECT id, min(depth) AS depth FROM up GROUP BY id
            )
-           SELECT n.depth, g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
+           SELECT n.depth, g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById"
            FROM nearest n JOIN groups g ON g.id = n.id
            WHERE (g.visibility = 'PUBLIC' OR g.id IN (
          WITH RECURSIVE held(id) AS (

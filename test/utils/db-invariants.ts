@@ -85,6 +85,26 @@ const RULES: { rule: string; sql: string }[] = [
             SELECT 1 FROM domain_events e
             WHERE e.type = 'LEADER_ADDED' AND e.payload->>'leadershipId' = l.id::text)`,
   },
+  {
+    // Access requests (src/memberships/access-request.*): each has its ACCESS_REQUESTED, and a decided
+    // one the event of its decision, written with it.
+    rule: "every access request has its ACCESS_REQUESTED event, and a decided one its decision's",
+    sql: `SELECT r.id::text AS id FROM access_requests r WHERE NOT EXISTS (
+            SELECT 1 FROM domain_events e WHERE e.type = 'ACCESS_REQUESTED' AND e.payload->>'accessRequestId' = r.id::text)
+          OR (r.status <> 'PENDING' AND NOT EXISTS (
+            SELECT 1 FROM domain_events e WHERE e.type = 'ACCESS_' || r.status AND e.payload->>'accessRequestId' = r.id::text))`,
+  },
+  {
+    rule: "an approved access request's requester became a member then (MEMBER_ADDED naming the request)",
+    sql: `SELECT r.id::text AS id FROM access_requests r WHERE r.status = 'APPROVED' AND NOT EXISTS (
+            SELECT 1 FROM domain_events e WHERE e.type = 'MEMBER_ADDED' AND e.user_id = r.user_id
+            AND e.group_id = r.group_id AND e.payload->>'accessRequestId' = r.id::text)`,
+  },
+  {
+    rule: "an erased user has no access request message and no PENDING access request",
+    sql: `SELECT r.id::text AS id FROM access_requests r JOIN users u ON u.id = r.user_id
+          WHERE u.erased_at IS NOT NULL AND (r.message IS NOT NULL OR r.status = 'PENDING')`,
+  },
 ];
 
 /** Every broken rule, with up to three offending ids each. */

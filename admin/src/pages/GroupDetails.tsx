@@ -22,6 +22,10 @@ export function GroupDetails({ group, seesEveryGroup }: { group: GroupFields; se
       ),
     ],
     ["Visibility", group.visibility.toLowerCase()],
+    [
+      "Joining",
+      { INVITE_ONLY: "by invitation only", REQUEST: "on request", OPEN: "open" }[group.joinPolicy] ?? group.joinPolicy,
+    ],
     ["Status", group.isActive ? "active" : "archived"],
     ["Permission cascade", group.permissionCascadeEnabled ? "grants held here flow to children" : "off"],
     ["Description", group.description],

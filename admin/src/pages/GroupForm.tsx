@@ -16,6 +16,7 @@ export interface GroupFields {
   knowledgeArea: string | null;
   campus: string | null;
   visibility: "PUBLIC" | "PRIVATE";
+  joinPolicy: "INVITE_ONLY" | "REQUEST" | "OPEN";
   isActive: boolean;
   permissionCascadeEnabled: boolean;
   metadata: Record<string, unknown>;
@@ -23,7 +24,7 @@ export interface GroupFields {
 }
 
 export const GROUP_FIELDS = `
-  name groupType description shortName url knowledgeArea campus visibility isActive
+  name groupType description shortName url knowledgeArea campus visibility joinPolicy isActive
   permissionCascadeEnabled metadata parents { id name }`;
 
 type Draft = Record<Exclude<keyof GroupFields, "parents" | "isActive" | "permissionCascadeEnabled">, string> & {
@@ -42,6 +43,7 @@ function toDraft(g: GroupFields): Draft {
     knowledgeArea: g.knowledgeArea ?? "",
     campus: g.campus ?? "",
     visibility: g.visibility,
+    joinPolicy: g.joinPolicy,
     isActive: g.isActive,
     permissionCascadeEnabled: g.permissionCascadeEnabled,
     metadata: JSON.stringify(g.metadata ?? {}, null, 0),
@@ -58,6 +60,7 @@ export const NEW_GROUP: GroupFields = {
   knowledgeArea: null,
   campus: null,
   visibility: "PRIVATE",
+  joinPolicy: "INVITE_ONLY",
   isActive: true,
   permissionCascadeEnabled: true,
   metadata: {},
@@ -67,7 +70,14 @@ export const NEW_GROUP: GroupFields = {
 const TEXT_FIELDS = ["name", "groupType", "shortName", "campus", "knowledgeArea", "url"] as const;
 const OPTIONAL = new Set(["description", "shortName", "url", "knowledgeArea", "campus"]);
 /** The fields this form shows: an API message about any of them appears under it. */
-const FORM_FIELDS = new Set<string>([...TEXT_FIELDS, "description", "visibility", "metadata", "parentIds"]);
+const FORM_FIELDS = new Set<string>([
+  ...TEXT_FIELDS,
+  "description",
+  "visibility",
+  "joinPolicy",
+  "metadata",
+  "parentIds",
+]);
 
 /**
  * What can be told before asking the API: required fields, blank included (whitespace only is no
@@ -154,7 +164,7 @@ export function GroupForm({
     const metadata: unknown = JSON.parse(draft.metadata || "{}");
     const before = toDraft(initial);
     const input: Record<string, unknown> = {};
-    for (const key of [...TEXT_FIELDS, "description", "visibility"] as const) {
+    for (const key of [...TEXT_FIELDS, "description", "visibility", "joinPolicy"] as const) {
       if (isNew ? draft[key] !== "" : draft[key] !== before[key]) {
         input[key] = draft[key] === "" && OPTIONAL.has(key) ? null : draft[key];
       }
@@ -207,6 +217,20 @@ export function GroupForm({
             >
               <option value="PRIVATE">private</option>
               <option value="PUBLIC">public</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Joining" errors={fieldErrors.joinPolicy}>
+          {(p) => (
+            <select
+              {...p}
+              name="joinPolicy"
+              value={draft.joinPolicy}
+              onChange={(e) => set({ joinPolicy: e.target.value })}
+            >
+              <option value="INVITE_ONLY">by invitation only</option>
+              <option value="REQUEST">on request (admins approve)</option>
+              <option value="OPEN">open (anyone who sees it joins)</option>
             </select>
           )}
         </Field>

@@ -3,6 +3,7 @@ import { loadGroupAccess } from "../access";
 import { gql } from "../api";
 import { Link, navigate } from "../router";
 import { ConfirmDialog, ErrorBanner, plural, useAction, useAsync, When } from "../ui";
+import { AccessRequestsSection, JoinSection } from "./AccessRequestsSection";
 import { EventsSection } from "./EventsSection";
 import { GroupDetails } from "./GroupDetails";
 import { GROUP_FIELDS, type GroupFields, GroupForm } from "./GroupForm";
@@ -109,7 +110,11 @@ export function GroupPage({ id }: { id: string }) {
               <GroupDetails group={group} seesEveryGroup={access.isGlobalAdmin} />
             )}
           </section>
+          {access.userId && (
+            <JoinSection groupId={id} joinPolicy={group.joinPolicy} userId={access.userId} onChange={bump} />
+          )}
           <MembersSection groupId={id} version={version} onChange={bump} access={access} />
+          <AccessRequestsSection groupId={id} version={version} onChange={bump} access={access} />
           <InvitationsSection groupId={id} onChange={bump} access={access} />
           <LeadersSection groupId={id} version={version} onChange={bump} access={access} />
           <InitiativesSection groupId={id} version={version} onChange={bump} access={access} />
