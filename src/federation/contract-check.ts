@@ -126,6 +126,7 @@ export const BUILT_NEXT_BLOCKS: readonly string[] = [
   "time and history: MembershipStatus, AddMemberInput, Membership.startsAt, Mutation.setMemberExpiry",
   "time and history: Time-driven events, written once (however many replicas) within a few seconds of the instant",
   "time and history: User.erasedAt, Mutation.eraseUser",
+  "access and reach: Group.usersWithPermission, User.groupsWithPermission, PermissionHolder, PermissionHolderConnection",
 ];
 
 const STAND_IN = "contractStandIn";

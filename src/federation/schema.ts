@@ -39,6 +39,8 @@ import {
   MembershipResolver,
   PermissionCheckResolver,
   UserMembershipsResolver,
+  UserGroupsWithPermissionResolver,
+  GroupUsersWithPermissionResolver,
 } from "../memberships";
 import { PermissionResolver } from "../permissions";
 import type { AppContext } from "../shared/context";
@@ -68,6 +70,8 @@ const resolvers = [
   MembershipResolver,
   UserMembershipsResolver,
   PermissionCheckResolver,
+  UserGroupsWithPermissionResolver,
+  GroupUsersWithPermissionResolver,
   LeadershipResolver,
   GroupLeadersResolver,
   UserLeadershipsResolver,

@@ -11,3 +11,9 @@ export { findMembershipById } from "./membership.queries";
 export { MEMBERSHIP_HISTORY_RESOLVERS } from "./membership-history.resolver";
 export { setPeriodInstantSql } from "./membership-history.store";
 export { MEMBERSHIP_EVENT_DETAILS_RESOLVERS } from "./event-details.resolver";
+export {
+  UserGroupsWithPermissionResolver,
+  GroupUsersWithPermissionResolver,
+  PermissionHolder,
+  PermissionHolderConnection,
+} from "./reverse-lookup.resolver";
