@@ -1,5 +1,7 @@
 import crypto from "node:crypto";
 import fc from "fast-check";
+import { canonical, requestFor, type ShapeName, type Targets } from "../bench/lib/shapes";
+import { HELD_GROUPS, HOLDERS } from "../bench/peers/sql";
 import { addMember, createChain, createGroup, provision } from "./utils/builders";
 import { codes, type GraphQLResponse, TestService, type TestUser } from "./utils/service";
 
@@ -57,7 +59,8 @@ const world: fc.Arbitrary<World> = fc.integer({ min: 2, max: 7 }).chain((n) =>
           active: fc.constantFrom(true, true, true, false),
           cascade: fc.constantFrom(true, true, false),
           // Parents only among earlier groups: a DAG by construction, diamonds included.
-          parents: i === 0 ? fc.constant([]) : fc.uniqueArray(fc.integer({ min: 0, max: i - 1 }), { maxLength: 2 }),
+          parents:
+            i === 0 ? fc.constant<number[]>([]) : fc.uniqueArray(fc.integer({ min: 0, max: i - 1 }), { maxLength: 2 }),
         }),
       ),
     ),
@@ -259,7 +262,7 @@ describe("reverse permission lookups agree with checkPermission", () => {
           }
         });
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   }, 60_000);
 });
@@ -412,6 +415,39 @@ describe("reverse permission lookups: paging, rights and bad input", () => {
     for (const first of [-1, 501]) {
       expectBad(await svc.gql(usersTotal, { g: team, first }, owner), "first");
       expectBad(await svc.gql(groupsTotal, { u: owner.id, first }, owner), "first");
+    }
+  });
+
+  it("the benchmark's R1 and R2: the service answers as the floor's hand-written statements", async () => {
+    const benchAdmin = await svc.user({ admin: true, name: "Bench admin" });
+    await provision(svc, benchAdmin);
+    const sub = (
+      await svc.ok<{ groupByName: { id: string } }, unknown>(`{ groupByName(name: "Lookup Sub 0") { id } }`, {}, owner)
+    ).groupByName.id;
+    const none = "00000000-0000-4000-8000-000000000000";
+    const t: Targets = {
+      adminId: benchAdmin.id,
+      deepGroupId: none,
+      chainUserId: helpers[0]!.id,
+      chainGroupId: sub,
+      detailGroupId: none,
+      m1GroupId: none,
+      spareUserIds: [none],
+      m2ParentId: none,
+    };
+    for (const [shape, statement] of [
+      ["R1", HELD_GROUPS],
+      ["R2", HOLDERS],
+    ] as const) {
+      const service = JSON.parse(requestFor("service", shape, t).body) as { query: string; variables: unknown };
+      const floor = JSON.parse(requestFor("floor", shape, t).body) as Record<string, unknown>;
+      const data = await svc.ok<Record<string, unknown>, unknown>(service.query, service.variables, benchAdmin);
+      const values =
+        shape === "R1" ? [floor.userId, floor.permission, floor.first] : [floor.groupId, floor.permission, floor.first];
+      const [row] = (await svc.db.query(statement, values)) as { answer: Record<string, unknown> }[];
+      const answer = canonical("service", shape as ShapeName, data) as { totalCount: number };
+      expect(answer).toEqual(canonical("floor", shape as ShapeName, row!.answer));
+      expect(answer.totalCount).toBe(shape === "R1" ? 5 : 6);
     }
   });
 
