@@ -27,7 +27,7 @@ export type HeldGroupRow = Group & { key: string; totalCount: number };
  * For each user in `userIds`, the groups where they hold the permission through a role, among those
  * the viewer may see and may ask about the user in (their own, or members.view held there, as
  * checkPermission asks): by (name, id), `limit` per user, with each user's total. Archived groups
- * count where the rule has them count (owned directly).
+ * are in where the rule counts a role there (cascaded from an active ancestor, or owned directly).
  */
 export function groupsWithPermissionSql(
   viewer: Viewer,
