@@ -6,7 +6,8 @@ import { OWNER_ROLE } from "./rules";
 /**
  * The access rules of rules.ts as SQL fragments, for statements that filter lists in the database.
  * One home for each condition; test/authorization.test.ts checks that the answers they give agree
- * with the TypeScript rules (grantsAt, membershipReach).
+ * with the TypeScript rules (grantsAt, membershipReach), test/reverse-lookups.test.ts that the
+ * reverse lookups built on groupsHeldBy and holdersOf agree with checkPermission on random hierarchies.
  */
 
 /** A membership (alias `a`) that counts: ACTIVE and unexpired (the group's state is checked by the caller). */
