@@ -14,7 +14,16 @@ import { type BenchDatabase, openBenchDatabase } from "./lib/database";
 import { type OtlpSink, startOtlpSink } from "./lib/otlp-sink";
 import type { ProbeStats } from "./lib/probe";
 import { benchId, levelBounds, parseScale, SCALES, type ScaleName, specialUsers } from "./lib/scales";
-import { canonical, requestFor, SERVERS, type ServerName, SHAPES, type ShapeName, type Targets } from "./lib/shapes";
+import {
+  canonical,
+  requestFor,
+  SERVERS,
+  type ServerName,
+  serves,
+  SHAPES,
+  type ShapeName,
+  type Targets,
+} from "./lib/shapes";
 import type { HttpLoad, HttpLoadResult, SubscriptionLoad, SubscriptionLoadResult } from "./load";
 import { POSTGRAPHILE_FUNCTIONS } from "./peers/sql";
 import { seed, seededScale } from "./seed";
@@ -25,7 +34,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --runs N                      run every measurement N times (each run measures every server in turn) and
                                 report the medians and their spread (default 1)
   --concurrency 1,16,64         connections of the load generator
-  --shapes Q0,Q1,Q2,Q3,Q4,M1,M2 request shapes to measure (Q0 is { __typename }: the fixed cost per request)
+  --shapes Q0,Q1,Q2,Q3,Q4,R1,R2,M1,M2   request shapes to measure (Q0 is { __typename }: the fixed cost per
+                                request; R1, R2 the reverse permission lookups, against the floor only)
   --servers service,postgraphile,floor
   --subscribers 1000 --events 100   the S1 fan-out (--subscribers 0 skips it)
   --event-interval 50           ms between two S1 events (50 = 20 events, 20,000 deliveries a second)
@@ -429,6 +439,7 @@ async function measureShapes(
       server.name === "service" && observed && COMPARED_SHAPES.includes(shape) ? [server, observed] : [server],
     );
     for (const server of measured) {
+      if (!serves(server.name, shape)) continue;
       const load = (connections: number, secs: number): HttpLoad => ({
         kind: "http",
         server: server.name,
@@ -791,13 +802,16 @@ async function main(): Promise<void> {
       sink = await startOtlpSink();
       observed = await Server.start("service", database.url, false, { otlpEndpoint: sink.url });
     }
-    // The observed service answers Q1–Q4 only.
-    const shapesOf = (server: Server) => (server.observed ? observedShapes : options.shapes);
+    // The observed service answers Q1–Q4 only; PostGraphile has no reverse lookups (see serves).
+    const shapesOf = (server: Server) =>
+      (server.observed ? observedShapes : options.shapes).filter((shape) => serves(server.name, shape));
     const measured = [...servers, ...(observed ? [observed] : [])];
 
     // Same data, same result: every shape's answers must agree before anything is timed.
-    const reference = servers.find((s) => s.name === "floor") ?? servers[0]!;
     for (const shape of options.shapes) {
+      const answering = servers.filter((s) => serves(s.name, shape));
+      const reference = answering.find((s) => s.name === "floor") ?? answering[0];
+      if (!reference) throw new Error(`${shape}: none of ${options.servers.join(", ")} answers it`);
       const expected = canonical(reference.name, shape, await send(reference, shape, targets, token, 900_000));
       for (const server of measured) {
         if (server === reference || !shapesOf(server).includes(shape)) continue;

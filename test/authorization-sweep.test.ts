@@ -333,4 +333,41 @@ describe("a PRIVATE group, seen by an outsider", () => {
     expectNothingOfSecret([...all.received, ...theirs.received]);
     expect(all.received.length + received.length).toBeGreaterThan(0);
   });
+  it("reverse lookups: groupsWithPermission and usersWithPermission answer nothing of it", async () => {
+    // The member holds groups.view in it, the owner everything: about them, the outsider learns of no group.
+    const about = `query ($u: ID!) { user(id: $u) {
+      groupsWithPermission(permission: "groups.view", first: 500) { totalCount nodes { id name } edges { cursor } } } }`;
+    for (const user of [member, owner]) {
+      const res = await asOutsider(about, { u: user.id });
+      expect(codes(res)).toEqual([]);
+      expect(res.data).toEqual({ user: { groupsWithPermission: { totalCount: 0, nodes: [], edges: [] } } });
+    }
+    // About themselves: their own group, nothing more.
+    const own = await asOutsider(about, { u: outsider.id });
+    expect(own.data).toMatchObject({ user: { groupsWithPermission: { totalCount: 1, nodes: [{ id: outsiders }] } } });
+    // Its holders are asked through group(id), which is null for the outsider.
+    const holders = `query ($g: ID!) { group(id: $g) { usersWithPermission(permission: "groups.view", first: 50) {
+      totalCount nodes { user { id name } grants { group { id name } role path { id name } } } } } }`;
+    expect((await asOutsider(holders, { g: secret })).data).toEqual({ group: null });
+    // Someone who may list the members of a group below it sees every holder there, but no grant
+    // through it: the owner by their own ownership of that group only, the member (who holds it
+    // only through the secret group) with no grant shown, as checkPermission shows them.
+    const neighbour = await svc.user({ name: "Neighbour" });
+    await provision(svc, neighbour);
+    const annex = await createGroup(svc, owner, { name: "Annex", parentIds: [secret] });
+    await addMember(svc, owner, annex, neighbour, { role: "admin" });
+    const res = await svc.gql<
+      { group: { usersWithPermission: { totalCount: number; nodes: { user: { id: string }; grants: unknown[] }[] } } },
+      unknown
+    >(holders, { g: annex }, neighbour);
+    expectNothingOfSecret(res);
+    expect(codes(res)).toEqual([]);
+    const byUser = new Map(res.data!.group.usersWithPermission.nodes.map((n) => [n.user.id, n.grants]));
+    expect(res.data!.group.usersWithPermission.totalCount).toBe(3);
+    expect(byUser.get(owner.id)).toEqual([
+      { group: { id: annex, name: "Annex" }, role: "owner", path: [{ id: annex, name: "Annex" }] },
+    ]);
+    expect(byUser.get(member.id)).toEqual([]);
+    expect(byUser.get(neighbour.id)).toHaveLength(1);
+  });
 });

@@ -6,6 +6,7 @@ import {
   type DocumentNode,
   type FieldDefinitionNode,
   getNamedType,
+  getNullableType,
   type GraphQLInputType,
   type GraphQLSchema,
   isEnumType,
@@ -150,12 +151,20 @@ describe("Federation 2.9 directives in the subgraph SDL", () => {
     throw new Error(`no path from Query to ${target}`);
   }
 
-  const leafOf = (typeName: string): string => {
+  /**
+   * `count` (1 or 2) leaf selections on `typeName`, aliased `a`, `b`. A type without a leaf field of
+   * its own (PermissionHolder: user and grants) is reached through its first single object field
+   * (`user { a: id }`), so that each extra leaf still costs exactly 1 per item.
+   */
+  const leaves = (typeName: string, count: 1 | 2): string => {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`${typeName} is not an object type`);
-    const leaf = Object.values(type.getFields()).find((f) => isLeafType(getNamedType(f.type)) && f.args.length === 0);
-    if (!leaf) throw new Error(`${typeName} has no leaf field`);
-    return leaf.name;
+    const fields = Object.values(type.getFields()).filter((f) => f.args.length === 0);
+    const leaf = fields.find((f) => isLeafType(getNamedType(f.type)));
+    if (leaf) return count === 1 ? `a: ${leaf.name}` : `a: ${leaf.name} b: ${leaf.name}`;
+    const single = fields.find((f) => isObjectType(getNullableType(f.type)));
+    if (!single) throw new Error(`${typeName} has no leaf field`);
+    return `${single.name} { ${leaves(getNamedType(single.type).name, count)} }`;
   };
 
   /** What limits.ts charges for a query of `inner` selected at the end of `at`. */
@@ -174,12 +183,10 @@ describe("Federation 2.9 directives in the subgraph SDL", () => {
     // A mutation's list (addMembers) is a root field of its own operation.
     const root = typeName === "Mutation" ? "mutation" : "query";
     const at = root === "mutation" ? [] : pathTo(typeName);
-    const item = leafOf(itemType);
     const wrap = (fields: string) => (under ? `${selection} { ${under} { ${fields} } }` : `${selection} { ${fields} }`);
-    const inside = costAt(at, wrap(`a: ${item} b: ${item}`), root) - costAt(at, wrap(`a: ${item}`), root);
+    const inside = costAt(at, wrap(leaves(itemType, 2)), root) - costAt(at, wrap(leaves(itemType, 1)), root);
     // A root field is counted once; any other is counted as often as the lists above it say.
-    const own = at.length ? leafOf(typeName) : "";
-    const beside = at.length ? costAt(at, `a: ${own} b: ${own}`) - costAt(at, `a: ${own}`) : 1;
+    const beside = at.length ? costAt(at, leaves(typeName, 2)) - costAt(at, leaves(typeName, 1)) : 1;
     return inside / beside;
   }
 
@@ -306,6 +313,8 @@ describe("Federation 2.9 directives in the subgraph SDL", () => {
       expect.arrayContaining([
         "Query.checkPermission",
         "Group.descendants",
+        "User.groupsWithPermission",
+        "Group.usersWithPermission",
         "Group.members(transitive)",
         "User.groups(transitive)",
         "GroupFilter.search",

@@ -7,10 +7,22 @@
 export type ServerName = "service" | "postgraphile" | "floor";
 export const SERVERS: readonly ServerName[] = ["service", "postgraphile", "floor"];
 
-/** Q0 is `{ __typename }`: no data at all, so what it costs is each server's fixed cost per request. */
-export type ShapeName = "Q0" | "Q1" | "Q2" | "Q3" | "Q4" | "M1" | "M2";
-export const READ_SHAPES: readonly ShapeName[] = ["Q0", "Q1", "Q2", "Q3", "Q4"];
-export const SHAPES: readonly ShapeName[] = ["Q0", "Q1", "Q2", "Q3", "Q4", "M1", "M2"];
+/**
+ * Q0 is `{ __typename }`: no data at all, so what it costs is each server's fixed cost per request.
+ * R1 and R2 are the reverse permission lookups (User.groupsWithPermission, Group.usersWithPermission).
+ */
+export type ShapeName = "Q0" | "Q1" | "Q2" | "Q3" | "Q4" | "R1" | "R2" | "M1" | "M2";
+export const READ_SHAPES: readonly ShapeName[] = ["Q0", "Q1", "Q2", "Q3", "Q4", "R1", "R2"];
+export const SHAPES: readonly ShapeName[] = ["Q0", "Q1", "Q2", "Q3", "Q4", "R1", "R2", "M1", "M2"];
+
+/**
+ * Whether a server answers a shape. PostGraphile serves tables, and a reverse lookup would be a SQL
+ * function of ours (as Q3's is) measuring that function rather than PostGraphile: R1 and R2 are
+ * compared with the floor only.
+ */
+export function serves(server: ServerName, shape: ShapeName): boolean {
+  return server !== "postgraphile" || (shape !== "R1" && shape !== "R2");
+}
 
 /** Ids the shapes are about, picked from the seeded data by the runner. */
 export interface Targets {
@@ -32,6 +44,12 @@ export interface Targets {
 
 export const Q1_GROUP_TYPE = "team";
 export const Q3_PERMISSION = "members.add";
+/** R1: the groups where Q3's chain user (an admin at the top of the chain) holds Q3's permission. */
+export const R1_PERMISSION = Q3_PERMISSION;
+/** R2: everyone holding this permission at the bottom of Q3's chain (its members and the chain's, up to the top). */
+export const R2_PERMISSION = "members.view";
+/** The page size of R1 and R2 (the fields' default). */
+export const R_FIRST = 50;
 
 export interface HttpRequest {
   path: string;
@@ -49,6 +67,8 @@ export function requestFor(server: ServerName, shape: ShapeName, t: Targets, n =
       Q2: { groupId: t.deepGroupId },
       Q3: { userId: t.chainUserId, groupId: t.chainGroupId, permission: Q3_PERMISSION },
       Q4: { groupId: t.detailGroupId },
+      R1: { userId: t.chainUserId, permission: R1_PERMISSION, first: R_FIRST },
+      R2: { groupId: t.chainGroupId, permission: R2_PERMISSION, first: R_FIRST },
       M1: { groupId: t.m1GroupId, userId: spare, actorId: t.adminId },
       M2: { name: m2Name, groupType: "bench", parentId: t.m2ParentId, actorId: t.adminId },
     };
@@ -146,6 +166,26 @@ function graphql(
                }
              }`,
             { id: t.detailGroupId },
+          ];
+    case "R1":
+    case "R2":
+      if (!service) throw new Error(`PostGraphile does not answer ${shape} (see serves)`);
+      return shape === "R1"
+        ? [
+            `query R1($user: ID!, $permission: String!, $first: Int!) {
+               user(id: $user) { groupsWithPermission(permission: $permission, first: $first) { totalCount nodes { id name } } }
+             }`,
+            { user: t.chainUserId, permission: R1_PERMISSION, first: R_FIRST },
+          ]
+        : [
+            `query R2($group: ID!, $permission: String!, $first: Int!) {
+               group(id: $group) {
+                 usersWithPermission(permission: $permission, first: $first) {
+                   totalCount nodes { user { id name } grants { group { id } role inherited path { id } } }
+                 }
+               }
+             }`,
+            { group: t.chainGroupId, permission: R2_PERMISSION, first: R_FIRST },
           ];
     case "M1":
       return service
@@ -266,6 +306,23 @@ export function canonical(server: ServerName, shape: ShapeName, data: Json): unk
           ? names(g.initiatives)
           : names(g.groupInitiativesByGroupId.nodes.map((x: Json) => x.initiativeByInitiativeId)),
         children: service ? names(g.children) : names(g.activeChildren.nodes),
+      };
+    }
+    case "R1":
+      return d.user.groupsWithPermission;
+    case "R2": {
+      const page = d.group.usersWithPermission;
+      return {
+        totalCount: page.totalCount,
+        nodes: page.nodes.map((h: Loose) => ({
+          user: h.user,
+          grants: h.grants.map((g: Loose) => ({
+            group: g.group.id,
+            role: g.role,
+            inherited: g.inherited,
+            path: g.path.map((p: Json) => p.id),
+          })),
+        })),
       };
     }
     case "M1":

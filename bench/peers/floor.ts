@@ -1,15 +1,25 @@
 /**
  * The floor: node:http and pg, each shape answered by one hand-written SQL statement that builds
- * the answer's JSON in PostgreSQL (M1 is two: the add, then the remove; Q0 none). No GraphQL, no
- * auth, no validation: what is left is the cost of the data itself, the bound any server here could
- * reach. Every statement is prepared (a named query: parsed and planned once per connection, as the
+ * the answer's JSON in PostgreSQL (the reverse lookups R1 and R2 too; M1 is two: the add, then the
+ * remove; Q0 none). No GraphQL, no auth, no validation: what is left is the cost of the data itself,
+ * the bound any server here could reach. Every statement is prepared (a named query: parsed and planned once per connection, as the
  * service's are), so "service / floor" compares against that bound rather than against re-planning.
  * Run by the bench runner: `node -r dist/bench/lib/probe.js dist/bench/peers/floor.js` with PORT and
  * DATABASE_URL.
  */
 import http from "node:http";
 import { Pool } from "pg";
-import { ADD_MEMBER, ANCESTORS, COUNTING, CREATE_GROUP, GRANTS, REMOVE_MEMBER, TODAY } from "./sql";
+import {
+  ADD_MEMBER,
+  ANCESTORS,
+  COUNTING,
+  CREATE_GROUP,
+  GRANTS,
+  HELD_GROUPS,
+  HOLDERS,
+  REMOVE_MEMBER,
+  TODAY,
+} from "./sql";
 
 const MEMBERS = (limit: string) => `(
   SELECT coalesce(json_agg(json_build_object('role', m.role, 'user', m.name) ORDER BY m.joined_at, m.id), '[]')
@@ -35,6 +45,8 @@ const STATEMENTS = {
          'group', x.group_id, 'role', x.role, 'inherited', x.inherited, 'path', x.path)
          ORDER BY cardinality(x.path), x.role), '[]')) AS answer
        FROM (${GRANTS}) x`,
+  r1: HELD_GROUPS,
+  r2: HOLDERS,
   q4: `SELECT json_build_object(
          'name', g.name,
          'memberTotal', ${MEMBER_COUNT},
@@ -72,6 +84,10 @@ async function answer(pool: Pool, route: string, body: Body): Promise<unknown> {
       return (await one("q3", [body.userId, body.groupId, body.permission])).answer;
     case "/q4":
       return (await one("q4", [body.groupId])).answer;
+    case "/r1":
+      return (await one("r1", [body.userId, body.permission, body.first])).answer;
+    case "/r2":
+      return (await one("r2", [body.groupId, body.permission, body.first])).answer;
     case "/m1": {
       const added = await one("add", [body.groupId, body.userId, "member", body.actorId]);
       const removed = await one("remove", [body.groupId, body.userId, body.actorId]);

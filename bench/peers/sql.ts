@@ -45,6 +45,68 @@ export const GRANTS = `
   WHERE a.role IN (SELECT role_name FROM permission_role_grants WHERE permission_key = $3)
   ORDER BY cardinality(n.path), a.role`;
 
+/** The roles granting permission $2 (the registry's effective grants, synced into the database). */
+const GRANTING = `(SELECT role_name FROM permission_role_grants WHERE permission_key = $2)`;
+
+/**
+ * R1 by hand: the groups where user $1 holds permission $2 through a role (the downward closure of
+ * the active groups where a counting membership grants it, descending out of cascading groups, and
+ * the archived groups they own directly), the first $3 by name, and the total.
+ */
+export const HELD_GROUPS = `
+  WITH RECURSIVE held(id) AS (
+    SELECT a.group_id FROM memberships a JOIN groups h ON h.id = a.group_id AND h.is_active
+    WHERE a.user_id = $1 AND ${COUNTING} AND a.role IN ${GRANTING}
+    UNION
+    SELECT gp.child_id FROM held
+    JOIN groups c ON c.id = held.id AND c.permission_cascade_enabled
+    JOIN group_parents gp ON gp.parent_id = held.id
+  ), reach AS (
+    SELECT id FROM held
+    UNION
+    SELECT a.group_id FROM memberships a JOIN groups h ON h.id = a.group_id AND NOT h.is_active
+    WHERE a.user_id = $1 AND ${COUNTING} AND a.role = 'owner' AND 'owner' IN ${GRANTING}
+  )
+  SELECT json_build_object(
+    'totalCount', (SELECT count(*)::int FROM reach),
+    'nodes', (SELECT coalesce(json_agg(json_build_object('id', x.id, 'name', x.name) ORDER BY x.name, x.id), '[]')
+              FROM (SELECT g.id, g.name FROM reach JOIN groups g ON g.id = reach.id ORDER BY g.name, g.id LIMIT $3) x)
+  ) AS answer`;
+
+/**
+ * R2 by hand: the users holding permission $2 in group $1 (GRANTS for every user at once), the
+ * first $3 by name, each with their grants, and the total.
+ */
+export const HOLDERS = `
+  WITH RECURSIVE up(id, path) AS (
+    SELECT $1::uuid, ARRAY[$1::uuid]
+    UNION ALL
+    SELECT gp.parent_id, gp.parent_id || up.path
+    FROM up JOIN group_parents gp ON gp.child_id = up.id
+    JOIN groups p ON p.id = gp.parent_id AND p.permission_cascade_enabled
+    WHERE NOT gp.parent_id = ANY(up.path)
+  ), nearest AS (
+    SELECT DISTINCT ON (id) id, path FROM up ORDER BY id, cardinality(path)
+  ), grants AS (
+    SELECT a.user_id, a.group_id, a.role::text AS role, a.group_id <> $1 AS inherited, n.path
+    FROM nearest n
+    JOIN memberships a ON a.group_id = n.id AND ${COUNTING}
+    JOIN groups h ON h.id = a.group_id AND (h.is_active OR (h.id = $1 AND a.role = 'owner'))
+    WHERE a.role IN ${GRANTING}
+  ), holders AS (
+    SELECT u.id, u.name, coalesce(u.name, '') AS sort_name FROM users u WHERE u.id IN (SELECT user_id FROM grants)
+  )
+  SELECT json_build_object(
+    'totalCount', (SELECT count(*)::int FROM holders),
+    'nodes', (SELECT coalesce(json_agg(json_build_object(
+                'user', json_build_object('id', p.id, 'name', p.name),
+                'grants', (SELECT coalesce(json_agg(json_build_object('group', g.group_id, 'role', g.role,
+                             'inherited', g.inherited, 'path', g.path) ORDER BY cardinality(g.path), g.role), '[]')
+                           FROM grants g WHERE g.user_id = p.id)
+              ) ORDER BY p.sort_name, p.id), '[]')
+              FROM (SELECT * FROM holders ORDER BY sort_name, id LIMIT $3) p)
+  ) AS answer`;
+
 /** addMember: the row and its MEMBER_ADDED event ($4 = the actor). */
 export const ADD_MEMBER = `
   WITH m AS (

@@ -128,6 +128,7 @@ export const BUILT_NEXT_BLOCKS: readonly string[] = [
   "time and history: User.erasedAt, Mutation.eraseUser",
   "access and reach: JoinPolicy, AccessRequestStatus, Group.joinPolicy, Group.accessRequests, CreateGroupInput, UpdateGroupInput, AccessRequest, AccessRequestConnection, Mutation.requestToJoin, Mutation.withdrawAccessRequest, Mutation.approveAccessRequest, Mutation.denyAccessRequest, Mutation.joinGroup, EventType",
   "access and reach: BulkMemberInput, Mutation.inviteByEmail, Mutation.addMembers, Mutation.removeMembers",
+  "access and reach: Group.usersWithPermission, User.groupsWithPermission, PermissionHolder, PermissionHolderConnection",
 ];
 
 const STAND_IN = "contractStandIn";

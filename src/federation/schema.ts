@@ -41,6 +41,8 @@ import {
   MembershipResolver,
   PermissionCheckResolver,
   UserMembershipsResolver,
+  UserGroupsWithPermissionResolver,
+  GroupUsersWithPermissionResolver,
 } from "../memberships";
 import { PermissionResolver } from "../permissions";
 import type { AppContext } from "../shared/context";
@@ -71,6 +73,8 @@ const resolvers = [
   BulkMembershipResolver,
   UserMembershipsResolver,
   PermissionCheckResolver,
+  UserGroupsWithPermissionResolver,
+  GroupUsersWithPermissionResolver,
   LeadershipResolver,
   GroupLeadersResolver,
   UserLeadershipsResolver,

@@ -1,5 +1,5 @@
 import { findGroup, type Group, groupsById } from "../groups";
-import { can, canSeeMemberOf, canView, checkAccess, permissionsIn, registry } from "../permissions";
+import { can, canSeeMemberOf, canView, checkAccess, type Grant, permissionsIn, registry } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ForbiddenError, NotFoundError } from "../shared/errors";
 import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
@@ -71,43 +71,67 @@ async function assertMayAskAbout(ctx: AppContext, userId: string, group: Group):
   if (!(await canSeeMemberOf(ctx, userId, group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
 }
 
+/** BAD_USER_INPUT on `permission` unless it names a permission of the registry. */
+export function assertPermissionKey(permission: string): void {
+  if (!registry.isPermission(permission)) {
+    throw BadUserInputError.field("permission", `unknown permission "${permission}"; see Query.permissions`);
+  }
+}
+
+/** A grant as checkPermission answers it: the groups instead of their ids. */
+export interface ExplainedGrant {
+  group: Group;
+  role: string;
+  inherited: boolean;
+  path: Group[];
+}
+
+/**
+ * The grants as checkPermission shows them: only those whose every group on the path the caller may
+ * see (a grant must not reveal a PRIVATE ancestor; whether the permission is held stays the truth).
+ * The groups on the paths came with the facts the grants were decided on, and so did the caller's
+ * standing there: this costs no statement.
+ */
+export async function explainGrants(ctx: AppContext, grants: readonly Grant[]): Promise<ExplainedGrant[]> {
+  const ids = [...new Set(grants.flatMap((g) => g.path))];
+  const groups = await groupsById(ctx).loadMany(ids);
+  const byId = new Map<string, Group>();
+  for (const g of groups) {
+    if (g && !(g instanceof Error) && (await canView(ctx, g))) byId.set(g.id, g);
+  }
+  return grants
+    .filter((g) => g.path.every((id) => byId.has(id)))
+    .map((g) => ({
+      group: byId.get(g.groupId)!,
+      role: g.role,
+      inherited: g.inherited,
+      path: g.path.map((id) => byId.get(id)!),
+    }));
+}
+
 /**
  * checkPermission: the subject's grants and the caller's standing come from one statement, the
  * target and every group on the grants' paths from a second one.
  */
 export async function checkPermission(ctx: AppContext, userId: string, groupId: string, permission: string) {
   requireViewer(ctx);
-  if (!registry.isPermission(permission)) {
-    throw BadUserInputError.field("permission", `unknown permission "${permission}"; see Query.permissions`);
-  }
+  assertPermissionKey(permission);
   const [decision] = await Promise.all([
     checkAccess(ctx, userId, groupId, permission),
     // Loaded in the same batch as the subject's facts: canView and members.view below reuse it.
     can(ctx, "groups.view", groupId),
   ]);
   const pathIds = decision.grants.flatMap((g) => g.path);
-  const [group, ...pathGroups] = await groupsById(ctx).loadMany([groupId, ...pathIds]);
+  // The target and the groups on the paths in one batch (explainGrants then reads them cached).
+  const [group] = await groupsById(ctx).loadMany([groupId, ...pathIds]);
   if (!group || group instanceof Error || !(await canView(ctx, group))) throw new NotFoundError("Group", groupId);
   if (!decision.userExists) throw new NotFoundError("User", userId);
   await assertMayAskAbout(ctx, userId, group);
-  // A grant is shown only when the caller may see every group on its path: checkPermission must
-  // not reveal a PRIVATE ancestor. `allowed` stays the truth. (The caller's standing in those
-  // ancestors came with the first statement, so these checks cost none.)
-  const byId = new Map<string, Group>();
-  for (const g of [group, ...pathGroups]) {
-    if (g && !(g instanceof Error) && (await canView(ctx, g))) byId.set(g.id, g);
-  }
-  const shown = decision.grants.filter((g) => g.path.every((id) => byId.has(id)));
   return {
     allowed: decision.allowed,
     permission,
     globalAdmin: decision.globalAdmin,
-    grants: shown.map((g) => ({
-      group: byId.get(g.groupId)!,
-      role: g.role,
-      inherited: g.inherited,
-      path: g.path.map((id) => byId.get(id)!),
-    })),
+    grants: await explainGrants(ctx, decision.grants),
   };
 }
 

@@ -12,7 +12,7 @@ export {
   shareFactsGroupRows,
 } from "./authorizer";
 export { holdersAndAncestors } from "./permission.store";
-export { heldBy, visibleGroup, countingMembership, emailVisibleTo } from "./visibility";
+export { heldBy, visibleGroup, countingMembership, emailVisibleTo, groupsHeldBy, holdersOf } from "./visibility";
 export { roleChangeRefusal, type Grant, type Decision } from "./rules";
 export {
   registry,

@@ -1,8 +1,7 @@
 import { and, empty, query, raw, type Sql, sql, value, type Runner } from "../db";
 import type { Permission, PermissionModule } from "./permission.types";
-import { registry } from "./registry/registry";
-import { type HierarchyFacts, type MembershipFacts, OWNER_ROLE } from "./rules";
-import { countingMembership } from "./visibility";
+import type { HierarchyFacts, MembershipFacts } from "./rules";
+import { holdersOf } from "./visibility";
 
 /**
  * Every statement the authorizer and the permission queries send: the facts the rules decide on,
@@ -111,30 +110,18 @@ export async function hierarchyFacts(
 }
 
 /**
- * Everyone who holds `permission` in `groupId` right now (global admins aside) and the group's
- * ancestors, in one statement: the upward mirror of visibility.ts heldBy (a counting membership with
- * a granting role in the group itself, when active or, archived, held as its owner; or in an active
- * ancestor reached through cascading groups). Taken before a group is deleted, for whoever must
+ * Everyone who holds `permission` in `groupId` right now through a role (visibility.ts holdersOf)
+ * and the group's ancestors, in one statement. Taken before a group is deleted, for whoever must
  * still hear of it.
  */
 export function holdersAndAncestorsSql(groupId: string, permission: string): Sql {
   return sql`
-    WITH RECURSIVE up(id) AS (
-      SELECT ${groupId}::uuid
-      UNION
-      SELECT gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.id
-      JOIN groups p ON p.id = gp.parent_id AND p.permission_cascade_enabled
-    ), anc(id) AS (
+    WITH RECURSIVE anc(id) AS (
       SELECT gp.parent_id FROM group_parents gp WHERE gp.child_id = ${groupId}::uuid
       UNION
       SELECT gp.parent_id FROM anc JOIN group_parents gp ON gp.child_id = anc.id
     )
-    SELECT ARRAY(
-             SELECT DISTINCT a.user_id::text FROM memberships a JOIN groups h ON h.id = a.group_id
-             WHERE a.group_id IN (SELECT id FROM up) AND ${countingMembership}
-               AND a.role = ANY(${value(registry.rolesGranting(permission))}::text[])
-               AND (h.is_active OR (h.id = ${groupId}::uuid AND a.role = ${OWNER_ROLE}))
-           ) AS readers,
+    SELECT ARRAY(SELECT DISTINCT x.user_id::text FROM (${holdersOf(sql`${groupId}::uuid`, permission)}) x) AS readers,
            ARRAY(SELECT id::text FROM anc) AS ancestors`;
 }
 

@@ -17,7 +17,7 @@ import {
  * driven in headless Chromium with no network beyond the service. The steps build on each other,
  * in order: sign in, create a group (blank and refused fields under the field), find it, members
  * and leaders, initiatives, live events, a plain member's read-only view, the archive
- * confirmation, the permissions page, a refused action, the phone layout, the explorer.
+ * confirmation, the permissions page (why, and where), a refused action, the phone layout, the explorer.
  * Screenshots go to artifacts/screenshots/, and the group page's to docs/admin-console.png.
  */
 
@@ -493,28 +493,29 @@ test("archiving asks first, saying members lose access; cancel keeps the group a
   await admin.locator(".page-head .badge.archived").waitFor({ state: "detached", timeout: UI_TIMEOUT });
 });
 
-test("permissions page: registry, roles, health and why a user may act here", async () => {
+test("permissions page: registry, roles, health, why a user may act here and where", async () => {
   await nav(admin).getByRole("link", { name: "Permissions", exact: true }).click();
   await admin.getByTestId("registry-health").filter({ hasText: "healthy" }).waitFor({ timeout: UI_TIMEOUT });
   await admin.getByRole("cell", { name: "Owner grants groups.delete" }).waitFor();
 
   // Leo administers Acme University: groups.update reaches Robotics Lab through the cascade.
-  await admin.getByLabel("User: find by name, email or id").fill("Leo");
-  await admin
+  const why = admin.getByRole("region", { name: "Why can this user do that here?" });
+  await why.getByLabel("User: find by name, email or id").fill("Leo");
+  await why
     .getByLabel("User", { exact: true })
     .locator("option", { hasText: "Leo Leader" })
     .waitFor({ state: "attached" });
-  await admin.getByLabel("User", { exact: true }).selectOption({ label: "Leo Leader <leo@example.org>" });
-  await admin.getByLabel("Group: search").fill("Robotics");
-  await admin
+  await why.getByLabel("User", { exact: true }).selectOption({ label: "Leo Leader <leo@example.org>" });
+  await why.getByLabel("Group: search").fill("Robotics");
+  await why
     .getByLabel("Group", { exact: true })
     .locator("option", { hasText: "Robotics Lab" })
     .waitFor({ state: "attached" });
   // The search settles after a short debounce; the explicit pick is what counts.
   await admin.waitForTimeout(400);
-  await admin.getByLabel("Group", { exact: true }).selectOption({ label: "Robotics Lab" });
-  await admin.getByLabel("Permission", { exact: true }).selectOption("groups.update");
-  await admin.getByRole("button", { name: "Check" }).click();
+  await why.getByLabel("Group", { exact: true }).selectOption({ label: "Robotics Lab" });
+  await why.getByLabel("Permission", { exact: true }).selectOption("groups.update");
+  await why.getByRole("button", { name: "Check" }).click();
   const result = admin.getByTestId("why-result");
   await result.waitFor({ timeout: UI_TIMEOUT });
   const text = await result.textContent();
@@ -523,14 +524,30 @@ test("permissions page: registry, roles, health and why a user may act here", as
   expect(text).toContain("Acme University → School of Engineering → Robotics Lab");
 
   // Maria, a plain member, may not update it.
-  await admin.getByLabel("User: find by name, email or id").fill("Maria");
-  await admin
+  await why.getByLabel("User: find by name, email or id").fill("Maria");
+  await why
     .getByLabel("User", { exact: true })
     .locator("option", { hasText: "Maria Member" })
     .waitFor({ state: "attached" });
-  await admin.getByLabel("User", { exact: true }).selectOption({ label: "Maria Member <maria@example.org>" });
-  await admin.getByRole("button", { name: "Check" }).click();
+  await why.getByLabel("User", { exact: true }).selectOption({ label: "Maria Member <maria@example.org>" });
+  await why.getByRole("button", { name: "Check" }).click();
   await result.filter({ hasText: "Denied" }).waitFor({ timeout: UI_TIMEOUT });
+
+  // Where can Leo update groups? Every department of the university, through the same cascade.
+  const reach = admin.getByRole("region", { name: "Where can this user do that?" });
+  await reach.getByLabel("User: find by name, email or id").fill("Leo");
+  await reach
+    .getByLabel("User", { exact: true })
+    .locator("option", { hasText: "Leo Leader" })
+    .waitFor({ state: "attached" });
+  await reach.getByLabel("User", { exact: true }).selectOption({ label: "Leo Leader <leo@example.org>" });
+  await reach.getByLabel("Permission", { exact: true }).selectOption("groups.update");
+  await reach.getByLabel("Group type (optional)").fill("department");
+  await reach.getByRole("button", { name: "List groups" }).click();
+  const listed = admin.getByTestId("reach-result");
+  await listed.waitFor({ timeout: UI_TIMEOUT });
+  expect(await listed.textContent()).toContain("Leo Leader holds groups.update in 2 groups you may see");
+  expect(await listed.getByRole("link").allTextContents()).toEqual(["Physics Department", "School of Engineering"]);
 
   await screenshot(admin, "permissions");
   await checkAxe(admin, "permissions");

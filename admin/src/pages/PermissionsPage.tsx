@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { gql } from "../api";
 import { Link } from "../router";
 import { ErrorBanner, Field, plural, TableScroll, useAction, useAsync, UserPicker } from "../ui";
+import { ReachForm } from "./ReachForm";
 
 interface Permission {
   key: string;
@@ -39,11 +40,12 @@ const REGISTRY = `
     permissionHealth { status definedCount storedCount orphanedKeys missingKeys }
   }`;
 
-/** The permission registry: modules, permissions, roles and what they grant, health; and "why?". */
+/** The permission registry: modules, permissions, roles and what they grant, health; "why?" and "where?". */
 export function PermissionsPage() {
   const { data, error } = useAsync(() => gql<Data>(REGISTRY), []);
   const roles = [...(data?.roles ?? [])].sort((a, b) => a.rank - b.rank);
   const health = data?.permissionHealth;
+  const keys = (data?.permissionModules ?? []).flatMap((m) => m.permissions.map((p) => p.key));
   return (
     <>
       <h1>Permissions</h1>
@@ -59,7 +61,8 @@ export function PermissionsPage() {
           </p>
         </section>
       )}
-      <WhyForm permissions={(data?.permissionModules ?? []).flatMap((m) => m.permissions.map((p) => p.key))} />
+      <WhyForm permissions={keys} />
+      <ReachForm permissions={keys} />
       {data && (
         <section aria-labelledby="matrix-h">
           <h2 id="matrix-h">Modules, permissions and roles</h2>
