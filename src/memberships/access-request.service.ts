@@ -136,24 +136,41 @@ export async function withdrawAccessRequest(ctx: AppContext, id: string): Promis
   if (request.userId !== viewer.id) throw new ForbiddenRuleError("only the requester may withdraw an access request");
   if (request.status !== AccessRequestStatus.PENDING) throw notPending(request, id);
   const withdrawn = await inTransaction(ctx.db, async (tx) => {
-    const decided = await decideAccessRequest(
-      tx,
-      { id: request.id, status: AccessRequestStatus.WITHDRAWN, decidedBy: viewer.id, reason: null },
-      [
-        {
-          type: EventType.ACCESS_WITHDRAWN,
-          groupId: request.groupId,
-          userId: request.userId,
-          actorId: viewer.id,
-          payload: { accessRequestId: request.id, reason: null },
-        },
-      ],
-    );
-    if (!decided) throw notPending(await lockedAccessRequest(tx, request.id), id);
-    return decided;
+    return decide(tx, request, viewer.id, AccessRequestStatus.WITHDRAWN, null, { reason: null });
   });
   readableAccessRequestsById(ctx).clear(id).prime(id, withdrawn);
   return withdrawn;
+}
+
+const DECISION_EVENTS = {
+  [AccessRequestStatus.APPROVED]: EventType.ACCESS_APPROVED,
+  [AccessRequestStatus.DENIED]: EventType.ACCESS_DENIED,
+  [AccessRequestStatus.WITHDRAWN]: EventType.ACCESS_WITHDRAWN,
+} as const;
+
+/**
+ * Decides a PENDING request in `tx` with its ACCESS_* event (payload: the request's id and
+ * `payload`); BAD_USER_INPUT naming its status when it was decided meanwhile.
+ */
+async function decide(
+  tx: EntityManager,
+  request: AccessRequest,
+  actorId: string,
+  status: keyof typeof DECISION_EVENTS,
+  reason: string | null,
+  payload: Record<string, unknown>,
+): Promise<AccessRequest> {
+  const decided = await decideAccessRequest(tx, { id: request.id, status, decidedBy: actorId, reason }, [
+    {
+      type: DECISION_EVENTS[status],
+      groupId: request.groupId,
+      userId: request.userId,
+      actorId,
+      payload: { accessRequestId: request.id, ...payload },
+    },
+  ]);
+  if (!decided) throw notPending(await lockedAccessRequest(tx, request.id), request.id);
+  return decided;
 }
 
 /**
@@ -217,20 +234,7 @@ export async function approveAccessRequest(
         `the requester is already a member of this group (status ${facts.memberStatus}); deny the request instead`,
       );
     }
-    const decided = await decideAccessRequest(
-      tx,
-      { id: request.id, status: AccessRequestStatus.APPROVED, decidedBy: viewer.id, reason: null },
-      [
-        {
-          type: EventType.ACCESS_APPROVED,
-          groupId: group.id,
-          userId: request.userId,
-          actorId: viewer.id,
-          payload: { accessRequestId: request.id, role: newRole },
-        },
-      ],
-    );
-    if (!decided) throw notPending(await lockedAccessRequest(tx, request.id), id);
+    await decide(tx, request, viewer.id, AccessRequestStatus.APPROVED, null, { role: newRole });
     const [membership] = await query<Membership>(
       tx,
       addMembershipSql({
@@ -280,21 +284,7 @@ export async function denyAccessRequest(
   const denied = await inTransaction(ctx.db, async (tx) => {
     await lockGroup(tx, group, request.userId);
     await assertStillDeciding(ctx, tx, group, request.userId, null);
-    const decided = await decideAccessRequest(
-      tx,
-      { id: request.id, status: AccessRequestStatus.DENIED, decidedBy: viewer.id, reason: text },
-      [
-        {
-          type: EventType.ACCESS_DENIED,
-          groupId: group.id,
-          userId: request.userId,
-          actorId: viewer.id,
-          payload: { accessRequestId: request.id },
-        },
-      ],
-    );
-    if (!decided) throw notPending(await lockedAccessRequest(tx, request.id), id);
-    return decided;
+    return decide(tx, request, viewer.id, AccessRequestStatus.DENIED, text, {});
   });
   readableAccessRequestsById(ctx).clear(id).prime(id, denied);
   return denied;
