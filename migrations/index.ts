@@ -8,6 +8,7 @@ import { TimeEvents1795000006000 } from "./1795000006000-TimeEvents";
 import { Erasure1795000007000 } from "./1795000007000-Erasure";
 import { AccessRequests1795000008000 } from "./1795000008000-AccessRequests";
 import { EmailInvitations1795000009000 } from "./1795000009000-EmailInvitations";
+import { EmailSetBySelf1795000010000 } from "./1795000010000-EmailSetBySelf";
 
 /** Every migration, oldest first. `npm run migration:generate` writes a new file; add its class here. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   Erasure1795000007000,
   AccessRequests1795000008000,
   EmailInvitations1795000009000,
+  EmailSetBySelf1795000010000,
 ];

@@ -91,6 +91,37 @@ describe("invitations by email and members in bulk", () => {
       expect(accepted).toEqual({ respondToInvitation: { id: inviteByEmail.id, status: "ACTIVE" } });
     });
 
+    it("never binds to an address its account's owner typed in themself; a global admin's or a token's address it does", async () => {
+      // Mallory puts the address of someone who has not signed in yet into her own account.
+      const email = address("ceo");
+      const mallory = await svc.user();
+      await provision(svc, mallory);
+      const UPDATE = `mutation ($id: ID!, $e: String) { updateUser(id: $id, input: { email: $e }) { email } }`;
+      expect(await svc.ok(UPDATE, { id: mallory.id, e: email }, mallory)).toEqual({ updateUser: { email } });
+      const g = await createGroup(svc, owner);
+      const before = await eventCount(g);
+      const refusal =
+        "this address was set by an account's owner and not confirmed by a sign-in: invite that user by id";
+      const one = await svc.gql(INVITE, { g, e: email }, owner);
+      expect(one.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(details(one)).toEqual({ email: [refusal] });
+      const bulk = await svc.gql(ADD, { g, m: [{ email }] }, owner);
+      expect(bulk.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(details(bulk)).toEqual({ "0": [`email: ${refusal}`] });
+      // Nothing was written: no invitation reached her, no event.
+      const mine = await svc.ok<{ me: { memberships: { group: { id: string } }[] } }, unknown>(MINE, {}, mallory);
+      expect(mine.me.memberships.filter((m) => m.group.id === g)).toEqual([]);
+      expect(await eventCount(g)).toBe(before);
+      // A global admin sets the address (vouching for it): invitations bind to it again.
+      await svc.ok(UPDATE, { id: mallory.id, e: email }, admin);
+      const { inviteByEmail } = await svc.ok<{ inviteByEmail: { user: { id: string } } }, unknown>(
+        INVITE,
+        { g, e: email },
+        owner,
+      );
+      expect(inviteByEmail.user.id).toBe(mallory.id);
+    });
+
     it("binds an unknown address to a provisional user, left out of users, that the first verified token claims", async () => {
       const email = address("newcomer");
       const g = await createGroup(svc, owner);

@@ -110,6 +110,17 @@ async function addAll(
           userId = known.id;
         } else {
           const known = byEmail.get(item.email!);
+          if (known?.selfSet) {
+            // Anyone may type any address into their own account: an invitation binds only to an
+            // address a sign-in token brought or a global admin set.
+            errors[i]!.push({
+              kind: "input",
+              field: "email",
+              message:
+                "this address was set by an account's owner and not confirmed by a sign-in: invite that user by id",
+            });
+            return null;
+          }
           userId = known?.id ?? newIdOf.get(item.email!) ?? crypto.randomUUID();
           if (!known && !newIdOf.has(item.email!)) {
             newIdOf.set(item.email!, userId);

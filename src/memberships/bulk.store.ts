@@ -17,6 +17,8 @@ export interface KnownUser {
   id: string;
   email: string | null;
   provisional: boolean;
+  /** The address was set by the account's owner (users.email_self_set): no invitation binds to it. */
+  selfSet: boolean;
 }
 
 /** A membership the facts found: what the rank rules and the last-owner rule decide on. */
@@ -49,7 +51,8 @@ export function bulkFactsSql(groupId: string, userIds: readonly string[], emails
   const listed = sql`u.erased_at IS NULL
     AND (u.id = ANY(${value(userIds)}::uuid[]) OR lower(u.email) = ANY(${value(emails)}::text[]))`;
   return sql`SELECT ${groupColumns},
-      coalesce((SELECT json_agg(json_build_object('id', u.id, 'email', lower(u.email), 'provisional', u.provisional))
+      coalesce((SELECT json_agg(json_build_object('id', u.id, 'email', lower(u.email), 'provisional', u.provisional,
+          'selfSet', u.email_self_set))
         FROM users u WHERE ${listed}), '[]'::json) AS "bulk.users",
       coalesce((SELECT json_agg(json_build_object('id', a.id, 'userId', a.user_id, 'role', a.role, 'status', a.status,
           'lasting', ${LASTING}))

@@ -167,7 +167,12 @@ export async function updateUser(ctx: AppContext, id: string, input: UpdateUserI
   assertSelfOrGlobalAdmin(ctx, id, "updateUser needs a global admin or the user themself");
   if (input.name === null) throw BadUserInputError.field("name", "cannot be null");
   if (input.email === null) throw BadUserInputError.field("email", "cannot be null");
-  const user = await updateUserRow(ctx.db, id, { name: input.name ?? null, email: input.email ?? null });
+  const user = await updateUserRow(
+    ctx.db,
+    id,
+    { name: input.name ?? null, email: input.email ?? null },
+    !requireViewer(ctx).isGlobalAdmin,
+  );
   if (!user) throw new NotFoundError("User", id);
   usersById(ctx).clear(id);
   return user;

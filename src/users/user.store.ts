@@ -138,10 +138,13 @@ export async function updateUserRow(
   runner: Runner,
   id: string,
   input: { name: string | null; email: string | null },
+  /** The address is set by its account's owner (not a global admin): invitations by email skip it. */
+  emailSelfSet: boolean,
 ): Promise<User | undefined> {
   const [user] = await query<User>(
     runner,
     sql`UPDATE users AS u SET name = coalesce(${input.name}, u.name), email = coalesce(${input.email}, u.email),
+       email_self_set = CASE WHEN ${input.email}::text IS NULL THEN u.email_self_set ELSE ${emailSelfSet} END,
        updated_at = now()
      WHERE u.id = ${id} AND u.erased_at IS NULL RETURNING ${userColumns}`,
   );
