@@ -18,7 +18,7 @@ import { NotFoundError } from "../shared/errors";
 import { type AppContext, requireViewer } from "../shared/context";
 import { pagedByFirst, PUBLIC } from "../shared/federation-directives";
 import { isUuid } from "../shared/ids";
-import { PageInfo } from "../shared/pagination";
+import { connectionOf } from "../shared/pagination";
 import { usersById } from "../users";
 import { EventType, GroupEvent } from "./event.entity";
 import { listEvents, parseEventId } from "./event.queries";
@@ -29,16 +29,7 @@ import type { Row } from "../shared/row";
   simpleResolvers: true,
   description: "A page of the audit log; a node's id is also its cursor (`after`).",
 })
-export class GroupEventConnection {
-  @Field(() => [GroupEvent])
-  nodes!: GroupEvent[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class GroupEventConnection extends connectionOf(GroupEvent) {}
 
 @InputType()
 export class EventFilter {

@@ -17,7 +17,7 @@ import {
 import type { AppContext } from "../shared/context";
 import { pagedByFirst, PUBLIC, UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
 import { selectsPath } from "../shared/selection";
-import { PageInfo } from "../shared/pagination";
+import { connectionOf, PageInfo } from "../shared/pagination";
 import { User, usersById } from "../users";
 import { Group, GroupRelative } from "./group.entity";
 import { CreateGroupInput, GroupFilter, GroupOrder, UpdateGroupInput } from "./group.inputs";
@@ -52,16 +52,7 @@ export class GroupConnection {
 }
 
 @ObjectType({ simpleResolvers: true })
-export class GroupRelativeConnection {
-  @Field(() => [GroupRelative])
-  nodes!: GroupRelative[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class GroupRelativeConnection extends connectionOf(GroupRelative) {}
 
 @Resolver(() => Group)
 export class GroupResolver {

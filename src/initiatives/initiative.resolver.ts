@@ -1,20 +1,7 @@
-import {
-  Arg,
-  Ctx,
-  Directive,
-  Field,
-  FieldResolver,
-  ID,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
-import { PageInfo } from "../shared/pagination";
+import { connectionOf } from "../shared/pagination";
 import { Initiative } from "./initiative.entity";
 import { CreateInitiativeInput, UpdateInitiativeInput } from "./initiative.inputs";
 import { groupsByInitiativeId } from "./initiative.loaders";
@@ -30,16 +17,7 @@ import type { Row } from "../shared/row";
 import { pagedByFirst, PUBLIC, UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
 
 @ObjectType({ simpleResolvers: true })
-export class InitiativeConnection {
-  @Field(() => [Initiative])
-  nodes!: Initiative[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class InitiativeConnection extends connectionOf(Initiative) {}
 
 @Resolver(() => Initiative)
 export class InitiativeResolver {

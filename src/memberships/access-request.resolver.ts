@@ -3,7 +3,6 @@ import {
   type ClassType,
   Ctx,
   Directive,
-  Field,
   FieldResolver,
   ID,
   Int,
@@ -16,7 +15,7 @@ import { AccessApprovedDetails, AccessDeniedDetails, AccessRequestedDetails, Acc
 import { Group, groupsById } from "../groups";
 import { type AppContext, required } from "../shared/context";
 import { pagedByFirst, PUBLIC } from "../shared/federation-directives";
-import { PageInfo } from "../shared/pagination";
+import { connectionOf } from "../shared/pagination";
 import type { Row } from "../shared/row";
 import { User, usersById } from "../users";
 import { AccessRequest, AccessRequestStatus } from "./access-request.entity";
@@ -32,16 +31,7 @@ import {
 import { Membership } from "./membership.entity";
 
 @ObjectType({ simpleResolvers: true })
-export class AccessRequestConnection {
-  @Field(() => [AccessRequest])
-  nodes!: AccessRequest[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class AccessRequestConnection extends connectionOf(AccessRequest) {}
 
 @Resolver(() => AccessRequest)
 export class AccessRequestResolver {

@@ -1,8 +1,8 @@
-import { Arg, Ctx, Directive, Field, FieldResolver, ID, Int, ObjectType, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, ObjectType, Resolver, Root } from "type-graphql";
 import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
 import { pagedByFirst, UNPAGED_LIST } from "../shared/federation-directives";
-import { PageInfo } from "../shared/pagination";
+import { connectionOf } from "../shared/pagination";
 import type { Row } from "../shared/row";
 import { User, usersById } from "../users";
 import { Membership } from "./membership.entity";
@@ -11,16 +11,7 @@ import { membershipHistory } from "./membership-history.queries";
 import { MembershipPeriod } from "./membership-period.entity";
 
 @ObjectType({ simpleResolvers: true })
-export class MembershipPeriodConnection {
-  @Field(() => [MembershipPeriod])
-  nodes!: MembershipPeriod[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class MembershipPeriodConnection extends connectionOf(MembershipPeriod) {}
 
 @Resolver(() => MembershipPeriod)
 export class MembershipPeriodResolver {

@@ -1,20 +1,7 @@
-import {
-  Arg,
-  Ctx,
-  Directive,
-  Field,
-  FieldResolver,
-  ID,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { Group, groupsById } from "../groups";
 import { type AppContext, required } from "../shared/context";
-import { PageInfo } from "../shared/pagination";
+import { connectionOf } from "../shared/pagination";
 import { User, usersById } from "../users";
 import { effectiveStatus, Membership, MembershipStatus } from "./membership.entity";
 import { AddMemberInput } from "./membership.inputs";
@@ -31,16 +18,7 @@ import type { Row } from "../shared/row";
 import { PUBLIC } from "../shared/federation-directives";
 
 @ObjectType({ simpleResolvers: true })
-export class MembershipConnection {
-  @Field(() => [Membership])
-  nodes!: Membership[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class MembershipConnection extends connectionOf(Membership) {}
 
 @Resolver(() => Membership)
 export class MembershipResolver {

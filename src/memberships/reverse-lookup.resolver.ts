@@ -2,7 +2,7 @@ import { Arg, Ctx, Directive, Field, FieldResolver, Int, ObjectType, Resolver, R
 import { Group, GroupConnection } from "../groups";
 import type { AppContext } from "../shared/context";
 import { pagedByFirst, UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
-import { PageInfo } from "../shared/pagination";
+import { connectionOf } from "../shared/pagination";
 import type { Row } from "../shared/row";
 import { User } from "../users";
 import { PermissionGrant } from "./permission-check.resolver";
@@ -22,16 +22,7 @@ the caller cannot see are left out, so this may be empty)`,
 }
 
 @ObjectType({ simpleResolvers: true })
-export class PermissionHolderConnection {
-  @Field(() => [PermissionHolder])
-  nodes!: PermissionHolder[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class PermissionHolderConnection extends connectionOf(PermissionHolder) {}
 
 /** User.groupsWithPermission (User belongs to users/; a grant is a role held in a group, as for checkPermission). */
 @Resolver(() => User)

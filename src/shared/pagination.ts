@@ -1,4 +1,4 @@
-import { Field, ObjectType } from "type-graphql";
+import { type ClassType, Field, Int, ObjectType } from "type-graphql";
 import { BadUserInputError } from "./errors";
 import { isUuid } from "./ids";
 
@@ -12,6 +12,26 @@ export class PageInfo {
 
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
+}
+
+/**
+ * The fields every connection has: `nodes`, `pageInfo`, `totalCount` (in that order). A connection
+ * type extends it: `@ObjectType({ simpleResolvers: true }) class UserConnection extends
+ * connectionOf(User) {}`.
+ */
+export function connectionOf<T extends object>(itemType: ClassType<T>) {
+  @ObjectType({ simpleResolvers: true })
+  abstract class Connection {
+    @Field(() => [itemType])
+    nodes!: T[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int)
+    totalCount!: number;
+  }
+  return Connection;
 }
 
 /** Validates `first` (0..500). */

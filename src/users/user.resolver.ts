@@ -1,20 +1,7 @@
-import {
-  Arg,
-  Ctx,
-  Directive,
-  Field,
-  FieldResolver,
-  ID,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../shared/context";
 import { pagedByFirst, PUBLIC, WALKS_ROWS } from "../shared/federation-directives";
-import { PageInfo } from "../shared/pagination";
+import { connectionOf } from "../shared/pagination";
 import { User } from "./user.entity";
 import { CreateUserInput, UpdateUserInput } from "./user.inputs";
 import { erasedAtById } from "./user.loaders";
@@ -22,16 +9,7 @@ import { createUser, currentUser, findUser, listUsers, updateUser, visibleEmail 
 import type { Row } from "../shared/row";
 
 @ObjectType({ simpleResolvers: true })
-export class UserConnection {
-  @Field(() => [User])
-  nodes!: User[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class UserConnection extends connectionOf(User) {}
 
 @Resolver(() => User)
 export class UserResolver {
