@@ -1,6 +1,7 @@
 import { inTransaction, type DataSource } from "../db";
 import { logger } from "../shared/logger";
-import { handOverAddress, lockGroupsOf, lockProvisionalUser, moveProvisionalUser } from "./provisional.store";
+import { lockGroupsOfMember } from "./erasure.store";
+import { handOverAddress, lockProvisionalUser, moveProvisionalUser } from "./provisional.store";
 
 /**
  * The claim of invitations by email: a user provisioned from a token whose (verified) address a
@@ -19,7 +20,7 @@ export async function claimInvitations(db: DataSource, userId: string, email: st
     return await inTransaction(db, async (tx) => {
       const provisional = await lockProvisionalUser(tx, email);
       if (!provisional || provisional === userId) return 0;
-      await lockGroupsOf(tx, provisional);
+      await lockGroupsOfMember(tx, provisional);
       const moved = await moveProvisionalUser(tx, provisional, userId);
       await handOverAddress(tx, provisional, userId, email);
       return moved;

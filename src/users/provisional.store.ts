@@ -41,19 +41,6 @@ export async function lockProvisionalUser(tx: EntityManager, email: string): Pro
 }
 
 /**
- * Locks the groups where `userId` has a membership, in id order: the memberships' locking protocol
- * (changes to a group's memberships queue on its row), as eraseUser takes it.
- */
-export async function lockGroupsOf(tx: EntityManager, userId: string): Promise<void> {
-  await query(
-    tx,
-    sql`SELECT g.id FROM groups g
-      WHERE g.id IN (SELECT a.group_id FROM memberships a WHERE a.user_id = ${userId}::uuid)
-      ORDER BY g.id FOR NO KEY UPDATE`,
-  );
-}
-
-/**
  * Moves everything of provisional user `from` to user `to`, in one statement: its memberships
  * (same ids; user_id is not a column the history triggers watch, so no period opens or closes),
  * their periods (the invitation's history is the claimant's from its start) and the events naming
