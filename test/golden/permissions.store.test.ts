@@ -46,6 +46,28 @@ describe("permission store SQL", () => {
     expect(hierarchyFactsSql([GROUP_B], [USER, USER]).text).toBe(facts.text);
   });
 
+  it("the facts of one check take scalars, a text of its own whose generic plan PostgreSQL keeps", () => {
+    const facts = hierarchyFactsSql([GROUP_A], [USER]);
+    expect(text(facts)).toBe(
+      `WITH RECURSIVE up(child, parent) AS ( ` +
+        `SELECT gp.child_id, gp.parent_id FROM group_parents gp WHERE gp.child_id = $1::uuid ` +
+        `UNION SELECT gp.child_id, gp.parent_id FROM up JOIN group_parents gp ON gp.child_id = up.parent ` +
+        `), nodes AS ( SELECT $2::uuid AS id UNION SELECT parent FROM up ) ` +
+        `SELECT 'edge' AS kind, child AS a, parent AS b, NULL AS role, NULL AS status, ` +
+        `NULL::timestamptz AS "expiresAt", NULL::boolean AS x, NULL::boolean AS y FROM up ` +
+        `UNION ALL SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active ` +
+        `FROM groups g WHERE g.id = ANY(ARRAY(SELECT id FROM nodes)) ` +
+        `UNION ALL SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL ` +
+        `FROM nodes n CROSS JOIN (SELECT $3::uuid AS id) who CROSS JOIN LATERAL ( ` +
+        `SELECT a.group_id, a.user_id, a.role, a.status, a.expires_at FROM memberships a ` +
+        `WHERE a.group_id = n.id AND a.user_id = who.id LIMIT 1 ) m ` +
+        `UNION ALL SELECT 'user', u.id, NULL, NULL, NULL, NULL, u.is_global_admin, NULL ` +
+        `FROM users u WHERE u.id = $4::uuid`,
+    );
+    expect(facts.values).toEqual([GROUP_A, GROUP_A, USER, USER]);
+    expect(hierarchyFactsSql([GROUP_B], [USER]).text).toBe(facts.text);
+  });
+
   it("who hears of a deletion: the holders of a permission in the group (visibility.ts holdersOf), and its ancestors", () => {
     const holders = holdersAndAncestorsSql(GROUP_A, "events.view");
     expect(text(holders)).toBe(
