@@ -1,4 +1,4 @@
-import { getArgumentValues, type GraphQLResolveInfo, isObjectType } from "graphql";
+import { type FieldNode, getArgumentValues, type GraphQLResolveInfo, isObjectType } from "graphql";
 import { join, raw, type Sql, sql } from "../db";
 import { type AppContext, requireViewer } from "../shared/context";
 import { reviveDates } from "../shared/json-rows";
@@ -40,7 +40,21 @@ export interface PlannedRelation {
  * defaults, as the resolver receives them) and the SQL of the group's id; null to leave it to its
  * loader (arguments it does not plan, or that the resolver will refuse).
  */
-export type RelationPlanner = (ctx: AppContext, args: Record<string, unknown>, groupId: Sql) => PlannedRelation | null;
+export type RelationPlanner = (
+  ctx: AppContext,
+  args: Record<string, unknown>,
+  groupId: Sql,
+  field: PlannedField,
+) => PlannedRelation | null;
+
+/**
+ * The field being planned as its resolver will see it: every node of its response key (a field
+ * selected twice, or through fragments, is merged), so a planner can read what is selected below it.
+ */
+export interface PlannedField {
+  info: GraphQLResolveInfo;
+  nodes: readonly FieldNode[];
+}
 
 const planners = new Map<string, RelationPlanner>();
 
@@ -82,22 +96,23 @@ export function planGroupRelations(
   const definitions = groupType.getFields();
   const seen = new Set<string>();
   const relations = new Map<string, PlannedRelation>();
-  for (const path of paths) {
-    for (const node of selectedFields(info, path)) {
-      const name = node.name.value;
-      const planner = planners.get(name);
-      const definition = definitions[name];
-      if (!planner || !definition || seen.has(name)) continue;
-      seen.add(name);
-      let args: Record<string, unknown>;
-      try {
-        args = getArgumentValues(definition, node, info.variableValues);
-      } catch {
-        continue; // the resolver reports it
-      }
-      const relation = planner(ctx, args, ROW_GROUP_ID);
-      if (relation && !relations.has(relation.key)) relations.set(relation.key, relation);
+  const selected = paths.flatMap((path) => selectedFields(info, path));
+  for (const node of selected) {
+    const name = node.name.value;
+    const planner = planners.get(name);
+    const definition = definitions[name];
+    if (!planner || !definition || seen.has(name)) continue;
+    seen.add(name);
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(definition, node, info.variableValues);
+    } catch {
+      continue; // the resolver reports it
     }
+    const key = responseKey(node);
+    const nodes = selected.filter((other) => other.name.value === name && responseKey(other) === key);
+    const relation = planner(ctx, args, ROW_GROUP_ID, { info, nodes });
+    if (relation && !relations.has(relation.key)) relations.set(relation.key, relation);
   }
   if (relations.size === 0) return null;
   const planned = [...relations.values()];
@@ -111,6 +126,10 @@ export function planGroupRelations(
       planned.forEach((relation, i) => relation.prime(c, groupId, list[i]));
     },
   };
+}
+
+function responseKey(node: FieldNode): string {
+  return node.alias?.value ?? node.name.value;
 }
 
 /* ------------------------------------------------------------------------------------------------

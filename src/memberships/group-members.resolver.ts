@@ -1,6 +1,8 @@
-import { Arg, Ctx, Directive, FieldResolver, ID, Int, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Resolver, Root } from "type-graphql";
 import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
+import { memberColumnsOf } from "./member-columns";
 import { Membership } from "./membership.entity";
 import { memberCountByGroupId } from "./membership.loaders";
 import { memberCountAtByGroupId } from "./membership-history.loaders";
@@ -44,8 +46,10 @@ members of every descendant, each user once (their nearest membership). asOf: as
       description: "the members as they were at this instant, with the roles and statuses of then",
     })
     asOf?: Date | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<MembershipConnection> {
-    return listMembers(ctx, group, { role, includeInactive, transitive, first, after, asOf });
+    const columns = info ? memberColumnsOf(info) : undefined;
+    return listMembers(ctx, group, { role, includeInactive, transitive, first, after, asOf }, columns);
   }
 
   @FieldResolver(() => Membership, {

@@ -159,7 +159,7 @@ export function memberPagesAtSql(viewer: Viewer, groupIds: readonly string[], o:
       SELECT p.group_id AS root, 0 AS depth, ${membershipAt(o.asOf)}, p.joined_at::text AS "joinedKey"
       FROM ${PERIODS_WITH_MEMBERSHIP} WHERE p.group_id = ANY(${value(groupIds)}::uuid[]) AND ${and(conditions)}
     )`;
-  return memberPagesOf(filtered, groupIds, o);
+  return memberPagesOf(filtered, groupIds, o, null);
 }
 
 export function memberPagesAt(

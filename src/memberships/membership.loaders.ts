@@ -2,12 +2,13 @@ import DataLoader from "dataloader";
 import type { Group } from "../groups";
 import { byKey, groupedByKey, groupedByKeyColumn, loaderFamily, perRequest, requireViewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
-import { primeUsers } from "../users";
+import { embedUsers, primeUsers } from "../users";
 import type { Membership } from "./membership.entity";
 import {
   groupsOfUsers,
   type MemberKey,
   type MemberListOptions,
+  MEMBER_USER_PREFIX,
   memberCounts,
   memberPages,
   type MemberRow,
@@ -70,8 +71,12 @@ export const memberPagesByGroupId = loaderFamily(
   (ctx, o: MemberListOptions) =>
     new DataLoader<string, MemberPage, string>(async (ids) => {
       const rows = await memberPages(ctx.db, requireViewer(ctx), ids.filter(isUuid), o);
-      // Each member's user came along: Membership.user costs no statement of its own.
-      primeUsers(ctx, rows as unknown as Record<string, unknown>[], "user.");
+      // Each member's user came along: Membership.user costs no statement of its own. Whole users
+      // go to usersById; those with only the selected columns stay on their rows.
+      const users = o.columns.user;
+      if (users === null) primeUsers(ctx, rows as unknown as Record<string, unknown>[], MEMBER_USER_PREFIX);
+      else if (users.length > 0)
+        embedUsers(rows as unknown as Record<string, unknown>[], MEMBER_USER_PREFIX, users, false);
       // Rows go out as they came (key, totals and the user columns ride along unread): copying
       // hundreds of rows to drop a few columns showed in profiles of member lists.
       const byGroup = new Map<string, MemberPage>();

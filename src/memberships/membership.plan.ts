@@ -1,13 +1,14 @@
 import { registerGroupRelation } from "../groups";
 import { reviveDates } from "../shared/json-rows";
 import { pageSize } from "../shared/pagination";
-import { primeUsersFromJson } from "../users";
+import { embedUsers, primeUsersFromJson } from "../users";
 import type { Membership } from "./membership.entity";
 import type { MembersArgs } from "./membership.inputs";
 import { memberCountByGroupId, memberPagesByGroupId } from "./membership.loaders";
-import { MEMBER_USER_PREFIX, plannedMemberCountSql, plannedMemberPageSql } from "./membership.plan.store";
+import { memberColumnsRead } from "./member-columns";
+import { plannedMemberCountSql, plannedMemberPageSql } from "./membership.plan.store";
 import { memberListOptions } from "./membership.queries";
-import type { MemberListOptions, MemberRow } from "./membership.store";
+import { MEMBER_USER_PREFIX, type MemberListOptions, type MemberRow } from "./membership.store";
 
 /**
  * How groups' root statements read Group.memberCount and Group.members (see groups/group.plan.ts):
@@ -34,10 +35,14 @@ registerGroupRelation("memberCount", (_ctx, args, groupId) =>
       },
 );
 
-registerGroupRelation("members", (_ctx, args, groupId) => {
+registerGroupRelation("members", (_ctx, args, groupId, field) => {
   let o: MemberListOptions;
   try {
-    o = memberListOptions(args as MembersArgs, pageSize(args.first as number | null | undefined, 50));
+    o = memberListOptions(
+      args as MembersArgs,
+      pageSize(args.first as number | null | undefined, 50),
+      memberColumnsRead(field.info, field.nodes),
+    );
   } catch {
     return null; // the resolver refuses these arguments itself
   }
@@ -46,10 +51,13 @@ registerGroupRelation("members", (_ctx, args, groupId) => {
     key: `members:${JSON.stringify(o)}`,
     column: plannedMemberPageSql(groupId, o),
     prime: (ctx, id, value) => {
-      const page = value as { totalCount: number; rows: Record<string, unknown>[] };
+      // Without the total asked for, none was counted: the page's key says so and nothing reads it.
+      const page = value as { totalCount?: number; rows: Record<string, unknown>[] };
       const rows = reviveDates<MemberRow>(page.rows, MEMBERSHIP_TIMESTAMPS);
-      primeUsersFromJson(ctx, page.rows, MEMBER_USER_PREFIX);
-      memberPagesByGroupId(ctx)(o).prime(id, { rows, totalCount: page.totalCount });
+      const users = o.columns.user;
+      if (users === null) primeUsersFromJson(ctx, page.rows, MEMBER_USER_PREFIX);
+      else if (users.length > 0) embedUsers(page.rows, MEMBER_USER_PREFIX, users, true);
+      memberPagesByGroupId(ctx)(o).prime(id, { rows, totalCount: page.totalCount ?? 0 });
     },
   };
 });

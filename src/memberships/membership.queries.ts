@@ -7,7 +7,7 @@ import type { Membership } from "./membership.entity";
 import type { MembersArgs } from "./membership.inputs";
 import { memberPagesByGroupId, membershipOf, readableMembershipsById } from "./membership.loaders";
 import { memberPagesAtByGroupId } from "./membership-history.loaders";
-import type { MemberListOptions } from "./membership.store";
+import { ALL_MEMBER_COLUMNS, type MemberColumns, type MemberListOptions } from "./membership.store";
 
 /**
  * A membership is readable by its own user, and by whoever holds members.view in its group
@@ -30,13 +30,18 @@ export function findMembershipById(ctx: AppContext, id: string): Promise<Members
  * The options of a Group.members page, `first` already checked; throws BAD_USER_INPUT on a cursor
  * this list did not produce. The loader family's key: a plan priming the page builds it here too.
  */
-export function memberListOptions(args: MembersArgs, first: number): MemberListOptions {
+export function memberListOptions(
+  args: MembersArgs,
+  first: number,
+  columns: MemberColumns = ALL_MEMBER_COLUMNS,
+): MemberListOptions {
   return {
     role: args.role ?? null,
     includeInactive: args.includeInactive ?? false,
     transitive: args.transitive ?? false,
     limit: first + 1,
     after: args.after != null ? decodeKeyset(args.after, ["number", "string", "uuid"]) : null,
+    columns,
   };
 }
 
@@ -44,10 +49,11 @@ export function memberListOptions(args: MembersArgs, first: number): MemberListO
  * Group.members: needs members.view in the group (now, also for a past instant); paginated by
  * (depth, joinedAt, id) with totalCount. With asOf, the members of then from the history.
  */
-export async function listMembers(ctx: AppContext, group: Group, args: MembersArgs) {
+export async function listMembers(ctx: AppContext, group: Group, args: MembersArgs, columns?: MemberColumns) {
   const first = pageSize(args.first, 50);
   if (!(await can(ctx, "members.view", group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
-  const o = memberListOptions(args, first);
+  // The past reads whole rows (membership-history.store.ts).
+  const o = memberListOptions(args, first, args.asOf ? ALL_MEMBER_COLUMNS : columns);
   const page = await (
     args.asOf ? memberPagesAtByGroupId(ctx)({ ...o, asOf: args.asOf }) : memberPagesByGroupId(ctx)(o)
   ).load(group.id);

@@ -2,7 +2,7 @@ import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, ObjectType, Query, Re
 import { Group, groupsById } from "../groups";
 import { type AppContext, required } from "../shared/context";
 import { connectionOf } from "../shared/pagination";
-import { User, usersById } from "../users";
+import { embeddedUser, User, usersById } from "../users";
 import { effectiveStatus, Membership, MembershipStatus } from "./membership.entity";
 import { AddMemberInput } from "./membership.inputs";
 import { findMembership } from "./membership.queries";
@@ -114,8 +114,9 @@ export class MembershipResolver {
   }
 
   @FieldResolver(() => User)
-  user(@Root() m: Row<Membership>, @Ctx() ctx: AppContext): Promise<User> {
-    return required(usersById(ctx).load(m.userId), `user of membership ${m.id}`);
+  user(@Root() m: Row<Membership>, @Ctx() ctx: AppContext): User | Promise<User> {
+    // A page of members may have brought the user's selected columns along (member-columns.ts).
+    return embeddedUser(m) ?? required(usersById(ctx).load(m.userId), `user of membership ${m.id}`);
   }
 
   @FieldResolver(() => User, { nullable: true })

@@ -15,7 +15,7 @@ import { type NewEvent, recordEventsSql } from "../events";
 import { type Group, groupColumns } from "../groups";
 import { countingMembership, heldBy, visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
-import { userColumnsPrefixed } from "../users";
+import { userColumnsPrefixed, type UserField } from "../users";
 import type { Membership, MembershipStatus } from "./membership.entity";
 
 /**
@@ -41,14 +41,28 @@ export const MEMBERSHIP_FIELDS = {
   updatedAt: "updated_at",
 } as const satisfies Record<keyof Membership, string>;
 
-type MembershipField = keyof typeof MEMBERSHIP_FIELDS;
+export type MembershipField = keyof typeof MEMBERSHIP_FIELDS;
+
+/** The entity's field names, in column-map order. */
+export const MEMBERSHIP_FIELD_NAMES = Object.keys(MEMBERSHIP_FIELDS) as MembershipField[];
+
+/** Some of a membership row's columns (alias `a`), aliased to the entity's properties. */
+function membershipColumnsFor(fields: readonly MembershipField[]): Sql {
+  return raw(
+    fields
+      .map((field) => [field, MEMBERSHIP_FIELDS[field]])
+      .map(([field, column]) => (field === column ? `a.${column}` : `a.${column} AS "${field}"`))
+      .join(", "),
+  );
+}
 
 /** A membership row's columns (alias `a`), aliased to the entity's properties. */
-export const membershipColumns: Sql = raw(
-  Object.entries(MEMBERSHIP_FIELDS)
-    .map(([field, column]) => (field === column ? `a.${column}` : `a.${column} AS "${field}"`))
-    .join(", "),
-);
+export const membershipColumns: Sql = membershipColumnsFor(MEMBERSHIP_FIELD_NAMES);
+
+/** `fields` of a membership row (member-columns.ts), or all of them for null. */
+export function membershipColumnsOf(fields: readonly MembershipField[] | null): Sql {
+  return fields === null ? membershipColumns : membershipColumnsFor(fields);
+}
 
 /** `membershipColumns` as text, for statements of other domains not yet composed from fragments. */
 export const MEMBERSHIP_COLUMNS = membershipColumns.text;
@@ -122,6 +136,22 @@ export type MemberRow = Membership & { depth: number; joinedKey: string };
  */
 export type MemberPageRow = MemberRow & { key: string; totalCount: number };
 
+/**
+ * Which columns a page of members reads (member-columns.ts reads them off the selection). Part of
+ * the page's loader key: a page read for one selection never serves another.
+ */
+export interface MemberColumns {
+  /** Membership fields, always with id, userId and joinedAt; null: all of them. */
+  membership: readonly MembershipField[] | null;
+  /** The members' users' fields: null all of them (they prime usersById), [] none (no join). */
+  user: readonly UserField[] | null;
+  /** Whether the page's totalCount is asked for (a planned page counts only then). */
+  total: boolean;
+}
+
+/** Every column, the total counted: for a page read without a selection to go by. */
+export const ALL_MEMBER_COLUMNS: MemberColumns = { membership: null, user: null, total: true };
+
 export interface MemberListOptions {
   role: string | null;
   includeInactive: boolean;
@@ -130,6 +160,7 @@ export interface MemberListOptions {
   limit: number;
   /** The keyset cursor: (depth, joinedAt as text, id) of the last row seen. */
   after: readonly [number, string, string] | null;
+  columns: MemberColumns;
 }
 
 /**
@@ -145,6 +176,7 @@ export function memberPagesSql(viewer: Viewer, groupIds: readonly string[], o: M
   if (!o.includeInactive) conditions.push(countingMembership);
   if (o.role !== null) conditions.push(sql`a.role = ${o.role}`);
   if (o.transitive) conditions.push(sql`(s.depth = 0 OR ${heldBy(viewer, "members.view", column("groupId"))})`);
+  const columns = membershipColumnsOf(o.columns.membership);
   // Direct members need no walk and no de-duplication (one membership per user and group).
   const filtered = o.transitive
     ? sql`WITH RECURSIVE down(root, id, depth) AS (
@@ -153,16 +185,16 @@ export function memberPagesSql(viewer: Viewer, groupIds: readonly string[], o: M
     ), scope AS (
       SELECT root, id, min(depth) AS depth FROM down GROUP BY root, id
     ), filtered AS (
-      SELECT DISTINCT ON (s.root, a.user_id) s.root, s.depth, ${membershipColumns}, a.joined_at::text AS "joinedKey"
+      SELECT DISTINCT ON (s.root, a.user_id) s.root, s.depth, ${columns}, a.joined_at::text AS "joinedKey"
       FROM scope s JOIN memberships a ON a.group_id = s.id
       WHERE ${and(conditions)}
       ORDER BY s.root, a.user_id, s.depth, a.joined_at, a.id
     )`
     : sql`WITH filtered AS (
-      SELECT a.group_id AS root, 0 AS depth, ${membershipColumns}, a.joined_at::text AS "joinedKey"
+      SELECT a.group_id AS root, 0 AS depth, ${columns}, a.joined_at::text AS "joinedKey"
       FROM memberships a WHERE a.group_id = ANY(${value(groupIds)}::uuid[]) AND ${and(conditions)}
     )`;
-  return memberPagesOf(filtered, groupIds, o);
+  return memberPagesOf(filtered, groupIds, o, o.columns.user);
 }
 
 /**
@@ -175,6 +207,7 @@ export function memberPagesOf(
   filtered: Sql,
   groupIds: readonly string[],
   o: Pick<MemberListOptions, "limit" | "after">,
+  users: readonly UserField[] | null,
 ): Sql {
   const keyset = o.after
     ? sql` WHERE (f.depth, f."joinedAt", f.id) > (${o.after[0]}::int, ${o.after[1]}::timestamptz, ${o.after[2]}::uuid)`
@@ -187,13 +220,26 @@ export function memberPagesOf(
         FROM filtered f${keyset}
       ) x WHERE x.rn <= ${o.limit}
     )
-    SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*, ${userColumnsPrefixed("user.")}
+    SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*${memberUsers(users)}
     FROM unnest(${value(groupIds)}::uuid[]) AS r(root)
     LEFT JOIN counted c ON c.root = r.root
-    LEFT JOIN paged p ON p.root = r.root
-    LEFT JOIN users u ON u.id = p."userId"
+    LEFT JOIN paged p ON p.root = r.root${
+      users?.length === 0
+        ? empty
+        : sql`
+    LEFT JOIN users u ON u.id = p."userId"`
+    }
     ORDER BY r.root, p.depth, p."joinedAt", p.id`;
 }
+
+/** The members' user columns (alias `u`) under MEMBER_USER_PREFIX after a select list: `users` of them, null all. */
+export function memberUsers(users: readonly UserField[] | null): Sql {
+  if (users === null) return sql`, ${userColumnsPrefixed(MEMBER_USER_PREFIX)}`;
+  return users.length === 0 ? empty : sql`, ${userColumnsPrefixed(MEMBER_USER_PREFIX, users)}`;
+}
+
+/** The prefix of the user columns riding along with each member. */
+export const MEMBER_USER_PREFIX = "user.";
 
 export function memberPages(
   runner: Runner,

@@ -2,7 +2,7 @@ import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from "graphql";
 
 /** The fields named `name` in a selection set, through inline fragments and fragment spreads. */
 function fieldsNamed(
-  info: GraphQLResolveInfo,
+  info: Pick<GraphQLResolveInfo, "fragments">,
   set: SelectionSetNode | undefined,
   name: string,
   seen = new Set<string>(),
@@ -41,7 +41,16 @@ export function selectsPath(info: GraphQLResolveInfo, path: readonly string[]): 
  * fragments and fragment spreads. Aliases stay separate field nodes (each with its own arguments).
  */
 export function selectedFields(info: GraphQLResolveInfo, path: readonly string[]): FieldNode[] {
-  let level: readonly FieldNode[] = info.fieldNodes;
+  return selectedFieldsBelow(info, info.fieldNodes, path);
+}
+
+/** `selectedFields` below the given field nodes (one response key's nodes) instead of the field being resolved. */
+export function selectedFieldsBelow(
+  info: Pick<GraphQLResolveInfo, "fragments">,
+  nodes: readonly FieldNode[],
+  path: readonly string[],
+): FieldNode[] {
+  let level: readonly FieldNode[] = nodes;
   for (const name of path) level = level.flatMap((node) => fieldsNamed(info, node.selectionSet, name));
   const found: FieldNode[] = [];
   const collect = (set: SelectionSetNode | undefined, seen: Set<string>) => {

@@ -34,13 +34,16 @@ const userColumns = raw(USER_COLUMNS);
  * that bring each row's user along; `primeUsers` then primes usersById from those rows. Text, for
  * statements outside this domain that are still written as strings; see `userColumnsPrefixed`.
  */
-export function userColumnsAs(prefix: string): string {
-  return USER_FIELD_NAMES.map((field) => `u.${USER_COLUMN_MAP[field]} AS "${prefix}${field}"`).join(", ");
+export function userColumnsAs(prefix: string, fields: readonly (keyof User)[] = USER_FIELD_NAMES): string {
+  return fields.map((field) => `u.${USER_COLUMN_MAP[field]} AS "${prefix}${field}"`).join(", ");
 }
 
-/** `userColumnsAs` as a fragment, to splice into a `sql` statement. `prefix` is code, never input. */
-export function userColumnsPrefixed(prefix: string): Sql {
-  return raw(userColumnsAs(prefix));
+/**
+ * `userColumnsAs` as a fragment, to splice into a `sql` statement. `prefix` is code, never input;
+ * `fields` (user.selection.ts userFieldsRead): only those columns, non-empty.
+ */
+export function userColumnsPrefixed(prefix: string, fields?: readonly (keyof User)[]): Sql {
+  return raw(userColumnsAs(prefix, fields));
 }
 
 export function usersByIdsSql(ids: readonly string[]): Sql {

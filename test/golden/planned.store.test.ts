@@ -11,6 +11,9 @@ import type { GroupsPageQuery } from "../../src/groups/group.store";
 import { plannedInitiativesSql } from "../../src/initiatives/initiative.plan.store";
 import { plannedLeadershipsSql } from "../../src/leadership/leadership.plan.store";
 import { plannedMemberCountSql, plannedMemberPageSql } from "../../src/memberships/membership.plan.store";
+import { type FieldNode, type OperationDefinitionNode, parse } from "graphql";
+import { memberColumnsRead } from "../../src/memberships/member-columns";
+import { ALL_MEMBER_COLUMNS, type MemberColumns } from "../../src/memberships/membership.store";
 
 /*
  * Golden tests: the SQL text of the planned statements (src/groups/group.plan.ts), one per root
@@ -30,13 +33,27 @@ const ROW = raw("rg.id");
 
 const planned = (columns: Sql[]) => sql`json_build_array(${join(columns, ", ")})`;
 
-const members = (limit: number, after: readonly [number, string, string] | null = null) => ({
+const members = (
+  limit: number,
+  after: readonly [number, string, string] | null = null,
+  columns: MemberColumns = ALL_MEMBER_COLUMNS,
+) => ({
   role: null,
   includeInactive: false,
   transitive: false,
   limit,
   after,
+  columns,
 });
+
+/** The first field of a document's operation, as the planner is handed it. */
+const fieldOf = (document: string) =>
+  (parse(document).definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
+
+/** Q1's members selection as member-columns.ts reads it: the role and the user's name, no total. */
+const Q1_MEMBERS = memberColumnsRead({ fragments: {} }, [
+  fieldOf(`{ members(first: 10) { nodes { role user { name } } } }`),
+]);
 
 const q1Page = (limit: number): GroupsPageQuery => ({
   filter: { groupType: "team" },
@@ -56,7 +73,7 @@ const q1 = (first: number) =>
     planned([
       plannedMemberCountSql(ROW),
       plannedRelativesSql(admin, ROW, { up: true, includeInactive: true }),
-      plannedMemberPageSql(ROW, members(11)),
+      plannedMemberPageSql(ROW, members(11, null, Q1_MEMBERS)),
     ]),
   );
 
@@ -76,6 +93,32 @@ const q4 = (id: string) =>
 const q2 = (id: string) => plannedGroupSql(id, planned([plannedAncestorsSql(admin, ROW, null)]));
 
 describe("planned statements", () => {
+  it("a members page reads the columns its selection asks for", () => {
+    expect(Q1_MEMBERS).toEqual({
+      membership: ["id", "userId", "role", "joinedAt"],
+      user: ["id", "name"],
+      total: false,
+    });
+    const read = (selection: string) => memberColumnsRead({ fragments: {} }, [fieldOf(`{ members { ${selection} } }`)]);
+    expect(read(`totalCount nodes { status }`)).toEqual({
+      membership: ["id", "userId", "storedStatus", "joinedAt", "expiresAt"],
+      user: [],
+      total: true,
+    });
+    expect(read(`nodes { group { name } invitedBy { name } user { email erasedAt } }`)).toEqual({
+      membership: ["id", "groupId", "userId", "invitedById", "joinedAt"],
+      user: ["id", "email"],
+      total: false,
+    });
+    // A field it knows no columns for: every column (of the user, or of the membership and the user).
+    expect(read(`nodes { role user { name memberships { role } } }`)).toEqual({
+      membership: ["id", "userId", "role", "joinedAt"],
+      user: null,
+      total: false,
+    });
+    expect(read(`nodes { role history { role } }`)).toBe(ALL_MEMBER_COLUMNS);
+  });
+
   it("Q1: the groups page with each group's member count, parents and first members", () => {
     const statement = q1(50);
     expect(statement.text).toMatchInlineSnapshot(`
@@ -84,11 +127,10 @@ describe("planned statements", () => {
            FROM group_parents gp JOIN groups g ON g.id = gp.parent_id
            WHERE gp.child_id = rg.id AND TRUE
          ) x), json_build_object(
-           'totalCount', (SELECT count(*)::int FROM memberships a WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())),
            'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
-             SELECT m.*, u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
+             SELECT m.*, u.id AS "user.id", u.name AS "user.name"
              FROM (
-               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.starts_at AS "startsAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
+               SELECT 0 AS depth, a.id, a.user_id AS "userId", a.role, a.joined_at AS "joinedAt", a.joined_at::text AS "joinedKey"
                FROM memberships a
                WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
                ORDER BY a.joined_at, a.id LIMIT $1
@@ -235,6 +277,7 @@ describe("planned statements", () => {
       transitive: false,
       limit: 4,
       after: [0, "2024-01-01 00:00:00+00", M1],
+      columns: ALL_MEMBER_COLUMNS,
     });
     expect(statement.text).toMatchInlineSnapshot(`
      "json_build_object(
