@@ -9,6 +9,7 @@ import { Erasure1795000007000 } from "./1795000007000-Erasure";
 import { AccessRequests1795000008000 } from "./1795000008000-AccessRequests";
 import { EmailInvitations1795000009000 } from "./1795000009000-EmailInvitations";
 import { EmailSetBySelf1795000010000 } from "./1795000010000-EmailSetBySelf";
+import { MemberPageIndex1795000011000 } from "./1795000011000-MemberPageIndex";
 
 /** Every migration, oldest first. `npm run migration:generate` writes a new file; add its class here. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   AccessRequests1795000008000,
   EmailInvitations1795000009000,
   EmailSetBySelf1795000010000,
+  MemberPageIndex1795000011000,
 ];
