@@ -91,6 +91,12 @@ export function toPage<T>(rows: T[], first: number, cursorOf: (row: T) => unknow
   const last = nodes[nodes.length - 1];
   return {
     nodes,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor(cursorOf(last)) : null },
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      // Encoded when read: a list of 50 groups with a page of members each rarely asks for 50 cursors.
+      get endCursor(): string | null {
+        return last ? encodeCursor(cursorOf(last)) : null;
+      },
+    },
   };
 }
