@@ -52,11 +52,17 @@ export const standingOf = perRequest((ctx) => {
       const { facts, admins, groupRows } = await hierarchyFacts(ctx.db, targets, users);
       if (groupRows.length > 0) for (const listener of groupRowListeners) listener(ctx, groupRows);
       const now = new Date();
-      const standing = (userId: string, groupId: string): Standing => ({
-        exists: admins.has(userId),
-        isGlobalAdmin: admins.get(userId) ?? false,
-        grants: facts.groups.has(groupId) ? grantsAt(facts, userId, groupId, now) : [],
-      });
+      // The grants are worked out when first read: most primed ancestors are never asked about.
+      const standing = (userId: string, groupId: string): Standing => {
+        let grants: Grant[] | undefined;
+        return {
+          exists: admins.has(userId),
+          isGlobalAdmin: admins.get(userId) ?? false,
+          get grants() {
+            return (grants ??= facts.groups.has(groupId) ? grantsAt(facts, userId, groupId, now) : []);
+          },
+        };
+      };
       // Every ancestor of a target lies in the facts with all of its own ancestors, so the
       // standing there is known too: primed, a later check of an ancestor costs no statement.
       for (const userId of users) {
