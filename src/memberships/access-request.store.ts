@@ -1,4 +1,4 @@
-import { type EntityManager, empty, query, raw, type Runner, type Sql, sql, value } from "../db";
+import { type EntityManager, keysetPages, query, raw, type Runner, type Sql, sql, value } from "../db";
 import { type NewEvent, recordEventsSql } from "../events";
 import { heldBy } from "../permissions";
 import type { Viewer } from "../shared/context";
@@ -68,27 +68,22 @@ export type AccessRequestPageRow = AccessRequest & { key: string; totalCount: nu
 /**
  * A page of each group's requests in one status, oldest first by (createdAt, id), with each
  * group's total, in one statement for any number of groups (the caller checked members.add in
- * each). A group without a request on the page has one row whose request columns are null.
+ * each). A group without a request on the page has one row whose request columns are null. The
+ * matches are a plain scan of access_requests_group_idx (group, status, createdAt, id): written
+ * NOT MATERIALIZED, the total and the page each read that index, the page with the cursor as an
+ * index condition, rather than every match being copied out first.
  */
 export function accessRequestPagesSql(groupIds: readonly string[], o: AccessRequestListOptions): Sql {
-  const keyset = o.after ? sql` AND (r.created_at, r.id) > (${o.after[0]}::timestamptz, ${o.after[1]}::uuid)` : empty;
-  return sql`WITH counted AS (
-      SELECT r.group_id AS root, count(*)::int AS n FROM access_requests r
+  return keysetPages({
+    filtered: sql`WITH filtered AS NOT MATERIALIZED (
+      SELECT ${accessRequestColumns}, r.created_at::text AS "createdKey" FROM access_requests r
       WHERE r.group_id = ANY(${value(groupIds)}::uuid[]) AND r.status = ${o.status}
-      GROUP BY r.group_id
-    ), paged AS (
-      SELECT * FROM (
-        SELECT ${accessRequestColumns}, r.created_at::text AS "createdKey",
-          row_number() OVER (PARTITION BY r.group_id ORDER BY r.created_at, r.id) AS rn
-        FROM access_requests r
-        WHERE r.group_id = ANY(${value(groupIds)}::uuid[]) AND r.status = ${o.status}${keyset}
-      ) x WHERE x.rn <= ${o.limit}
-    )
-    SELECT k.root AS key, coalesce(c.n, 0) AS "totalCount", p.*
-    FROM unnest(${value(groupIds)}::uuid[]) AS k(root)
-    LEFT JOIN counted c ON c.root = k.root
-    LEFT JOIN paged p ON p."groupId" = k.root
-    ORDER BY k.root, p."createdAt", p.id`;
+    )`,
+    key: [{ column: "groupId", as: "key", ids: groupIds }],
+    order: { createdAt: "timestamptz", id: "uuid" },
+    after: o.after,
+    limit: o.limit,
+  });
 }
 
 export function accessRequestPages(

@@ -1,4 +1,4 @@
-import { and, type EntityManager, query, raw, type Runner, type Sql, sql, value } from "../db";
+import { and, type EntityManager, keysetPages, query, raw, type Runner, type Sql, sql, value } from "../db";
 import { type Group, groupColumns } from "../groups";
 import { heldBy, visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
@@ -274,23 +274,19 @@ export type HistoryPageRow = MembershipPeriod & {
  * total, in one statement for any number of pairs; only periods the viewer may read.
  */
 export function historyPagesSql(viewer: Viewer, pairs: readonly MemberKey[], o: HistoryPageOptions): Sql {
-  const keyset = o.after ? sql` WHERE (f."from", f.id) > (${o.after[0]}::timestamptz, ${o.after[1]}::bigint)` : sql``;
-  return sql`WITH filtered AS (
+  return keysetPages({
+    filtered: sql`WITH filtered AS (
       SELECT ${periodColumns}, p.valid_from::text AS "fromKey" FROM membership_periods p
       WHERE (p.group_id, p.user_id) IN (SELECT * FROM ${pairsTable(pairs)}) AND ${readableBy(viewer)}
-    ), counted AS (
-      SELECT "groupId", "userId", count(*)::int AS n FROM filtered GROUP BY "groupId", "userId"
-    ), paged AS (
-      SELECT * FROM (
-        SELECT f.*, row_number() OVER (PARTITION BY f."groupId", f."userId" ORDER BY f."from", f.id) AS rn
-        FROM filtered f${keyset}
-      ) x WHERE x.rn <= ${o.limit}
-    )
-    SELECT k.g AS "keyGroupId", k.u AS "keyUserId", coalesce(c.n, 0) AS "totalCount", x.*
-    FROM ${pairsTable(pairs)} AS k(g, u)
-    LEFT JOIN counted c ON c."groupId" = k.g AND c."userId" = k.u
-    LEFT JOIN paged x ON x."groupId" = k.g AND x."userId" = k.u
-    ORDER BY k.g, k.u, x."from", x.id`;
+    )`,
+    key: [
+      { column: "groupId", as: "keyGroupId", ids: pairs.map((k) => k.groupId) },
+      { column: "userId", as: "keyUserId", ids: pairs.map((k) => k.userId) },
+    ],
+    order: { from: "timestamptz", id: "bigint" },
+    after: o.after,
+    limit: o.limit,
+  });
 }
 
 export function historyPages(

@@ -4,6 +4,7 @@ import {
   type EntityManager,
   empty,
   join,
+  keysetPages,
   query,
   raw,
   type Sql,
@@ -209,27 +210,21 @@ export function memberPagesOf(
   o: Pick<MemberListOptions, "limit" | "after">,
   users: readonly UserField[] | null,
 ): Sql {
-  const keyset = o.after
-    ? sql` WHERE (f.depth, f."joinedAt", f.id) > (${o.after[0]}::int, ${o.after[1]}::timestamptz, ${o.after[2]}::uuid)`
-    : empty;
-  return sql`${filtered}, counted AS (
-      SELECT root, count(*)::int AS n FROM filtered GROUP BY root
-    ), paged AS (
-      SELECT * FROM (
-        SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f.depth, f."joinedAt", f.id) AS rn
-        FROM filtered f${keyset}
-      ) x WHERE x.rn <= ${o.limit}
-    )
-    SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*${memberUsers(users)}
-    FROM unnest(${value(groupIds)}::uuid[]) AS r(root)
-    LEFT JOIN counted c ON c.root = r.root
-    LEFT JOIN paged p ON p.root = r.root${
+  return keysetPages({
+    filtered,
+    key: [{ column: "root", as: "key", ids: groupIds }],
+    order: { depth: "int", joinedAt: "timestamptz", id: "uuid" },
+    after: o.after,
+    limit: o.limit,
+    // Each member's user rides along on its row, unless the selection asks for none of its fields.
+    beside:
       users?.length === 0
-        ? empty
-        : sql`
-    LEFT JOIN users u ON u.id = p."userId"`
-    }
-    ORDER BY r.root, p.depth, p."joinedAt", p.id`;
+        ? null
+        : {
+            columns: userColumnsPrefixed(MEMBER_USER_PREFIX, users ?? undefined),
+            joins: sql`LEFT JOIN users u ON u.id = p."userId"`,
+          },
+  });
 }
 
 /** The members' user columns (alias `u`) under MEMBER_USER_PREFIX after a select list: `users` of them, null all. */

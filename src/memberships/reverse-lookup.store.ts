@@ -1,4 +1,4 @@
-import { and, empty, query, raw, type Runner, type Sql, sql, value } from "../db";
+import { and, keysetPages, query, raw, type Runner, type Sql, sql, value } from "../db";
 import { type Group, groupColumns } from "../groups";
 import { groupsHeldBy, heldBy, holdersOf, visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
@@ -39,25 +39,19 @@ export function groupsWithPermissionSql(
     conditions.push(sql`(r.root = ${viewer.id}::uuid OR ${heldBy(viewer, "members.view", raw("g.id"))})`);
   }
   if (o.groupType !== null) conditions.push(sql`g.group_type = ${o.groupType}`);
-  const keyset = o.after ? sql` WHERE (f.name, f.id) > (${o.after[0]}::text, ${o.after[1]}::uuid)` : empty;
-  return sql`WITH filtered AS (
+  return keysetPages({
+    filtered: sql`WITH filtered AS (
       SELECT r.root, ${groupColumns}
       FROM unnest(${value(userIds)}::uuid[]) AS r(root)
       CROSS JOIN LATERAL (${groupsHeldBy(raw("r.root"), o.permission)}) held
       JOIN groups g ON g.id = held.id
       WHERE ${and(conditions)}
-    ), counted AS (
-      SELECT root, count(*)::int AS n FROM filtered GROUP BY root
-    ), paged AS (
-      SELECT * FROM (
-        SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f.name, f.id) AS rn FROM filtered f${keyset}
-      ) x WHERE x.rn <= ${o.limit}
-    )
-    SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*
-    FROM unnest(${value(userIds)}::uuid[]) AS r(root)
-    LEFT JOIN counted c ON c.root = r.root
-    LEFT JOIN paged p ON p.root = r.root
-    ORDER BY r.root, p.name, p.id`;
+    )`,
+    key: [{ column: "root", as: "key", ids: userIds }],
+    order: { name: "text", id: "uuid" },
+    after: o.after,
+    limit: o.limit,
+  });
 }
 
 export async function groupsWithPermission(
@@ -93,26 +87,20 @@ export type HolderRow = { key: string; totalCount: number; sortName: string | nu
  * group first; the grants come from the authorizer (checkPermission's facts), not from here.
  */
 export function holdersSql(groupIds: readonly string[], o: HoldersOptions): Sql {
-  const keyset = o.after ? sql` WHERE (f."sortName", f.id) > (${o.after[0]}::text, ${o.after[1]}::uuid)` : empty;
-  return sql`WITH holding AS (
+  return keysetPages({
+    filtered: sql`WITH holding AS (
       SELECT DISTINCT r.root, x.user_id
       FROM unnest(${value(groupIds)}::uuid[]) AS r(root)
       CROSS JOIN LATERAL (${holdersOf(raw("r.root"), o.permission)}) x
     ), filtered AS (
       SELECT h.root, u.id, coalesce(u.name, '') AS "sortName", ${userColumnsPrefixed("user.")}
       FROM holding h JOIN users u ON u.id = h.user_id
-    ), counted AS (
-      SELECT root, count(*)::int AS n FROM filtered GROUP BY root
-    ), paged AS (
-      SELECT * FROM (
-        SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f."sortName", f.id) AS rn FROM filtered f${keyset}
-      ) x WHERE x.rn <= ${o.limit}
-    )
-    SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*
-    FROM unnest(${value(groupIds)}::uuid[]) AS r(root)
-    LEFT JOIN counted c ON c.root = r.root
-    LEFT JOIN paged p ON p.root = r.root
-    ORDER BY r.root, p."sortName", p.id`;
+    )`,
+    key: [{ column: "root", as: "key", ids: groupIds }],
+    order: { sortName: "text", id: "uuid" },
+    after: o.after,
+    limit: o.limit,
+  });
 }
 
 export function holders(runner: Runner, groupIds: readonly string[], o: HoldersOptions): Promise<HolderRow[]> {

@@ -51,19 +51,19 @@ describe("memberships store SQL", () => {
       SELECT a.group_id AS root, 0 AS depth, ${COLUMNS}, a.joined_at::text AS "joinedKey"
       FROM memberships a WHERE a.group_id = ANY($1::uuid[]) AND ${COUNTING}
     ), counted AS (
-      SELECT root, count(*)::int AS n FROM filtered GROUP BY root
+      SELECT "root", count(*)::int AS n FROM filtered GROUP BY "root"
     ), paged AS (
       SELECT * FROM (
-        SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f.depth, f."joinedAt", f.id) AS rn
+        SELECT f.*, row_number() OVER (PARTITION BY f."root" ORDER BY f."depth", f."joinedAt", f."id") AS rn
         FROM filtered f
       ) x WHERE x.rn <= $2
     )
-    SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*, ${userColumnsAs("user.")}
-    FROM unnest($3::uuid[]) AS r(root)
-    LEFT JOIN counted c ON c.root = r.root
-    LEFT JOIN paged p ON p.root = r.root
+    SELECT k."root" AS "key", coalesce(c.n, 0) AS "totalCount", p.*, ${userColumnsAs("user.")}
+    FROM unnest($3::uuid[]) AS k("root")
+    LEFT JOIN counted c ON c."root" = k."root"
+    LEFT JOIN paged p ON p."root" = k."root"
     LEFT JOIN users u ON u.id = p."userId"
-    ORDER BY r.root, p.depth, p."joinedAt", p.id`);
+    ORDER BY k."root", p."depth", p."joinedAt", p."id"`);
     expect(statement.values).toEqual([[GROUP, OTHER], 51, [GROUP, OTHER]]);
   });
 
@@ -90,19 +90,19 @@ describe("memberships store SQL", () => {
       WHERE a.role = $2 AND (s.depth = 0 OR ${spliced(held, 2)})
       ORDER BY s.root, a.user_id, s.depth, a.joined_at, a.id
     ), counted AS (
-      SELECT root, count(*)::int AS n FROM filtered GROUP BY root
+      SELECT "root", count(*)::int AS n FROM filtered GROUP BY "root"
     ), paged AS (
       SELECT * FROM (
-        SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f.depth, f."joinedAt", f.id) AS rn
-        FROM filtered f WHERE (f.depth, f."joinedAt", f.id) > ($${n + 1}::int, $${n + 2}::timestamptz, $${n + 3}::uuid)
+        SELECT f.*, row_number() OVER (PARTITION BY f."root" ORDER BY f."depth", f."joinedAt", f."id") AS rn
+        FROM filtered f WHERE (f."depth", f."joinedAt", f."id") > ($${n + 1}::int, $${n + 2}::timestamptz, $${n + 3}::uuid)
       ) x WHERE x.rn <= $${n + 4}
     )
-    SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*, ${userColumnsAs("user.")}
-    FROM unnest($${n + 5}::uuid[]) AS r(root)
-    LEFT JOIN counted c ON c.root = r.root
-    LEFT JOIN paged p ON p.root = r.root
+    SELECT k."root" AS "key", coalesce(c.n, 0) AS "totalCount", p.*, ${userColumnsAs("user.")}
+    FROM unnest($${n + 5}::uuid[]) AS k("root")
+    LEFT JOIN counted c ON c."root" = k."root"
+    LEFT JOIN paged p ON p."root" = k."root"
     LEFT JOIN users u ON u.id = p."userId"
-    ORDER BY r.root, p.depth, p."joinedAt", p.id`);
+    ORDER BY k."root", p."depth", p."joinedAt", p."id"`);
     expect(statement.values).toEqual([[GROUP], "admin", ...held.values, ...after, 3, [GROUP]]);
   });
 

@@ -37,18 +37,18 @@ describe("reverse lookup store SQL", () => {
         JOIN groups g ON g.id = held.id
         WHERE TRUE AND g.group_type = $3
       ), counted AS (
-        SELECT root, count(*)::int AS n FROM filtered GROUP BY root
+        SELECT "root", count(*)::int AS n FROM filtered GROUP BY "root"
       ), paged AS (
         SELECT * FROM (
-          SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f.name, f.id) AS rn FROM filtered f
-          WHERE (f.name, f.id) > ($4::text, $5::uuid)
+          SELECT f.*, row_number() OVER (PARTITION BY f."root" ORDER BY f."name", f."id") AS rn
+          FROM filtered f WHERE (f."name", f."id") > ($4::text, $5::uuid)
         ) x WHERE x.rn <= $6
       )
-      SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*
-      FROM unnest($7::uuid[]) AS r(root)
-      LEFT JOIN counted c ON c.root = r.root
-      LEFT JOIN paged p ON p.root = r.root
-      ORDER BY r.root, p.name, p.id`),
+      SELECT k."root" AS "key", coalesce(c.n, 0) AS "totalCount", p.*
+      FROM unnest($7::uuid[]) AS k("root")
+      LEFT JOIN counted c ON c."root" = k."root"
+      LEFT JOIN paged p ON p."root" = k."root"
+      ORDER BY k."root", p."name", p."id"`),
     );
     // Only the owner grants groups.delete; archived groups owned directly are in (held's UNION).
     expect(held.text).toContain("NOT h.is_active");
@@ -76,17 +76,18 @@ describe("reverse lookup store SQL", () => {
         WHERE (g.visibility = 'PUBLIC' OR ${spliced(sees, afterHeld)})
           AND (r.root = $${afterSees + 1}::uuid OR ${spliced(asks, afterSees + 1)})
       ), counted AS (
-        SELECT root, count(*)::int AS n FROM filtered GROUP BY root
+        SELECT "root", count(*)::int AS n FROM filtered GROUP BY "root"
       ), paged AS (
         SELECT * FROM (
-          SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f.name, f.id) AS rn FROM filtered f
+          SELECT f.*, row_number() OVER (PARTITION BY f."root" ORDER BY f."name", f."id") AS rn
+          FROM filtered f
         ) x WHERE x.rn <= $${afterSees + 2 + asks.values.length}
       )
-      SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*
-      FROM unnest($${afterSees + 3 + asks.values.length}::uuid[]) AS r(root)
-      LEFT JOIN counted c ON c.root = r.root
-      LEFT JOIN paged p ON p.root = r.root
-      ORDER BY r.root, p.name, p.id`),
+      SELECT k."root" AS "key", coalesce(c.n, 0) AS "totalCount", p.*
+      FROM unnest($${afterSees + 3 + asks.values.length}::uuid[]) AS k("root")
+      LEFT JOIN counted c ON c."root" = k."root"
+      LEFT JOIN paged p ON p."root" = k."root"
+      ORDER BY k."root", p."name", p."id"`),
     );
     expect(statement.values).toEqual([
       [USER],
@@ -111,18 +112,18 @@ describe("reverse lookup store SQL", () => {
         SELECT h.root, u.id, coalesce(u.name, '') AS "sortName", ${userColumnsAs("user.")}
         FROM holding h JOIN users u ON u.id = h.user_id
       ), counted AS (
-        SELECT root, count(*)::int AS n FROM filtered GROUP BY root
+        SELECT "root", count(*)::int AS n FROM filtered GROUP BY "root"
       ), paged AS (
         SELECT * FROM (
-          SELECT f.*, row_number() OVER (PARTITION BY f.root ORDER BY f."sortName", f.id) AS rn FROM filtered f
-          WHERE (f."sortName", f.id) > ($3::text, $4::uuid)
+          SELECT f.*, row_number() OVER (PARTITION BY f."root" ORDER BY f."sortName", f."id") AS rn
+          FROM filtered f WHERE (f."sortName", f."id") > ($3::text, $4::uuid)
         ) x WHERE x.rn <= $5
       )
-      SELECT r.root AS key, coalesce(c.n, 0) AS "totalCount", p.*
-      FROM unnest($6::uuid[]) AS r(root)
-      LEFT JOIN counted c ON c.root = r.root
-      LEFT JOIN paged p ON p.root = r.root
-      ORDER BY r.root, p."sortName", p.id`),
+      SELECT k."root" AS "key", coalesce(c.n, 0) AS "totalCount", p.*
+      FROM unnest($6::uuid[]) AS k("root")
+      LEFT JOIN counted c ON c."root" = k."root"
+      LEFT JOIN paged p ON p."root" = k."root"
+      ORDER BY k."root", p."sortName", p."id"`),
     );
     expect(text(holders.text)).toBe(
       text(`WITH RECURSIVE up(id) AS (
