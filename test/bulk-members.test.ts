@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { SignJWT } from "jose";
+import { Client } from "pg";
 import { addMember, createGroup, provision } from "./utils/builders";
 import { checkInvariants } from "./utils/db-invariants";
 import { codes, type GraphQLResponse, TEST_SECRET, TestService, type TestUser } from "./utils/service";
@@ -22,6 +23,14 @@ const MEMBERS = `query ($g: ID!) { group(id: $g) { members(includeInactive: true
 
 const address = (label: string) => `${label}.${crypto.randomBytes(5).toString("hex")}@example.org`;
 const later = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+
+/** Resolves once `done` answers true (polled every 20 ms); fails after 5 s. */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 5_000; !(await done());) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 function details(res: GraphQLResponse<unknown>): Record<string, string[]> {
   return (res.errors?.[0]?.extensions?.details ?? {}) as Record<string, string[]>;
@@ -429,6 +438,54 @@ describe("invitations by email and members in bulk", () => {
       const dup = await svc.gql(ADD, { g, m: [{ email: e }, { email: e.toUpperCase() }] }, owner);
       expect(details(dup)).toEqual({ "1": ["members: the same user as item 0"] });
       expect(await memberCount(g)).toBe(before);
+      expect(await checkInvariants(svc.db)).toEqual([]);
+    });
+
+    it("answers a call that raced the claim of a listed address as if it came after; all of it or nothing", async () => {
+      const email = address("racing");
+      const other = address("racing-other");
+      await svc.ok(INVITE, { g: await createGroup(svc, owner), e: email }, owner);
+      const g = await createGroup(svc, owner);
+      const before = await eventCount(g);
+      // The call reads its facts (a provisional user holds the address), then its write waits: it
+      // share-locks the caller's own membership, which this transaction holds.
+      const blocker = new Client({ connectionString: svc.databaseUrl });
+      await blocker.connect();
+      try {
+        await blocker.query("BEGIN");
+        await blocker.query(`SELECT 1 FROM memberships WHERE group_id = $1 AND user_id = $2 FOR UPDATE`, [g, owner.id]);
+        const call = svc.gql<{ addMembers: { status: string; user: { id: string; email: string } }[] }, unknown>(
+          ADD,
+          { g, m: [{ email }, { email: other }] },
+          owner,
+        );
+        await until(async () => {
+          // (Read outside the blocker's transaction, which would keep one snapshot of the activity.)
+          const [row] = (await svc.db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO memberships%'`,
+          )) as { n: number }[];
+          return row!.n === 1;
+        });
+        // Meanwhile the address's owner signs in: the claim takes the invitation, the provisional user goes.
+        const newcomer = await svc.user({ email });
+        await svc.ok(MINE, {}, newcomer);
+        await blocker.query("ROLLBACK");
+        const res = await call;
+        expect(res.errors).toBeUndefined();
+        expect(res.data!.addMembers.map((m) => [m.status, m.user.id === newcomer.id, m.user.email])).toEqual([
+          ["PENDING", true, email],
+          ["PENDING", false, other],
+        ]);
+      } finally {
+        await blocker.end();
+      }
+      // Written once: one MEMBER_ADDED per member, no provisional user left over for the claimed address.
+      expect(await eventCount(g)).toBe(before + 2);
+      const holders = (await svc.db.query(`SELECT provisional FROM users WHERE lower(email) = $1`, [
+        email,
+      ])) as unknown[];
+      expect(holders).toEqual([{ provisional: false }]);
       expect(await checkInvariants(svc.db)).toEqual([]);
     });
 

@@ -70,6 +70,19 @@ function rankRefusal(
 }
 
 /**
+ * Whether the write failed on a user the facts saw that changed since, so that reading the facts
+ * again gives the normal answer: an address someone took meanwhile (a provisional user of another
+ * call, a new sign-in: users_email_key), or a provisional user that a sign-in claimed meanwhile,
+ * whose row went (memberships_user_id_fkey: the address now belongs to the claimant, or to nobody).
+ * The write is one statement, so nothing of it was made.
+ */
+function changedUnderfoot(error: unknown): boolean {
+  if (error instanceof NotFoundError) return error.what === "User";
+  const field = (error as { extensions?: { field?: unknown } }).extensions?.field;
+  return error instanceof ConflictError && field === "email";
+}
+
+/**
  * The core of addMembers and inviteByEmail: reads the items, then on each attempt the facts; decides
  * every item (the user exists, or a provisional user is made for an unknown address; no duplicate;
  * not a member already; the rank rules); writes all of it in one guarded statement. `report`
@@ -171,10 +184,7 @@ async function addAll(
           caller,
         });
       } catch (error) {
-        // An address someone took meanwhile (a provisional user of another call, a new sign-in):
-        // read the facts again, which now find its user.
-        const field = (error as { extensions?: { field?: unknown } }).extensions?.field;
-        if (error instanceof ConflictError && field === "email" && attempt < GUARD_ATTEMPTS) continue;
+        if (changedUnderfoot(error) && attempt < GUARD_ATTEMPTS) continue;
         throw error;
       }
       if (rows.length === members.length) {
