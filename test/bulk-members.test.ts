@@ -489,6 +489,67 @@ describe("invitations by email and members in bulk", () => {
       expect(await checkInvariants(svc.db)).toEqual([]);
     });
 
+    it("never tells that a user listed by id holds an address the caller cannot see: the two items are decided apart and add the user once", async () => {
+      const hiddenUser = async (label: string) => {
+        const email = address(label);
+        const user = await svc.user({ email });
+        await provision(svc, user);
+        return { user, email };
+      };
+      // Neither is in a group where the owner holds members.view: their addresses are hidden from the owner.
+      const { user: linked, email } = await hiddenUser("linked");
+      const { user: twice, email: twiceEmail } = await hiddenUser("twice");
+      const g = await createGroup(svc, owner);
+      const before = await eventCount(g);
+      // A refused call says nothing of the pair, in either order; a same-kind repeat is named by its own kind.
+      const refused = await svc.gql(
+        ADD,
+        {
+          g,
+          m: [
+            { userId: linked.id },
+            { email },
+            { email: "nope" },
+            { email: twiceEmail },
+            { userId: twice.id },
+            { userId: twice.id },
+          ],
+        },
+        owner,
+      );
+      expect(details(refused)).toEqual({
+        "2": ["email: must be an email address"],
+        "5": ["members: the same user as item 4"],
+      });
+      expect(await eventCount(g)).toBe(before);
+      // Alone, the pair adds the user once, as the first item asks; both items answer that membership.
+      const { addMembers } = await svc.ok<
+        { addMembers: { id: string; role: string; status: string; user: { id: string } }[] },
+        unknown
+      >(
+        ADD,
+        {
+          g,
+          m: [
+            { userId: linked.id, role: "viewer" },
+            { email, role: "member" },
+          ],
+        },
+        owner,
+      );
+      expect(addMembers[1]).toEqual(addMembers[0]);
+      expect(addMembers[0]).toMatchObject({ role: "viewer", status: "ACTIVE", user: { id: linked.id } });
+      expect(await eventCount(g)).toBe(before + 1);
+      // Now a member here, their address is the owner's to see: the same pair elsewhere is the same user.
+      const seen = await svc.gql(
+        ADD,
+        { g: await createGroup(svc, owner), m: [{ email }, { userId: linked.id }] },
+        owner,
+      );
+      expect(details(seen)).toEqual({ "1": ["members: the same user as item 0"] });
+      expect(await checkInvariants(svc.db)).toEqual([]);
+    });
+
     it("takes 1 to 500 members: none or 501 is BAD_USER_INPUT", async () => {
       const none = await svc.gql(ADD, { g: group, m: [] }, owner);
       expect([codes(none), none.errors?.[0]?.extensions?.details]).toEqual([

@@ -6,8 +6,17 @@ import { canView, forgetViewerRoles, registry, roleChangeRefusal, viewerRoles } 
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ConflictError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
+import { canSeeEmailOf } from "../users";
 import type { BulkMemberInput } from "./bulk.inputs";
-import { assertCount, type ItemError, normalizeEmail, readAddItem, singleError, throwItemErrors } from "./bulk.items";
+import {
+  type AddItem,
+  assertCount,
+  type ItemError,
+  normalizeEmail,
+  readAddItem,
+  singleError,
+  throwItemErrors,
+} from "./bulk.items";
 import { addMemberships, type BulkFacts, bulkFacts, type KnownUser, removeMemberships } from "./bulk.store";
 import { type Membership, MembershipStatus } from "./membership.entity";
 import { readableMembershipsById } from "./membership.loaders";
@@ -83,6 +92,20 @@ function changedUnderfoot(error: unknown): boolean {
 }
 
 /**
+ * The users listed both by id and by an address whose link the caller may not know: they cannot
+ * see that user's email (users' canSeeEmailOf). Reporting such a pair as "the same user" would
+ * tell a caller who holds an address, in a refused call that writes nothing; so its two items are
+ * decided as independent ones instead (addAll). A statement only when such a pair is listed.
+ */
+async function hiddenLinks(ctx: AppContext, items: AddItem[], users: KnownUser[]): Promise<Set<string>> {
+  const ids = new Set(items.flatMap((i) => (i.userId && !i.errors.length ? [i.userId] : [])));
+  const emails = new Set(items.flatMap((i) => (i.email && !i.errors.length ? [i.email] : [])));
+  const listedTwice = users.filter((u) => ids.has(u.id) && u.email !== null && emails.has(u.email) && !u.selfSet);
+  const seen = await Promise.all(listedTwice.map((u) => canSeeEmailOf(ctx, u.id)));
+  return new Set(listedTwice.filter((_, i) => !seen[i]).map((u) => u.id));
+}
+
+/**
  * The core of addMembers and inviteByEmail: reads the items, then on each attempt the facts; decides
  * every item (the user exists, or a provisional user is made for an unknown address; no duplicate;
  * not a member already; the rank rules); writes all of it in one guarded statement. `report`
@@ -107,7 +130,10 @@ async function addAll(
       const byId = new Map<string, KnownUser>(facts.users.map((u) => [u.id, u]));
       const byEmail = new Map<string, KnownUser>(facts.users.flatMap((u) => (u.email ? [[u.email, u]] : [])));
       const memberOf = new Set(facts.members.map((m) => m.userId));
+      const hidden = await hiddenLinks(ctx, items, facts.users);
+      // The first item naming each user, and the first naming them by id (`id/…`) or by address (`email/…`).
       const firstIndex = new Map<string, number>();
+      const firstOfKind = new Map<string, number>();
       const provisional = { ids: [] as string[], emails: [] as string[] };
       const newIdOf = new Map<string, string>();
       const errors = items.map((item) => [...item.errors]);
@@ -141,12 +167,19 @@ async function addAll(
             provisional.emails.push(item.email!);
           }
         }
+        const kind = `${item.userId ? "id" : "email"}/${userId}`;
         const first = firstIndex.get(userId);
-        if (first !== undefined) {
-          errors[i]!.push({ kind: "input", field: "members", message: `the same user as item ${first}` });
+        const sameKind = firstOfKind.get(kind);
+        // Listed once by id and once by an address the caller cannot see: decided as an independent
+        // item, and answered with the membership the first of them makes (see hiddenLinks).
+        const merged = first !== undefined && sameKind === undefined && hidden.has(userId);
+        if (first !== undefined && !merged) {
+          const earlier = sameKind ?? first;
+          errors[i]!.push({ kind: "input", field: "members", message: `the same user as item ${earlier}` });
           return null;
         }
-        firstIndex.set(userId, i);
+        if (first === undefined) firstIndex.set(userId, i);
+        firstOfKind.set(kind, i);
         if (memberOf.has(userId)) {
           errors[i]!.push({ kind: "conflict", field: "userId", message: "this user is already a member of the group" });
           return null;
@@ -156,10 +189,11 @@ async function addAll(
           errors[i]!.push(refusal);
           return null;
         }
-        return { userId, role: item.role, status: item.status, expiresAt: item.expiresAt };
+        return { userId, role: item.role, status: item.status, expiresAt: item.expiresAt, merged };
       });
       report(errors);
-      const members = resolved.map((r) => r!);
+      const answers = resolved.map((r) => r!);
+      const members = answers.filter((m) => !m.merged).map(({ merged: _, ...m }) => m);
       const events: NewEvent[] = members.map((m) => ({
         type: EventType.MEMBER_ADDED,
         groupId: facts.group.id,
@@ -189,7 +223,7 @@ async function addAll(
       }
       if (rows.length === members.length) {
         const byUser = new Map(rows.map((row) => [row.userId, row]));
-        return members.map((m) => byUser.get(m.userId)!);
+        return answers.map((m) => byUser.get(m.userId)!);
       }
       if (attempt >= GUARD_ATTEMPTS) throw new ConflictError("groupId", CHANGED_MEANWHILE);
     }

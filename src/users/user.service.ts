@@ -126,14 +126,18 @@ export async function findUser(ctx: AppContext, id: string): Promise<User | null
   return usersById(ctx).load(id);
 }
 
+/** Whether the caller may see user `id`'s email (no statement for oneself or a global admin). */
+export function canSeeEmailOf(ctx: AppContext, id: string): boolean | Promise<boolean> {
+  const viewer = requireViewer(ctx);
+  return viewer.isGlobalAdmin || viewer.id === id || emailVisible(ctx).load(id);
+}
+
 /** The user's email if the caller may see it, else null (no statement for oneself or a global admin). */
 export function visibleEmail(ctx: AppContext, user: User): string | null | Promise<string | null> {
   if (user.email === null) return null;
-  const viewer = requireViewer(ctx);
-  if (viewer.isGlobalAdmin || viewer.id === user.id) return user.email;
-  return emailVisible(ctx)
-    .load(user.id)
-    .then((visible) => (visible ? user.email : null));
+  const visible = canSeeEmailOf(ctx, user.id);
+  if (visible === true) return user.email;
+  return Promise.resolve(visible).then((seen) => (seen ? user.email : null));
 }
 
 export async function currentUser(ctx: AppContext): Promise<User> {
