@@ -279,6 +279,91 @@ describe("invitations by email and members in bulk", () => {
       }
     });
 
+    it("is claimed by a user with a history too, once per replica and verified address; an invitation to a group they are in is dropped", async () => {
+      // A user who has signed in before without an address, and has a history here.
+      const veteran = await svc.user();
+      await provision(svc, veteran);
+      const email = address("veteran");
+      const inBoth = await createGroup(svc, owner, { name: "Already In" });
+      const left = await createGroup(svc, owner, { name: "Left After" });
+      const fresh = await createGroup(svc, owner, { name: "Only Invited" });
+      const ownMembership = await addMember(svc, owner, inBoth, veteran);
+      await addMember(svc, owner, left, veteran);
+      const invite = async (g: string) =>
+        (await svc.ok<{ inviteByEmail: { id: string; user: { id: string } } }, unknown>(INVITE, { g, e: email }, owner))
+          .inviteByEmail;
+      const [toBoth, toLeft, toFresh] = [await invite(inBoth), await invite(left), await invite(fresh)];
+      const provisionalId = toBoth.user.id;
+      // Removed from `left` after the address was invited there: that invitation's history overlaps theirs.
+      await svc.ok(
+        `mutation ($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }`,
+        { g: left, u: veteran.id },
+        owner,
+      );
+
+      // They sign in with a token carrying the address, verified: same user, same flags, a new address.
+      const withAddress = { id: veteran.id, token: (await svc.user({ id: veteran.id, email })).token };
+      const mine = await svc.ok<
+        { me: { email: string; memberships: { id: string; status: string; group: { id: string } }[] } },
+        unknown
+      >(MINE, {}, withAddress);
+      expect(mine.me.email).toBe(email);
+      // Their own membership stands where the address was invited too; the other invitations are theirs.
+      expect(Object.fromEntries(mine.me.memberships.map((m) => [m.group.id, [m.id, m.status]]))).toEqual({
+        [inBoth]: [ownMembership, "ACTIVE"],
+        [left]: [toLeft.id, "PENDING"],
+        [fresh]: [toFresh.id, "PENDING"],
+      });
+      expect(toBoth.id).not.toBe(ownMembership);
+      // The dropped invitation's removal is in the log, naming the provisional user it was made for.
+      const removed = (await svc.db.query(
+        `SELECT user_id AS "userId", actor_id AS "actorId", payload FROM domain_events
+         WHERE group_id = $1 AND type = 'MEMBER_REMOVED'`,
+        [inBoth],
+      )) as unknown[];
+      expect(removed).toEqual([
+        { userId: provisionalId, actorId: veteran.id, payload: { role: "member", reason: "duplicate" } },
+      ]);
+      expect(await svc.ok(`query ($id: ID!) { user(id: $id) { id } }`, { id: provisionalId }, admin)).toEqual({
+        user: null,
+      });
+      // In `left` the invitation follows the earlier membership: one line of history, no overlap.
+      const history = await svc.ok<
+        { group: { membershipHistory: { nodes: { status: string; to: string | null }[] } } },
+        unknown
+      >(
+        `query ($g: ID!, $u: ID!) { group(id: $g) { membershipHistory(userId: $u) { nodes { status to } } } }`,
+        { g: left, u: veteran.id },
+        owner,
+      );
+      expect(history.group.membershipHistory.nodes.map((n) => [n.status, n.to === null])).toEqual([
+        ["ACTIVE", false],
+        ["PENDING", true],
+      ]);
+      expect(await checkInvariants(svc.db)).toEqual([]);
+
+      // Once per replica: the next request costs what anyone's does; another replica provisions once
+      // (one statement) and finds nothing left to claim.
+      const ME = `{ me { id } }`;
+      const baseline = (await svc.statements(ME, {}, owner)).count;
+      expect((await svc.statements(ME, {}, withAddress)).count).toBe(baseline);
+      const replica = await TestService.start({ databaseUrl: svc.databaseUrl });
+      try {
+        expect((await replica.statements(ME, {}, withAddress)).count).toBe(baseline + 1);
+        const there = await replica.ok<{ me: { memberships: { id: string }[] } }, unknown>(MINE, {}, withAddress);
+        expect(there.me.memberships.map((m) => m.id).sort()).toEqual([ownMembership, toLeft.id, toFresh.id].sort());
+      } finally {
+        await replica.stop();
+      }
+      // The address came from a verified token, not typed in: invitations to it now bind to them.
+      const next = await svc.ok<{ inviteByEmail: { user: { id: string } } }, unknown>(
+        INVITE,
+        { g: await createGroup(svc, owner), e: email },
+        owner,
+      );
+      expect(next.inviteByEmail.user.id).toBe(veteran.id);
+    });
+
     it("refuses a malformed address (BAD_USER_INPUT on email), a member again (CONFLICT), a role above the caller's (FORBIDDEN)", async () => {
       for (const e of ["", "not-an-address", "a@", "@b.org", "a b@c.org", "x".repeat(330) + "@e.org", "\udfff@x.org"]) {
         const res = await svc.gql(INVITE, { g: group, e }, owner);

@@ -245,7 +245,7 @@ export function addMembers(ctx: AppContext, groupId: string, members: BulkMember
 
 /**
  * inviteByEmail: a PENDING invitation for the user with that address, or, when nobody has it, for a
- * provisional user bound to it, which the first token carrying the address claims (users/claim.service.ts).
+ * provisional user bound to it, which a sign-in with the address, verified, claims (claim.service.ts).
  */
 export async function inviteByEmail(
   ctx: AppContext,
