@@ -4,6 +4,7 @@ import type { TokenVerifier } from "./auth";
 import { bearerToken } from "./auth";
 import type { Config } from "./config";
 import type { EventHub } from "./events";
+import { claimInvitations } from "./memberships";
 import type { AppContext } from "./shared/context";
 import { requestScope } from "./shared/logger";
 import { provisionViewer } from "./users";
@@ -17,8 +18,9 @@ export interface ContextDeps {
 
 /**
  * Builds the per-request context from an Authorization value: verifies the token, provisions the
- * caller's User row on first use, and starts empty loader caches. A refused token does not throw
- * here (`_service` needs none); the auth plugin refuses the operation instead. `requestId` is the
+ * caller's User row on first use (and claims the invitations held for its verified address: users
+ * provision, memberships claim; they meet here), and starts empty loader caches. A refused token
+ * does not throw here (`_service` needs none); the auth plugin refuses the operation instead. `requestId` is the
  * HTTP request's (its x-request-id); without one (graphql-ws), a new one.
  */
 export function contextFactory(deps: ContextDeps) {
@@ -35,7 +37,7 @@ export function contextFactory(deps: ContextDeps) {
       const token = bearerToken(authorization);
       if (token) {
         const claims = await deps.verify(token);
-        await provisionViewer(ctx, claims);
+        await provisionViewer(ctx, claims, claimInvitations);
         ctx.viewer = { id: claims.sub, isGlobalAdmin: claims.isGlobalAdmin };
         ctx.tokenExpiresAt = claims.expiresAt;
       }

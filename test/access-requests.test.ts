@@ -296,6 +296,67 @@ describe("a private group", () => {
     expect(req.status).toBe("PENDING");
     expect((await run(QUEUE, { g: hidden }, outsider)).data?.group ?? null).toBeNull();
   });
+
+  it("a requester who lost sight of it reads their request, not its group: NOT_FOUND as for a group that does not exist", async () => {
+    const parent = await team({ visibility: "PRIVATE" });
+    const hidden = await team({ joinPolicy: "REQUEST", visibility: "PRIVATE", parentIds: [parent] });
+    const alsoHidden = await team({ joinPolicy: "REQUEST", visibility: "PRIVATE", parentIds: [parent] });
+    const invitedTo = await team({ visibility: "PRIVATE" });
+    const nameOf = async (g: string) =>
+      (await ok(`query ($g: ID!) { group(id: $g) { name } }`, { g }, owner)).group.name;
+    const names = [await nameOf(hidden), await nameOf(alsoHidden)];
+    const cousin = await newcomer("Carl Cousin");
+    await addMember(svc, owner, parent, cousin, { role: "viewer" });
+    const req = (await ok(REQUEST, { g: hidden }, cousin)).requestToJoin;
+    const other = (await ok(REQUEST, { g: alsoHidden }, cousin)).requestToJoin;
+    // They leave the parent: its PRIVATE children are out of their sight.
+    await ok(
+      `mutation ($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }`,
+      { g: parent, u: cousin.id },
+      cousin,
+    );
+    const hides = (res: GraphQLResponse<unknown>, id: string) => {
+      expect(failure(res, "NOT_FOUND").message).toBe(`Group ${id} not found`);
+      for (const name of names) expect(JSON.stringify(res)).not.toContain(name);
+    };
+
+    // Withdrawing still works; the answer's group is NOT_FOUND.
+    const WITHDRAW_GROUP = `mutation ($id: ID!) { withdrawAccessRequest(id: $id) { id status group { name } } }`;
+    hides(await run(WITHDRAW_GROUP, { id: other.id }, cousin), alsoHidden);
+    const [stored] = (await svc.db.query(`SELECT status FROM access_requests WHERE id = $1`, [other.id])) as Json[];
+    expect(stored.status).toBe("WITHDRAWN");
+
+    // The decision reaches their own stream: the request's status and reason, not its group. The
+    // deciding admin, who sees the group, reads it.
+    const after = await lastEventId();
+    const DENY_GROUP = `mutation ($id: ID!, $r: String) { denyAccessRequest(id: $id, reason: $r) { status group { id } } }`;
+    expect((await ok(DENY_GROUP, { id: req.id, r: "not now" }, admin)).denyAccessRequest).toEqual({
+      status: "DENIED",
+      group: { id: hidden },
+    });
+    const caller = new WsCaller(svc.url, cousin.token);
+    callers.push(caller);
+    const [item] = await caller
+      .subscribe<Record<string, Json>, Vars>(
+        `subscription ($after: ID) { membershipChanges(after: $after) { type details { ... on AccessDeniedDetails {
+          request: accessRequest { status reason } group: accessRequest { group { name } } } } } }`,
+        { after },
+      )
+      .take(1);
+    const denial = (item as { value: GraphQLResponse<Record<string, Json>> }).value;
+    expect(denial.data!.membershipChanges).toEqual({
+      type: "ACCESS_DENIED",
+      details: { request: { status: "DENIED", reason: "not now" }, group: null },
+    });
+    hides(denial, hidden);
+
+    // A membership is another matter: their own invitation to a PRIVATE group names it.
+    await addMember(svc, owner, invitedTo, cousin, { status: "PENDING" });
+    const mine = await ok(`{ me { memberships(includeInactive: true) { status group { id name } } } }`, {}, cousin);
+    expect(mine.me.memberships).toEqual([
+      { status: "PENDING", group: { id: invitedTo, name: await nameOf(invitedTo) } },
+    ]);
+  });
 });
 
 describe("joinGroup", () => {

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { SignJWT } from "jose";
+import { Client } from "pg";
 import { addMember, createGroup, provision } from "./utils/builders";
 import { checkInvariants } from "./utils/db-invariants";
 import { codes, type GraphQLResponse, TEST_SECRET, TestService, type TestUser } from "./utils/service";
@@ -22,6 +23,14 @@ const MEMBERS = `query ($g: ID!) { group(id: $g) { members(includeInactive: true
 
 const address = (label: string) => `${label}.${crypto.randomBytes(5).toString("hex")}@example.org`;
 const later = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+
+/** Resolves once `done` answers true (polled every 20 ms); fails after 5 s. */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 5_000; !(await done());) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 function details(res: GraphQLResponse<unknown>): Record<string, string[]> {
   return (res.errors?.[0]?.extensions?.details ?? {}) as Record<string, string[]>;
@@ -270,6 +279,91 @@ describe("invitations by email and members in bulk", () => {
       }
     });
 
+    it("is claimed by a user with a history too, once per replica and verified address; an invitation to a group they are in is dropped", async () => {
+      // A user who has signed in before without an address, and has a history here.
+      const veteran = await svc.user();
+      await provision(svc, veteran);
+      const email = address("veteran");
+      const inBoth = await createGroup(svc, owner, { name: "Already In" });
+      const left = await createGroup(svc, owner, { name: "Left After" });
+      const fresh = await createGroup(svc, owner, { name: "Only Invited" });
+      const ownMembership = await addMember(svc, owner, inBoth, veteran);
+      await addMember(svc, owner, left, veteran);
+      const invite = async (g: string) =>
+        (await svc.ok<{ inviteByEmail: { id: string; user: { id: string } } }, unknown>(INVITE, { g, e: email }, owner))
+          .inviteByEmail;
+      const [toBoth, toLeft, toFresh] = [await invite(inBoth), await invite(left), await invite(fresh)];
+      const provisionalId = toBoth.user.id;
+      // Removed from `left` after the address was invited there: that invitation's history overlaps theirs.
+      await svc.ok(
+        `mutation ($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }`,
+        { g: left, u: veteran.id },
+        owner,
+      );
+
+      // They sign in with a token carrying the address, verified: same user, same flags, a new address.
+      const withAddress = { id: veteran.id, token: (await svc.user({ id: veteran.id, email })).token };
+      const mine = await svc.ok<
+        { me: { email: string; memberships: { id: string; status: string; group: { id: string } }[] } },
+        unknown
+      >(MINE, {}, withAddress);
+      expect(mine.me.email).toBe(email);
+      // Their own membership stands where the address was invited too; the other invitations are theirs.
+      expect(Object.fromEntries(mine.me.memberships.map((m) => [m.group.id, [m.id, m.status]]))).toEqual({
+        [inBoth]: [ownMembership, "ACTIVE"],
+        [left]: [toLeft.id, "PENDING"],
+        [fresh]: [toFresh.id, "PENDING"],
+      });
+      expect(toBoth.id).not.toBe(ownMembership);
+      // The dropped invitation's removal is in the log, naming the provisional user it was made for.
+      const removed = (await svc.db.query(
+        `SELECT user_id AS "userId", actor_id AS "actorId", payload FROM domain_events
+         WHERE group_id = $1 AND type = 'MEMBER_REMOVED'`,
+        [inBoth],
+      )) as unknown[];
+      expect(removed).toEqual([
+        { userId: provisionalId, actorId: veteran.id, payload: { role: "member", reason: "duplicate" } },
+      ]);
+      expect(await svc.ok(`query ($id: ID!) { user(id: $id) { id } }`, { id: provisionalId }, admin)).toEqual({
+        user: null,
+      });
+      // In `left` the invitation follows the earlier membership: one line of history, no overlap.
+      const history = await svc.ok<
+        { group: { membershipHistory: { nodes: { status: string; to: string | null }[] } } },
+        unknown
+      >(
+        `query ($g: ID!, $u: ID!) { group(id: $g) { membershipHistory(userId: $u) { nodes { status to } } } }`,
+        { g: left, u: veteran.id },
+        owner,
+      );
+      expect(history.group.membershipHistory.nodes.map((n) => [n.status, n.to === null])).toEqual([
+        ["ACTIVE", false],
+        ["PENDING", true],
+      ]);
+      expect(await checkInvariants(svc.db)).toEqual([]);
+
+      // Once per replica: the next request costs what anyone's does; another replica provisions once
+      // (one statement) and finds nothing left to claim.
+      const ME = `{ me { id } }`;
+      const baseline = (await svc.statements(ME, {}, owner)).count;
+      expect((await svc.statements(ME, {}, withAddress)).count).toBe(baseline);
+      const replica = await TestService.start({ databaseUrl: svc.databaseUrl });
+      try {
+        expect((await replica.statements(ME, {}, withAddress)).count).toBe(baseline + 1);
+        const there = await replica.ok<{ me: { memberships: { id: string }[] } }, unknown>(MINE, {}, withAddress);
+        expect(there.me.memberships.map((m) => m.id).sort()).toEqual([ownMembership, toLeft.id, toFresh.id].sort());
+      } finally {
+        await replica.stop();
+      }
+      // The address came from a verified token, not typed in: invitations to it now bind to them.
+      const next = await svc.ok<{ inviteByEmail: { user: { id: string } } }, unknown>(
+        INVITE,
+        { g: await createGroup(svc, owner), e: email },
+        owner,
+      );
+      expect(next.inviteByEmail.user.id).toBe(veteran.id);
+    });
+
     it("refuses a malformed address (BAD_USER_INPUT on email), a member again (CONFLICT), a role above the caller's (FORBIDDEN)", async () => {
       for (const e of ["", "not-an-address", "a@", "@b.org", "a b@c.org", "x".repeat(330) + "@e.org", "\udfff@x.org"]) {
         const res = await svc.gql(INVITE, { g: group, e }, owner);
@@ -429,6 +523,115 @@ describe("invitations by email and members in bulk", () => {
       const dup = await svc.gql(ADD, { g, m: [{ email: e }, { email: e.toUpperCase() }] }, owner);
       expect(details(dup)).toEqual({ "1": ["members: the same user as item 0"] });
       expect(await memberCount(g)).toBe(before);
+      expect(await checkInvariants(svc.db)).toEqual([]);
+    });
+
+    it("answers a call that raced the claim of a listed address as if it came after; all of it or nothing", async () => {
+      const email = address("racing");
+      const other = address("racing-other");
+      await svc.ok(INVITE, { g: await createGroup(svc, owner), e: email }, owner);
+      const g = await createGroup(svc, owner);
+      const before = await eventCount(g);
+      // The call reads its facts (a provisional user holds the address), then its write waits: it
+      // share-locks the caller's own membership, which this transaction holds.
+      const blocker = new Client({ connectionString: svc.databaseUrl });
+      await blocker.connect();
+      try {
+        await blocker.query("BEGIN");
+        await blocker.query(`SELECT 1 FROM memberships WHERE group_id = $1 AND user_id = $2 FOR UPDATE`, [g, owner.id]);
+        const call = svc.gql<{ addMembers: { status: string; user: { id: string; email: string } }[] }, unknown>(
+          ADD,
+          { g, m: [{ email }, { email: other }] },
+          owner,
+        );
+        await until(async () => {
+          // (Read outside the blocker's transaction, which would keep one snapshot of the activity.)
+          const [row] = (await svc.db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO memberships%'`,
+          )) as { n: number }[];
+          return row!.n === 1;
+        });
+        // Meanwhile the address's owner signs in: the claim takes the invitation, the provisional user goes.
+        const newcomer = await svc.user({ email });
+        await svc.ok(MINE, {}, newcomer);
+        await blocker.query("ROLLBACK");
+        const res = await call;
+        expect(res.errors).toBeUndefined();
+        expect(res.data!.addMembers.map((m) => [m.status, m.user.id === newcomer.id, m.user.email])).toEqual([
+          ["PENDING", true, email],
+          ["PENDING", false, other],
+        ]);
+      } finally {
+        await blocker.end();
+      }
+      // Written once: one MEMBER_ADDED per member, no provisional user left over for the claimed address.
+      expect(await eventCount(g)).toBe(before + 2);
+      const holders = (await svc.db.query(`SELECT provisional FROM users WHERE lower(email) = $1`, [
+        email,
+      ])) as unknown[];
+      expect(holders).toEqual([{ provisional: false }]);
+      expect(await checkInvariants(svc.db)).toEqual([]);
+    });
+
+    it("never tells that a user listed by id holds an address the caller cannot see: the two items are decided apart and add the user once", async () => {
+      const hiddenUser = async (label: string) => {
+        const email = address(label);
+        const user = await svc.user({ email });
+        await provision(svc, user);
+        return { user, email };
+      };
+      // Neither is in a group where the owner holds members.view: their addresses are hidden from the owner.
+      const { user: linked, email } = await hiddenUser("linked");
+      const { user: twice, email: twiceEmail } = await hiddenUser("twice");
+      const g = await createGroup(svc, owner);
+      const before = await eventCount(g);
+      // A refused call says nothing of the pair, in either order; a same-kind repeat is named by its own kind.
+      const refused = await svc.gql(
+        ADD,
+        {
+          g,
+          m: [
+            { userId: linked.id },
+            { email },
+            { email: "nope" },
+            { email: twiceEmail },
+            { userId: twice.id },
+            { userId: twice.id },
+          ],
+        },
+        owner,
+      );
+      expect(details(refused)).toEqual({
+        "2": ["email: must be an email address"],
+        "5": ["members: the same user as item 4"],
+      });
+      expect(await eventCount(g)).toBe(before);
+      // Alone, the pair adds the user once, as the first item asks; both items answer that membership.
+      const { addMembers } = await svc.ok<
+        { addMembers: { id: string; role: string; status: string; user: { id: string } }[] },
+        unknown
+      >(
+        ADD,
+        {
+          g,
+          m: [
+            { userId: linked.id, role: "viewer" },
+            { email, role: "member" },
+          ],
+        },
+        owner,
+      );
+      expect(addMembers[1]).toEqual(addMembers[0]);
+      expect(addMembers[0]).toMatchObject({ role: "viewer", status: "ACTIVE", user: { id: linked.id } });
+      expect(await eventCount(g)).toBe(before + 1);
+      // Now a member here, their address is the owner's to see: the same pair elsewhere is the same user.
+      const seen = await svc.gql(
+        ADD,
+        { g: await createGroup(svc, owner), m: [{ email }, { userId: linked.id }] },
+        owner,
+      );
+      expect(details(seen)).toEqual({ "1": ["members: the same user as item 0"] });
       expect(await checkInvariants(svc.db)).toEqual([]);
     });
 

@@ -225,7 +225,7 @@ export class MemberRemovedDetails extends MemberDetails {
   @Field(() => String, {
     nullable: true,
     description:
-      "never null here: removed (by someone else), left (by themself), declined (an invitation) or erased (eraseUser)",
+      "never null here: removed (by someone else), left (by themself), declined (an invitation), erased (eraseUser) or duplicate (an invitation by email, dropped when its address's user, already in the group, signed in with it)",
   })
   reason!: string | null;
 }

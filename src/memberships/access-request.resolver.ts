@@ -12,7 +12,7 @@ import {
   Root,
 } from "type-graphql";
 import { AccessApprovedDetails, AccessDeniedDetails, AccessRequestedDetails, AccessWithdrawnDetails } from "../events";
-import { Group, groupsById } from "../groups";
+import { Group } from "../groups";
 import { type AppContext, required } from "../shared/context";
 import { pagedByFirst, PUBLIC } from "../shared/federation-directives";
 import { connectionOf } from "../shared/pagination";
@@ -29,6 +29,7 @@ import {
   withdrawAccessRequest,
 } from "./access-request.service";
 import { Membership } from "./membership.entity";
+import { relatedGroup } from "./membership.queries";
 
 @ObjectType({ simpleResolvers: true })
 export class AccessRequestConnection extends connectionOf(AccessRequest) {}
@@ -81,10 +82,13 @@ export class AccessRequestResolver {
     return joinGroup(ctx, groupId);
   }
 
-  /** A readable request implies its group exists (a foreign key, cascading). */
-  @FieldResolver(() => Group)
+  /**
+   * Only while the caller may see the group (relatedGroup): a requester who lost sight of a PRIVATE
+   * group still reads their request's status and reason, not the group.
+   */
+  @FieldResolver(() => Group, { description: "NOT_FOUND, as a group that does not exist, once you cannot see it" })
   group(@Root() r: Row<AccessRequest>, @Ctx() ctx: AppContext): Promise<Group> {
-    return required(groupsById(ctx).load(r.groupId), `group of access request ${r.id}`);
+    return relatedGroup(ctx, r.groupId);
   }
 
   @FieldResolver(() => User, { description: "the requester" })

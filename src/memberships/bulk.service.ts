@@ -6,8 +6,17 @@ import { canView, forgetViewerRoles, registry, roleChangeRefusal, viewerRoles } 
 import { type AppContext, requireViewer } from "../shared/context";
 import { BadUserInputError, ConflictError, NotFoundError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
+import { canSeeEmailOf } from "../users";
 import type { BulkMemberInput } from "./bulk.inputs";
-import { assertCount, type ItemError, normalizeEmail, readAddItem, singleError, throwItemErrors } from "./bulk.items";
+import {
+  type AddItem,
+  assertCount,
+  type ItemError,
+  normalizeEmail,
+  readAddItem,
+  singleError,
+  throwItemErrors,
+} from "./bulk.items";
 import { addMemberships, type BulkFacts, bulkFacts, type KnownUser, removeMemberships } from "./bulk.store";
 import { type Membership, MembershipStatus } from "./membership.entity";
 import { readableMembershipsById } from "./membership.loaders";
@@ -70,6 +79,33 @@ function rankRefusal(
 }
 
 /**
+ * Whether the write failed on a user the facts saw that changed since, so that reading the facts
+ * again gives the normal answer: an address someone took meanwhile (a provisional user of another
+ * call, a new sign-in: users_email_key), or a provisional user that a sign-in claimed meanwhile,
+ * whose row went (memberships_user_id_fkey: the address now belongs to the claimant, or to nobody).
+ * The write is one statement, so nothing of it was made.
+ */
+function changedUnderfoot(error: unknown): boolean {
+  if (error instanceof NotFoundError) return error.what === "User";
+  const field = (error as { extensions?: { field?: unknown } }).extensions?.field;
+  return error instanceof ConflictError && field === "email";
+}
+
+/**
+ * The users listed both by id and by an address whose link the caller may not know: they cannot
+ * see that user's email (users' canSeeEmailOf). Reporting such a pair as "the same user" would
+ * tell a caller who holds an address, in a refused call that writes nothing; so its two items are
+ * decided as independent ones instead (addAll). A statement only when such a pair is listed.
+ */
+async function hiddenLinks(ctx: AppContext, items: AddItem[], users: KnownUser[]): Promise<Set<string>> {
+  const ids = new Set(items.flatMap((i) => (i.userId && !i.errors.length ? [i.userId] : [])));
+  const emails = new Set(items.flatMap((i) => (i.email && !i.errors.length ? [i.email] : [])));
+  const listedTwice = users.filter((u) => ids.has(u.id) && u.email !== null && emails.has(u.email) && !u.selfSet);
+  const seen = await Promise.all(listedTwice.map((u) => canSeeEmailOf(ctx, u.id)));
+  return new Set(listedTwice.filter((_, i) => !seen[i]).map((u) => u.id));
+}
+
+/**
  * The core of addMembers and inviteByEmail: reads the items, then on each attempt the facts; decides
  * every item (the user exists, or a provisional user is made for an unknown address; no duplicate;
  * not a member already; the rank rules); writes all of it in one guarded statement. `report`
@@ -94,7 +130,10 @@ async function addAll(
       const byId = new Map<string, KnownUser>(facts.users.map((u) => [u.id, u]));
       const byEmail = new Map<string, KnownUser>(facts.users.flatMap((u) => (u.email ? [[u.email, u]] : [])));
       const memberOf = new Set(facts.members.map((m) => m.userId));
+      const hidden = await hiddenLinks(ctx, items, facts.users);
+      // The first item naming each user, and the first naming them by id (`id/…`) or by address (`email/…`).
       const firstIndex = new Map<string, number>();
+      const firstOfKind = new Map<string, number>();
       const provisional = { ids: [] as string[], emails: [] as string[] };
       const newIdOf = new Map<string, string>();
       const errors = items.map((item) => [...item.errors]);
@@ -128,12 +167,19 @@ async function addAll(
             provisional.emails.push(item.email!);
           }
         }
+        const kind = `${item.userId ? "id" : "email"}/${userId}`;
         const first = firstIndex.get(userId);
-        if (first !== undefined) {
-          errors[i]!.push({ kind: "input", field: "members", message: `the same user as item ${first}` });
+        const sameKind = firstOfKind.get(kind);
+        // Listed once by id and once by an address the caller cannot see: decided as an independent
+        // item, and answered with the membership the first of them makes (see hiddenLinks).
+        const merged = first !== undefined && sameKind === undefined && hidden.has(userId);
+        if (first !== undefined && !merged) {
+          const earlier = sameKind ?? first;
+          errors[i]!.push({ kind: "input", field: "members", message: `the same user as item ${earlier}` });
           return null;
         }
-        firstIndex.set(userId, i);
+        if (first === undefined) firstIndex.set(userId, i);
+        firstOfKind.set(kind, i);
         if (memberOf.has(userId)) {
           errors[i]!.push({ kind: "conflict", field: "userId", message: "this user is already a member of the group" });
           return null;
@@ -143,10 +189,11 @@ async function addAll(
           errors[i]!.push(refusal);
           return null;
         }
-        return { userId, role: item.role, status: item.status, expiresAt: item.expiresAt };
+        return { userId, role: item.role, status: item.status, expiresAt: item.expiresAt, merged };
       });
       report(errors);
-      const members = resolved.map((r) => r!);
+      const answers = resolved.map((r) => r!);
+      const members = answers.filter((m) => !m.merged).map(({ merged: _, ...m }) => m);
       const events: NewEvent[] = members.map((m) => ({
         type: EventType.MEMBER_ADDED,
         groupId: facts.group.id,
@@ -171,15 +218,12 @@ async function addAll(
           caller,
         });
       } catch (error) {
-        // An address someone took meanwhile (a provisional user of another call, a new sign-in):
-        // read the facts again, which now find its user.
-        const field = (error as { extensions?: { field?: unknown } }).extensions?.field;
-        if (error instanceof ConflictError && field === "email" && attempt < GUARD_ATTEMPTS) continue;
+        if (changedUnderfoot(error) && attempt < GUARD_ATTEMPTS) continue;
         throw error;
       }
       if (rows.length === members.length) {
         const byUser = new Map(rows.map((row) => [row.userId, row]));
-        return members.map((m) => byUser.get(m.userId)!);
+        return answers.map((m) => byUser.get(m.userId)!);
       }
       if (attempt >= GUARD_ATTEMPTS) throw new ConflictError("groupId", CHANGED_MEANWHILE);
     }
@@ -201,7 +245,7 @@ export function addMembers(ctx: AppContext, groupId: string, members: BulkMember
 
 /**
  * inviteByEmail: a PENDING invitation for the user with that address, or, when nobody has it, for a
- * provisional user bound to it, which the first token carrying the address claims (users/claim.service.ts).
+ * provisional user bound to it, which a sign-in with the address, verified, claims (claim.service.ts).
  */
 export async function inviteByEmail(
   ctx: AppContext,

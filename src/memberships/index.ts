@@ -14,6 +14,7 @@ export { MEMBERSHIP_EVENT_DETAILS_RESOLVERS } from "./event-details.resolver";
 export { AccessRequest, AccessRequestStatus } from "./access-request.entity";
 export { ACCESS_REQUEST_RESOLVERS, AccessRequestConnection } from "./access-request.resolver";
 export { BulkMembershipResolver } from "./bulk.resolver";
+export { claimInvitations } from "./claim.service";
 export {
   UserGroupsWithPermissionResolver,
   GroupUsersWithPermissionResolver,

@@ -1,6 +1,6 @@
 import { findGroup, type Group, groupsById } from "../groups";
 import { can, canSeeMemberOf, canView, checkAccess, type Grant, permissionsIn, registry } from "../permissions";
-import { type AppContext, requireViewer } from "../shared/context";
+import { type AppContext, required, requireViewer } from "../shared/context";
 import { BadUserInputError, ForbiddenError, NotFoundError } from "../shared/errors";
 import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
 import type { Membership } from "./membership.entity";
@@ -70,6 +70,24 @@ async function visibleGroup(ctx: AppContext, groupId: string): Promise<Group> {
   const group = await findGroup(ctx, groupId);
   if (!group) throw new NotFoundError("Group", groupId);
   return group;
+}
+
+/**
+ * The group of a membership or an access request (Membership.group, AccessRequest.group), by the
+ * rule of Group reads (canView): a group the caller may not see is NOT_FOUND, word for word as one
+ * that does not exist. The field is non-null, so the error nulls the membership or request in the
+ * answer (a nullable field above it, or the answer's data) rather than hide it at its source: its
+ * other fields (a request's status and reason) stay readable without the group. Someone losing
+ * sight of a PRIVATE group thus stops reading its name through their request. `memberId`: the
+ * membership's own user, who always gets it: a PENDING, INACTIVE or expired membership grants no
+ * groups.view (rules.ts membershipReach), yet an invitation must say where it is to, and the
+ * member may answer it (respondToInvitation) or leave.
+ */
+export async function relatedGroup(ctx: AppContext, groupId: string, memberId: string | null = null): Promise<Group> {
+  if (memberId !== null && memberId === ctx.viewer?.id) {
+    return required(groupsById(ctx).load(groupId), `group of the caller's membership in ${groupId}`);
+  }
+  return visibleGroup(ctx, groupId);
 }
 
 /** About someone else, the caller needs members.view in the group (global admins pass). */

@@ -1,11 +1,11 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import { Group, groupsById } from "../groups";
+import { Group } from "../groups";
 import { type AppContext, required } from "../shared/context";
 import { connectionOf } from "../shared/pagination";
 import { embeddedUser, User, usersById } from "../users";
 import { effectiveStatus, Membership, MembershipStatus } from "./membership.entity";
 import { AddMemberInput } from "./membership.inputs";
-import { findMembership } from "./membership.queries";
+import { findMembership, relatedGroup } from "./membership.queries";
 import {
   addMember,
   removeMember,
@@ -107,10 +107,10 @@ export class MembershipResolver {
     return effectiveStatus(m, m.asOf) === MembershipStatus.ACTIVE;
   }
 
-  /** Readable memberships imply a readable group: the caller's own, or one they hold members.view in. */
+  /** The member always gets it; anyone else (members.view there) as Group reads do (relatedGroup). */
   @FieldResolver(() => Group)
   group(@Root() m: Row<Membership>, @Ctx() ctx: AppContext): Promise<Group> {
-    return required(groupsById(ctx).load(m.groupId), `group of membership ${m.id}`);
+    return relatedGroup(ctx, m.groupId, m.userId);
   }
 
   @FieldResolver(() => User)

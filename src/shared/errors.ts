@@ -38,7 +38,11 @@ export class ForbiddenRuleError extends GraphQLError {
 }
 
 export class NotFoundError extends GraphQLError {
-  constructor(what: string, id: string) {
+  /** @param what the kind of thing not found ("Group", "User"): a caller may retry on one kind. */
+  constructor(
+    readonly what: string,
+    id: string,
+  ) {
     super(`${what} ${id} not found`, { extensions: { code: ErrorCode.NOT_FOUND } });
   }
 }

@@ -3,7 +3,7 @@ export { USER_COLUMNS, userColumnsAs, userColumnsPrefixed } from "./user.store";
 export { UserResolver, UserConnection } from "./user.resolver";
 export { erasedAtById, usersById, primeUsers, primeUsersFromJson } from "./user.loaders";
 export { embedUsers, embeddedUser, userFieldsRead, type UserField } from "./user.selection";
-export { provisionViewer, type IdentityClaims } from "./user.service";
+export { canSeeEmailOf, provisionViewer, type IdentityClaims, type InvitationClaim } from "./user.service";
 export { ErasureWatch, type ErasureWatchOptions } from "./erasure-watch";
 export { onUsersRefused, refuseErasedUsers } from "./user.service";
 export {
@@ -16,4 +16,10 @@ export {
   lockUserForErasure,
   replicasBehind,
 } from "./erasure.store";
-export { insertProvisionalUsersSql } from "./provisional.store";
+export {
+  dropInvitationsOfMembers,
+  handOverAddress,
+  insertProvisionalUsersSql,
+  lockProvisionalUser,
+  moveProvisionalUser,
+} from "./provisional.store";

@@ -1,11 +1,10 @@
-import { registerConstraints, splitTotal } from "../db";
+import { type DataSource, registerConstraints, splitTotal } from "../db";
 import { assertSelfOrGlobalAdmin } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { logger } from "../shared/logger";
 import { BadUserInputError, NotFoundError, UnauthenticatedError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
-import { claimInvitations } from "./claim.service";
 import type { User } from "./user.entity";
 import type { CreateUserInput, UpdateUserInput } from "./user.inputs";
 import { emailVisible, usersById } from "./user.loaders";
@@ -30,11 +29,12 @@ export interface IdentityClaims {
 
 /**
  * What one replica (one DataSource: tests run several in a process) knows without a statement:
- * `provisioned`, sub -> the global-admin flag last written; `erased`, the subs it refuses (loaded at
- * start and kept current by erasure-watch.ts; erasures are rare, so all of them are kept).
+ * `provisioned`, sub -> what its last provisioning was for (memoKey: the global-admin flag and the
+ * verified address); `erased`, the subs it refuses (loaded at start and kept current by
+ * erasure-watch.ts; erasures are rare, so all of them are kept).
  */
 interface ReplicaIdentities {
-  provisioned: Map<string, boolean>;
+  provisioned: Map<string, string>;
   erased: Set<string>;
   /** Told of each user refused from now on: what is open for them (connections, subscriptions) ends. */
   listeners: Set<(ids: string[]) => void>;
@@ -85,27 +85,53 @@ export function onUsersRefused(db: object, listener: (ids: string[]) => void): (
 }
 
 /**
- * Makes sure the caller has a User row: created from the token's claims on first use; afterwards
- * only the global-admin flag follows the latest token. A process-local memo skips the write when
- * nothing changed, so an ordinary request costs no provisioning statement. An erased user is
- * refused (UNAUTHENTICATED) before that, from memory; the write, when made, never touches an
- * erased row and refuses it too (a replica that has not heard of the erasure yet).
+ * The claim of the invitations a provisional user holds for `email` (memberships/claim.service.ts):
+ * handed in by the composition root, as memberships imports users. Never throws; how many moved.
  */
-export async function provisionViewer(ctx: Pick<AppContext, "db">, claims: IdentityClaims): Promise<void> {
+export type InvitationClaim = (db: DataSource, userId: string, email: string) => Promise<number>;
+
+/**
+ * The token's address when it may be stored and claim invitations: an address the token says is
+ * unverified would let anyone who can put any address in a token take invitations meant for its
+ * owner. Null otherwise.
+ */
+function verifiedEmail(claims: IdentityClaims): string | null {
+  const email = claims.email;
+  return email && claims.emailVerified !== false && email.length <= 320 && /^[^@\s]+@[^@\s]+$/.test(email)
+    ? email
+    : null;
+}
+
+/**
+ * What a provisioning was for: the global-admin flag (written to the row) and the verified address
+ * (which claims the invitations held for it): a token that changes either is provisioned again.
+ */
+function memoKey(isGlobalAdmin: boolean, email: string | null): string {
+  return `${isGlobalAdmin}:${email?.toLowerCase() ?? ""}`;
+}
+
+/**
+ * Makes sure the caller has a User row: created from the token's claims on first use; afterwards
+ * only the global-admin flag follows the latest token. When a provisional user holds the token's
+ * verified address, its invitations are claimed (`claim`), whoever the caller is and whatever their
+ * history. A process-local memo, keyed by what was provisioned (memoKey), skips the write when
+ * nothing changed, so an ordinary request costs no provisioning statement, and a new verified
+ * address costs one (and the claim, when there is something to claim) on each replica it reaches.
+ * An erased user is refused (UNAUTHENTICATED) before that, from memory; the write, when made, never
+ * touches an erased row and refuses it too (a replica that has not heard of the erasure yet).
+ */
+export async function provisionViewer(
+  ctx: Pick<AppContext, "db">,
+  claims: IdentityClaims,
+  claim: InvitationClaim,
+): Promise<void> {
   const known = identitiesOf(ctx.db);
   if (known.erased.has(claims.sub)) throw new UnauthenticatedError(ERASED);
+  const email = verifiedEmail(claims);
   const memo = known.provisioned;
-  if (memo.get(claims.sub) === claims.isGlobalAdmin) return;
+  const key = memoKey(claims.isGlobalAdmin, email);
+  if (memo.get(claims.sub) === key) return;
   const name = claims.name?.slice(0, 255) ?? null;
-  // An address the token says is unverified is neither stored nor used to claim invitations: it
-  // would let anyone who can put any address in a token take invitations meant for its owner.
-  const email =
-    claims.email &&
-    claims.emailVerified !== false &&
-    claims.email.length <= 320 &&
-    /^[^@\s]+@[^@\s]+$/.test(claims.email)
-      ? claims.email
-      : null;
   // An email claim already taken by another user is dropped rather than refusing the caller.
   const { erased, claimable } = await provisionUser(
     ctx.db,
@@ -117,23 +143,27 @@ export async function provisionViewer(ctx: Pick<AppContext, "db">, claims: Ident
     throw new UnauthenticatedError(ERASED);
   }
   // Invitations by email to this address (a provisional user holds it) become this user's.
-  if (claimable && email) await claimInvitations(ctx.db, claims.sub, email);
+  if (claimable && email) await claim(ctx.db, claims.sub, email);
   if (memo.size >= PROVISION_CACHE_LIMIT) memo.clear();
-  memo.set(claims.sub, claims.isGlobalAdmin);
+  memo.set(claims.sub, key);
 }
 
 export async function findUser(ctx: AppContext, id: string): Promise<User | null> {
   return usersById(ctx).load(id);
 }
 
+/** Whether the caller may see user `id`'s email (no statement for oneself or a global admin). */
+export function canSeeEmailOf(ctx: AppContext, id: string): boolean | Promise<boolean> {
+  const viewer = requireViewer(ctx);
+  return viewer.isGlobalAdmin || viewer.id === id || emailVisible(ctx).load(id);
+}
+
 /** The user's email if the caller may see it, else null (no statement for oneself or a global admin). */
 export function visibleEmail(ctx: AppContext, user: User): string | null | Promise<string | null> {
   if (user.email === null) return null;
-  const viewer = requireViewer(ctx);
-  if (viewer.isGlobalAdmin || viewer.id === user.id) return user.email;
-  return emailVisible(ctx)
-    .load(user.id)
-    .then((visible) => (visible ? user.email : null));
+  const visible = canSeeEmailOf(ctx, user.id);
+  if (visible === true) return user.email;
+  return Promise.resolve(visible).then((seen) => (seen ? user.email : null));
 }
 
 export async function currentUser(ctx: AppContext): Promise<User> {

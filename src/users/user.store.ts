@@ -70,7 +70,7 @@ export async function emailVisibleIds(runner: Runner, viewer: Viewer, ids: reado
  * (no write when it already holds). An email already taken by another user is dropped. An erased
  * user's row is never written (its name and email stay cleared): answers true for them.
  * `claimEmail` (a verified address of the token) adds `claimable`: a provisional user holds that
- * address and this user has no membership history, so its invitations can move here (claim.service.ts).
+ * address, so its invitations can move here (memberships/claim.service.ts).
  */
 export async function provisionUser(
   runner: Runner,
