@@ -19,11 +19,11 @@ import {
  * page read for one selection never serves another.
  */
 
-/** What each Membership field reads of the row besides id, userId and joinedAt (always read). */
+/** What each Membership field reads of the row besides id and userId (always read). */
 const READS: Record<string, readonly MembershipField[]> = {
   __typename: [],
   id: [],
-  joinedAt: [],
+  joinedAt: ["joinedAt"],
   role: ["role"],
   expiresAt: ["expiresAt"],
   startsAt: ["startsAt"],
@@ -34,8 +34,8 @@ const READS: Record<string, readonly MembershipField[]> = {
   user: [], // its own columns: userFieldsRead
 };
 
-/** Order (joinedAt, id) and the users' join (userId). */
-const ALWAYS: readonly MembershipField[] = ["id", "userId", "joinedAt"];
+/** The cursor's last key (id) and the users' join (userId); the order's joinedAt the statements add. */
+const ALWAYS: readonly MembershipField[] = ["id", "userId"];
 
 /** The connection's own fields that need nothing of a row (totalCount is counted apart). */
 const CONNECTION_FIELDS = new Set(["__typename", "nodes", "pageInfo", "totalCount"]);

@@ -56,7 +56,7 @@ registerGroupRelation("members", (_ctx, args, groupId, field) => {
       const rows = reviveDates<MemberRow>(page.rows, MEMBERSHIP_TIMESTAMPS);
       const users = o.columns.user;
       if (users === null) primeUsersFromJson(ctx, page.rows, MEMBER_USER_PREFIX);
-      else if (users.length > 0) embedUsers(page.rows, MEMBER_USER_PREFIX, users, true);
+      else if (users.length > 0) embedUsers(page.rows, MEMBER_USER_PREFIX, users, true, "userId");
       memberPagesByGroupId(ctx)(o).prime(id, { rows, totalCount: page.totalCount ?? 0 });
     },
   };

@@ -177,7 +177,11 @@ export function memberPagesSql(viewer: Viewer, groupIds: readonly string[], o: M
   if (!o.includeInactive) conditions.push(countingMembership);
   if (o.role !== null) conditions.push(sql`a.role = ${o.role}`);
   if (o.transitive) conditions.push(sql`(s.depth = 0 OR ${heldBy(viewer, "members.view", column("groupId"))})`);
-  const columns = membershipColumnsOf(o.columns.membership);
+  // The pages are ordered by joinedAt: read whether asked for or not.
+  const selected = o.columns.membership;
+  const columns = membershipColumnsOf(
+    selected && !selected.includes("joinedAt") ? [...selected, "joinedAt"] : selected,
+  );
   // Direct members need no walk and no de-duplication (one membership per user and group).
   const filtered = o.transitive
     ? sql`WITH RECURSIVE down(root, id, depth) AS (
@@ -227,10 +231,17 @@ export function memberPagesOf(
   });
 }
 
-/** The members' user columns (alias `u`) under MEMBER_USER_PREFIX after a select list: `users` of them, null all. */
-export function memberUsers(users: readonly UserField[] | null): Sql {
-  if (users === null) return sql`, ${userColumnsPrefixed(MEMBER_USER_PREFIX)}`;
-  return users.length === 0 ? empty : sql`, ${userColumnsPrefixed(MEMBER_USER_PREFIX, users)}`;
+/**
+ * `'field', m.column` pairs for json_build_object: the given membership fields of a row `m` read
+ * with its raw columns (alias `m`).
+ */
+export function membershipJsonPairs(fields: readonly MembershipField[]): Sql {
+  return raw(fields.map((field) => `'${field}', m.${MEMBERSHIP_FIELDS[field]}`).join(", "));
+}
+
+/** The raw columns (alias `a`) behind the given membership fields, each once. */
+export function membershipRawColumns(fields: readonly MembershipField[]): Sql {
+  return raw([...new Set(fields.map((field) => `a.${MEMBERSHIP_FIELDS[field]}`))].join(", "));
 }
 
 /** The prefix of the user columns riding along with each member. */

@@ -1,5 +1,5 @@
 export { User } from "./user.entity";
-export { USER_COLUMNS, userColumnsAs, userColumnsPrefixed } from "./user.store";
+export { USER_COLUMNS, USER_FIELD_NAMES, userColumnsAs, userColumnsPrefixed, userJsonPairs } from "./user.store";
 export { UserResolver, UserConnection } from "./user.resolver";
 export { erasedAtById, usersById, primeUsers, primeUsersFromJson } from "./user.loaders";
 export { embedUsers, embeddedUser, userFieldsRead, type UserField } from "./user.selection";

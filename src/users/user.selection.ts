@@ -48,24 +48,27 @@ const TIMESTAMPS: readonly UserField[] = ["createdAt", "updatedAt"];
 
 /**
  * Sets each row's partial user from its prefixed columns (`fields` of them, read with
- * userColumnsPrefixed(prefix, fields)); a row without a user id gets none. `fromJson`: the row was
- * built as JSON by PostgreSQL, so its timestamps are text and become Dates.
+ * userColumnsPrefixed(prefix, fields) or userJsonPairs), its id from `idKey` (the prefixed id by
+ * default; a membership's `userId` saves sending it twice); a row without a user id gets none.
+ * `fromJson`: the row was built as JSON by PostgreSQL, so its timestamps are text and become Dates.
  */
 export function embedUsers(
   rows: readonly Record<string | symbol, unknown>[],
   prefix: string,
   fields: readonly UserField[],
   fromJson: boolean,
+  idKey = prefix + "id",
 ): void {
-  const keys = fields.map((field) => [field, prefix + field] as const);
+  const keys = fields.filter((field) => field !== "id").map((field) => [field, prefix + field] as const);
   if (fromJson)
     reviveDates(
       rows,
       TIMESTAMPS.filter((f) => fields.includes(f)).map((f) => prefix + f),
     );
   for (const row of rows) {
-    if (typeof row[prefix + "id"] !== "string") continue;
-    const user: Record<string, unknown> = {};
+    const id = row[idKey];
+    if (typeof id !== "string") continue;
+    const user: Record<string, unknown> = { id };
     for (const [field, key] of keys) user[field] = row[key];
     row[EMBEDDED] = user;
   }

@@ -46,6 +46,11 @@ export function userColumnsPrefixed(prefix: string, fields?: readonly (keyof Use
   return raw(userColumnsAs(prefix, fields));
 }
 
+/** `'<prefix><field>', u.<column>` pairs for json_build_object (alias `u`); `prefix` is code, never input. */
+export function userJsonPairs(prefix: string, fields: readonly (keyof User)[] = USER_FIELD_NAMES): Sql {
+  return raw(fields.map((field) => `'${prefix}${field}', u.${USER_COLUMN_MAP[field]}`).join(", "));
+}
+
 export function usersByIdsSql(ids: readonly string[]): Sql {
   return sql`SELECT ${userColumns} FROM users u WHERE u.id = ANY(${value(ids)}::uuid[])`;
 }

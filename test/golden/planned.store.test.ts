@@ -95,24 +95,24 @@ const q2 = (id: string) => plannedGroupSql(id, planned([plannedAncestorsSql(admi
 describe("planned statements", () => {
   it("a members page reads the columns its selection asks for", () => {
     expect(Q1_MEMBERS).toEqual({
-      membership: ["id", "userId", "role", "joinedAt"],
+      membership: ["id", "userId", "role"],
       user: ["id", "name"],
       total: false,
     });
     const read = (selection: string) => memberColumnsRead({ fragments: {} }, [fieldOf(`{ members { ${selection} } }`)]);
     expect(read(`totalCount nodes { status }`)).toEqual({
-      membership: ["id", "userId", "storedStatus", "joinedAt", "expiresAt"],
+      membership: ["id", "userId", "storedStatus", "expiresAt"],
       user: [],
       total: true,
     });
     expect(read(`nodes { group { name } invitedBy { name } user { email erasedAt } }`)).toEqual({
-      membership: ["id", "groupId", "userId", "invitedById", "joinedAt"],
+      membership: ["id", "groupId", "userId", "invitedById"],
       user: ["id", "email"],
       total: false,
     });
     // A field it knows no columns for: every column (of the user, or of the membership and the user).
     expect(read(`nodes { role user { name memberships { role } } }`)).toEqual({
-      membership: ["id", "userId", "role", "joinedAt"],
+      membership: ["id", "userId", "role"],
       user: null,
       total: false,
     });
@@ -127,15 +127,15 @@ describe("planned statements", () => {
            FROM group_parents gp JOIN groups g ON g.id = gp.parent_id
            WHERE gp.child_id = rg.id AND TRUE
          ) x), json_build_object(
-           'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
-             SELECT m.*, u.id AS "user.id", u.name AS "user.name"
+           'rows', (SELECT coalesce(json_agg(json_build_object(
+               'depth', 0, 'id', m.id, 'userId', m.user_id, 'role', m.role, 'joinedKey', m.joined_at::text, 'user.name', u.name
+             ) ORDER BY m.joined_at, m.id), '[]'::json)
              FROM (
-               SELECT 0 AS depth, a.id, a.user_id AS "userId", a.role, a.joined_at AS "joinedAt", a.joined_at::text AS "joinedKey"
+               SELECT a.id, a.user_id, a.role, a.joined_at
                FROM memberships a
                WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
                ORDER BY a.joined_at, a.id LIMIT $1
-             ) m LEFT JOIN users u ON u.id = m."userId"
-           ) x))) AS planned
+             ) m LEFT JOIN users u ON u.id = m.user_id))) AS planned
          FROM (SELECT NULL::int AS "totalCount", p.* FROM (SELECT g.id, g.name, g.group_type AS "groupType", g.description, g.short_name AS "shortName", g.url, g.knowledge_area AS "knowledgeArea", g.campus, g.visibility, g.join_policy AS "joinPolicy", g.is_active AS "isActive", g.permission_cascade_enabled AS "permissionCascadeEnabled", g.metadata, g.created_at AS "createdAt", g.updated_at AS "updatedAt", g.created_by AS "createdById", g.name AS sort_key, g.name::text AS "sortKeyText"
          FROM groups g
          WHERE g.is_active = $2 AND g.group_type = $3 AND TRUE
@@ -157,15 +157,15 @@ describe("planned statements", () => {
     expect(statement.text).toMatchInlineSnapshot(`
      "SELECT rg.*, json_build_array(json_build_object(
            'totalCount', (SELECT count(*)::int FROM memberships a WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())),
-           'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
-             SELECT m.*, u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
+           'rows', (SELECT coalesce(json_agg(json_build_object(
+               'depth', 0, 'id', m.id, 'groupId', m.group_id, 'userId', m.user_id, 'role', m.role, 'storedStatus', m.status, 'invitedById', m.invited_by, 'joinedAt', m.joined_at, 'expiresAt', m.expires_at, 'startsAt', m.starts_at, 'createdAt', m.created_at, 'updatedAt', m.updated_at, 'joinedKey', m.joined_at::text, 'user.id', u.id, 'user.name', u.name, 'user.email', u.email, 'user.isGlobalAdmin', u.is_global_admin, 'user.createdAt', u.created_at, 'user.updatedAt', u.updated_at
+             ) ORDER BY m.joined_at, m.id), '[]'::json)
              FROM (
-               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.starts_at AS "startsAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
+               SELECT a.id, a.group_id, a.user_id, a.role, a.status, a.invited_by, a.joined_at, a.expires_at, a.starts_at, a.created_at, a.updated_at
                FROM memberships a
                WHERE a.group_id = rg.id AND a.status = 'ACTIVE' AND (a.expires_at IS NULL OR a.expires_at > now())
                ORDER BY a.joined_at, a.id LIMIT $1
-             ) m LEFT JOIN users u ON u.id = m."userId"
-           ) x)), (SELECT coalesce(json_agg(x ORDER BY l.start_date, l.created_at, l.id), '[]'::json)
+             ) m LEFT JOIN users u ON u.id = m.user_id)), (SELECT coalesce(json_agg(x ORDER BY l.start_date, l.created_at, l.id), '[]'::json)
            FROM leaderships l JOIN users u ON u.id = l.user_id
            CROSS JOIN LATERAL (SELECT l.id, l.group_id AS "groupId", l.user_id AS "userId", to_char(l.start_date, 'YYYY-MM-DD') AS "startDate", to_char(l.end_date, 'YYYY-MM-DD') AS "endDate", l.created_at AS "createdAt", l.updated_at AS "updatedAt", u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt") x
            WHERE l.group_id = rg.id), (SELECT coalesce(json_agg(x ORDER BY i.name, i.id), '[]'::json)
@@ -282,15 +282,15 @@ describe("planned statements", () => {
     expect(statement.text).toMatchInlineSnapshot(`
      "json_build_object(
            'totalCount', (SELECT count(*)::int FROM memberships a WHERE a.group_id = rg.id AND a.role = $1),
-           'rows', (SELECT coalesce(json_agg(x ORDER BY x."joinedAt", x.id), '[]'::json) FROM (
-             SELECT m.*, u.id AS "user.id", u.name AS "user.name", u.email AS "user.email", u.is_global_admin AS "user.isGlobalAdmin", u.created_at AS "user.createdAt", u.updated_at AS "user.updatedAt"
+           'rows', (SELECT coalesce(json_agg(json_build_object(
+               'depth', 0, 'id', m.id, 'groupId', m.group_id, 'userId', m.user_id, 'role', m.role, 'storedStatus', m.status, 'invitedById', m.invited_by, 'joinedAt', m.joined_at, 'expiresAt', m.expires_at, 'startsAt', m.starts_at, 'createdAt', m.created_at, 'updatedAt', m.updated_at, 'joinedKey', m.joined_at::text, 'user.id', u.id, 'user.name', u.name, 'user.email', u.email, 'user.isGlobalAdmin', u.is_global_admin, 'user.createdAt', u.created_at, 'user.updatedAt', u.updated_at
+             ) ORDER BY m.joined_at, m.id), '[]'::json)
              FROM (
-               SELECT 0 AS depth, a.id, a.group_id AS "groupId", a.user_id AS "userId", a.role, a.status AS "storedStatus", a.invited_by AS "invitedById", a.joined_at AS "joinedAt", a.expires_at AS "expiresAt", a.starts_at AS "startsAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt", a.joined_at::text AS "joinedKey"
+               SELECT a.id, a.group_id, a.user_id, a.role, a.status, a.invited_by, a.joined_at, a.expires_at, a.starts_at, a.created_at, a.updated_at
                FROM memberships a
                WHERE a.group_id = rg.id AND a.role = $2 AND (0, a.joined_at, a.id) > ($3::int, $4::timestamptz, $5::uuid)
                ORDER BY a.joined_at, a.id LIMIT $6
-             ) m LEFT JOIN users u ON u.id = m."userId"
-           ) x))"
+             ) m LEFT JOIN users u ON u.id = m.user_id))"
     `);
     expect(statement.values).toMatchInlineSnapshot(`
      [
