@@ -7,7 +7,7 @@
  * and this one is a dependency-free CommonJS module of a hundred lines.
  *
  * - `sql\`... ${value} ...\``: a value becomes a parameter; a nested `Sql` is spliced in.
- * - `join(items, separator)`: values or fragments, joined (", " by default).
+ * - `join(items, separator)`: values or fragments, joined ("," by default; an empty list throws).
  * - `raw(text)`: trusted SQL text (identifiers from this code, never input).
  * - `empty`: the empty fragment.
  */
