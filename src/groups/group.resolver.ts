@@ -17,7 +17,7 @@ import {
 import type { AppContext } from "../shared/context";
 import { pagedByFirst, PUBLIC, UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
 import { selectsPath } from "../shared/selection";
-import { connectionOf, PageInfo } from "../shared/pagination";
+import { connectionOf } from "../shared/pagination";
 import { User, usersById } from "../users";
 import { Group, GroupRelative } from "./group.entity";
 import { CreateGroupInput, GroupFilter, GroupOrder, UpdateGroupInput } from "./group.inputs";
@@ -37,18 +37,9 @@ export class GroupEdge {
 }
 
 @ObjectType({ simpleResolvers: true })
-export class GroupConnection {
+export class GroupConnection extends connectionOf(Group) {
   @Field(() => [GroupEdge])
   edges!: GroupEdge[];
-
-  @Field(() => [Group])
-  nodes!: Group[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
 }
 
 @ObjectType({ simpleResolvers: true })
