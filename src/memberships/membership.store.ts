@@ -142,7 +142,7 @@ export type MemberPageRow = MemberRow & { key: string; totalCount: number };
  * the page's loader key: a page read for one selection never serves another.
  */
 export interface MemberColumns {
-  /** Membership fields, always with id, userId and joinedAt; null: all of them. */
+  /** Membership fields, always with id and userId (the statements add joinedAt, their order); null: all of them. */
   membership: readonly MembershipField[] | null;
   /** The members' users' fields: null all of them (they prime usersById), [] none (no join). */
   user: readonly UserField[] | null;
