@@ -1,8 +1,16 @@
 import DataLoader from "dataloader";
 import type { Group } from "../groups";
-import { byKey, groupedByKey, groupedByKeyColumn, loaderFamily, perRequest, requireViewer } from "../shared/context";
+import {
+  type AppContext,
+  byKey,
+  groupedByKey,
+  groupedByKeyColumn,
+  loaderFamily,
+  perRequest,
+  requireViewer,
+} from "../shared/context";
 import { isUuid } from "../shared/ids";
-import { embedUsers, primeUsers } from "../users";
+import { embedUsers, primeUsers, primeUsersFromJson, type UserField } from "../users";
 import type { Membership } from "./membership.entity";
 import {
   groupsOfUsers,
@@ -66,17 +74,28 @@ export interface MemberPage {
   totalCount: number;
 }
 
+/**
+ * The users that came along with a page of members (memberUserColumns): whole ones prime
+ * usersById; partial ones (only the selected columns) ride on their rows, where Membership.user
+ * finds them, and never enter usersById. `fromJson`: the page was built as JSON by PostgreSQL.
+ */
+export function takeMemberUsers(
+  ctx: AppContext,
+  rows: Record<string, unknown>[],
+  users: readonly UserField[] | null,
+  fromJson: boolean,
+): void {
+  if (users === null) (fromJson ? primeUsersFromJson : primeUsers)(ctx, rows, MEMBER_USER_PREFIX);
+  else if (users.length > 0) embedUsers(rows, MEMBER_USER_PREFIX, users, fromJson, "userId");
+}
+
 /** A page of members for each group, with totalCount, in one statement for any number of groups. */
 export const memberPagesByGroupId = loaderFamily(
   (ctx, o: MemberListOptions) =>
     new DataLoader<string, MemberPage, string>(async (ids) => {
       const rows = await memberPages(ctx.db, requireViewer(ctx), ids.filter(isUuid), o);
-      // Each member's user came along: Membership.user costs no statement of its own. Whole users
-      // go to usersById; those with only the selected columns stay on their rows.
-      const users = o.columns.user;
-      if (users === null) primeUsers(ctx, rows as unknown as Record<string, unknown>[], MEMBER_USER_PREFIX);
-      else if (users.length > 0)
-        embedUsers(rows as unknown as Record<string, unknown>[], MEMBER_USER_PREFIX, users, false);
+      // Each member's user came along: Membership.user costs no statement of its own.
+      takeMemberUsers(ctx, rows as unknown as Record<string, unknown>[], o.columns.user, false);
       // Rows go out as they came (key, totals and the user columns ride along unread): copying
       // hundreds of rows to drop a few columns showed in profiles of member lists.
       const byGroup = new Map<string, MemberPage>();

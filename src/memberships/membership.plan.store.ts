@@ -1,12 +1,14 @@
 import { and, empty, type Sql, sql } from "../db";
 import { countingMembership } from "../permissions";
-import { USER_FIELD_NAMES, userJsonPairs } from "../users";
+import { userJsonPairs } from "../users";
 import {
   MEMBER_USER_PREFIX,
   type MemberListOptions,
   MEMBERSHIP_FIELD_NAMES,
   membershipJsonPairs,
   membershipRawColumns,
+  memberUserColumns,
+  withOrderColumns,
 } from "./membership.store";
 
 /**
@@ -39,9 +41,7 @@ export function plannedMemberPageSql(groupId: Sql, o: MemberListOptions): Sql {
     ? sql` AND (0, a.joined_at, a.id) > (${o.after[0]}::int, ${o.after[1]}::timestamptz, ${o.after[2]}::uuid)`
     : empty;
   const fields = o.columns.membership ?? MEMBERSHIP_FIELD_NAMES;
-  const users = o.columns.user;
-  // Whole users carry their id (they prime usersById); a partial one takes it from userId.
-  const userFields = users === null ? USER_FIELD_NAMES : users.filter((field) => field !== "id");
+  const userFields = memberUserColumns(o.columns.user);
   const userPairs = userFields.length ? sql`, ${userJsonPairs(MEMBER_USER_PREFIX, userFields)}` : empty;
   // Counted only when asked for; the page is cut before its users are joined: only the listed
   // members' users are read, and only their columns the selection asks for.
@@ -54,7 +54,7 @@ export function plannedMemberPageSql(groupId: Sql, o: MemberListOptions): Sql {
           'depth', 0, ${membershipJsonPairs(fields)}, 'joinedKey', m.joined_at::text${userPairs}
         ) ORDER BY m.joined_at, m.id), '[]'::json)
         FROM (
-          SELECT ${membershipRawColumns([...fields, "joinedAt"])}
+          SELECT ${membershipRawColumns(withOrderColumns(fields))}
           FROM memberships a
           WHERE ${and(conditions)}${keyset}
           ORDER BY a.joined_at, a.id LIMIT ${o.limit}

@@ -1,14 +1,13 @@
 import { registerGroupRelation } from "../groups";
 import { reviveDates } from "../shared/json-rows";
 import { pageSize } from "../shared/pagination";
-import { embedUsers, primeUsersFromJson } from "../users";
 import type { Membership } from "./membership.entity";
 import type { MembersArgs } from "./membership.inputs";
-import { memberCountByGroupId, memberPagesByGroupId } from "./membership.loaders";
+import { memberCountByGroupId, memberPagesByGroupId, takeMemberUsers } from "./membership.loaders";
 import { memberColumnsRead } from "./member-columns";
 import { plannedMemberCountSql, plannedMemberPageSql } from "./membership.plan.store";
 import { memberListOptions } from "./membership.queries";
-import { MEMBER_USER_PREFIX, type MemberListOptions, type MemberRow } from "./membership.store";
+import type { MemberListOptions, MemberRow } from "./membership.store";
 
 /**
  * How groups' root statements read Group.memberCount and Group.members (see groups/group.plan.ts):
@@ -36,6 +35,7 @@ registerGroupRelation("memberCount", (_ctx, args, groupId) =>
 );
 
 registerGroupRelation("members", (_ctx, args, groupId, field) => {
+  if (args.transitive || args.asOf != null) return null;
   let o: MemberListOptions;
   try {
     o = memberListOptions(
@@ -46,7 +46,6 @@ registerGroupRelation("members", (_ctx, args, groupId, field) => {
   } catch {
     return null; // the resolver refuses these arguments itself
   }
-  if (o.transitive || args.asOf != null) return null;
   return {
     key: `members:${JSON.stringify(o)}`,
     column: plannedMemberPageSql(groupId, o),
@@ -54,9 +53,7 @@ registerGroupRelation("members", (_ctx, args, groupId, field) => {
       // Without the total asked for, none was counted: the page's key says so and nothing reads it.
       const page = value as { totalCount?: number; rows: Record<string, unknown>[] };
       const rows = reviveDates<MemberRow>(page.rows, MEMBERSHIP_TIMESTAMPS);
-      const users = o.columns.user;
-      if (users === null) primeUsersFromJson(ctx, page.rows, MEMBER_USER_PREFIX);
-      else if (users.length > 0) embedUsers(page.rows, MEMBER_USER_PREFIX, users, true, "userId");
+      takeMemberUsers(ctx, page.rows, o.columns.user, true);
       memberPagesByGroupId(ctx)(o).prime(id, { rows, totalCount: page.totalCount ?? 0 });
     },
   };

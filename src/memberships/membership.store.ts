@@ -16,7 +16,7 @@ import { type NewEvent, recordEventsSql } from "../events";
 import { type Group, groupColumns } from "../groups";
 import { countingMembership, heldBy, visibleGroup } from "../permissions";
 import type { Viewer } from "../shared/context";
-import { userColumnsPrefixed, type UserField } from "../users";
+import { USER_FIELD_NAMES, userColumnsPrefixed, type UserField } from "../users";
 import type { Membership, MembershipStatus } from "./membership.entity";
 
 /**
@@ -59,11 +59,6 @@ function membershipColumnsFor(fields: readonly MembershipField[]): Sql {
 
 /** A membership row's columns (alias `a`), aliased to the entity's properties. */
 export const membershipColumns: Sql = membershipColumnsFor(MEMBERSHIP_FIELD_NAMES);
-
-/** `fields` of a membership row (member-columns.ts), or all of them for null. */
-export function membershipColumnsOf(fields: readonly MembershipField[] | null): Sql {
-  return fields === null ? membershipColumns : membershipColumnsFor(fields);
-}
 
 /** `membershipColumns` as text, for statements of other domains not yet composed from fragments. */
 export const MEMBERSHIP_COLUMNS = membershipColumns.text;
@@ -177,11 +172,8 @@ export function memberPagesSql(viewer: Viewer, groupIds: readonly string[], o: M
   if (!o.includeInactive) conditions.push(countingMembership);
   if (o.role !== null) conditions.push(sql`a.role = ${o.role}`);
   if (o.transitive) conditions.push(sql`(s.depth = 0 OR ${heldBy(viewer, "members.view", column("groupId"))})`);
-  // The pages are ordered by joinedAt: read whether asked for or not.
   const selected = o.columns.membership;
-  const columns = membershipColumnsOf(
-    selected && !selected.includes("joinedAt") ? [...selected, "joinedAt"] : selected,
-  );
+  const columns = selected === null ? membershipColumns : membershipColumnsFor(withOrderColumns(selected));
   // Direct members need no walk and no de-duplication (one membership per user and group).
   const filtered = o.transitive
     ? sql`WITH RECURSIVE down(root, id, depth) AS (
@@ -220,15 +212,28 @@ export function memberPagesOf(
     order: { depth: "int", joinedAt: "timestamptz", id: "uuid" },
     after: o.after,
     limit: o.limit,
-    // Each member's user rides along on its row, unless the selection asks for none of its fields.
-    beside:
-      users?.length === 0
-        ? null
-        : {
-            columns: userColumnsPrefixed(MEMBER_USER_PREFIX, users ?? undefined),
-            joins: sql`LEFT JOIN users u ON u.id = p."userId"`,
-          },
+    // Each member's user rides along on its row, unless the selection asks for none of its
+    // columns besides the id (the row's userId).
+    beside: memberUserColumns(users).length
+      ? {
+          columns: userColumnsPrefixed(MEMBER_USER_PREFIX, memberUserColumns(users)),
+          joins: sql`LEFT JOIN users u ON u.id = p."userId"`,
+        }
+      : null,
   });
+}
+
+/**
+ * The user columns a page of members reads beside each row: every one for whole users (they prime
+ * usersById, id included), the selected ones but the id for partial users (it is the row's userId).
+ */
+export function memberUserColumns(users: readonly UserField[] | null): readonly UserField[] {
+  return users === null ? USER_FIELD_NAMES : users.filter((field) => field !== "id");
+}
+
+/** `fields` with joinedAt, which every member page is ordered by whether it was asked for or not. */
+export function withOrderColumns(fields: readonly MembershipField[]): MembershipField[] {
+  return fields.includes("joinedAt") ? [...fields] : [...fields, "joinedAt"];
 }
 
 /**
@@ -239,9 +244,9 @@ export function membershipJsonPairs(fields: readonly MembershipField[]): Sql {
   return raw(fields.map((field) => `'${field}', m.${MEMBERSHIP_FIELDS[field]}`).join(", "));
 }
 
-/** The raw columns (alias `a`) behind the given membership fields, each once. */
+/** The raw columns (alias `a`) behind the given membership fields. */
 export function membershipRawColumns(fields: readonly MembershipField[]): Sql {
-  return raw([...new Set(fields.map((field) => `a.${MEMBERSHIP_FIELDS[field]}`))].join(", "));
+  return raw(fields.map((field) => `a.${MEMBERSHIP_FIELDS[field]}`).join(", "));
 }
 
 /** The prefix of the user columns riding along with each member. */

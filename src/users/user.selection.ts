@@ -47,9 +47,9 @@ const EMBEDDED = Symbol("user");
 const TIMESTAMPS: readonly UserField[] = ["createdAt", "updatedAt"];
 
 /**
- * Sets each row's partial user from its prefixed columns (`fields` of them, read with
- * userColumnsPrefixed(prefix, fields) or userJsonPairs), its id from `idKey` (the prefixed id by
- * default; a membership's `userId` saves sending it twice); a row without a user id gets none.
+ * Sets each row's partial user from its prefixed columns (`fields` of them but the id, read with
+ * userColumnsPrefixed(prefix, fields) or userJsonPairs), its id from `idKey` (a membership's
+ * `userId`: the id is not sent twice); a row without a user id gets none.
  * `fromJson`: the row was built as JSON by PostgreSQL, so its timestamps are text and become Dates.
  */
 export function embedUsers(
@@ -57,7 +57,7 @@ export function embedUsers(
   prefix: string,
   fields: readonly UserField[],
   fromJson: boolean,
-  idKey = prefix + "id",
+  idKey: string,
 ): void {
   const keys = fields.filter((field) => field !== "id").map((field) => [field, prefix + field] as const);
   if (fromJson)
