@@ -341,15 +341,11 @@ function callFieldMethodsDirectly(resolverMap: GraphQLResolverMap<AppContext>): 
     const method = (meta.target.prototype as Record<string, (...args: unknown[]) => unknown>)[meta.methodName]!;
     const self = meta.target.prototype;
     const take = params as NonNullable<(typeof params)[number]>[];
-    fields[meta.schemaName] =
-      take.length === 1
-        ? (root: unknown, _args: unknown, ctx: AppContext, info: unknown) =>
-            method.call(self, take[0]!(root, ctx, info))
-        : (root: unknown, _args: unknown, ctx: AppContext, info: unknown) =>
-            method.apply(
-              self,
-              take.map((param) => param(root, ctx, info)),
-            );
+    fields[meta.schemaName] = (root: unknown, _args: unknown, ctx: AppContext, info: unknown) =>
+      method.apply(
+        self,
+        take.map((param) => param(root, ctx, info)),
+      );
   }
 }
 

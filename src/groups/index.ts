@@ -2,7 +2,7 @@ export { Group, GroupRelative, GroupVisibility, JoinPolicy } from "./group.entit
 export { GROUP_COLUMNS, groupColumns } from "./group.columns";
 export { GroupResolver, GroupConnection } from "./group.resolver";
 export { groupsById, visibleGroupsById } from "./group.loaders";
-export { registerGroupRelation, type RelationPlanner, type PlannedRelation, type PlannedField } from "./group.plan";
+export { registerGroupRelation, type RelationPlanner, type PlannedRelation } from "./group.plan";
 export { findGroup } from "./group.queries";
 export { groupForMutation } from "./group.service";
 export { GroupEventsResolver, GroupEventGroupResolver } from "./group-events.resolver";

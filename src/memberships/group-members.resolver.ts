@@ -35,6 +35,8 @@ members of every descendant, each user once (their nearest membership). asOf: as
   members(
     @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
+    // What the page's rows must carry (member-columns.ts).
+    @Info() info: GraphQLResolveInfo,
     @Arg("role", () => String, { nullable: true }) role?: string,
     @Arg("includeInactive", () => Boolean, { nullable: true, defaultValue: false }) includeInactive?: boolean,
     // Its @cost is added in src/federation/schema.ts (TypeGraphQL drops directives here).
@@ -46,10 +48,8 @@ members of every descendant, each user once (their nearest membership). asOf: as
       description: "the members as they were at this instant, with the roles and statuses of then",
     })
     asOf?: Date | null,
-    @Info() info?: GraphQLResolveInfo,
   ): Promise<MembershipConnection> {
-    const columns = info ? memberColumnsOf(info) : undefined;
-    return listMembers(ctx, group, { role, includeInactive, transitive, first, after, asOf }, columns);
+    return listMembers(ctx, group, { role, includeInactive, transitive, first, after, asOf }, memberColumnsOf(info));
   }
 
   @FieldResolver(() => Membership, {

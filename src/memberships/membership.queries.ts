@@ -30,11 +30,7 @@ export function findMembershipById(ctx: AppContext, id: string): Promise<Members
  * The options of a Group.members page, `first` already checked; throws BAD_USER_INPUT on a cursor
  * this list did not produce. The loader family's key: a plan priming the page builds it here too.
  */
-export function memberListOptions(
-  args: MembersArgs,
-  first: number,
-  columns: MemberColumns = ALL_MEMBER_COLUMNS,
-): MemberListOptions {
+export function memberListOptions(args: MembersArgs, first: number, columns: MemberColumns): MemberListOptions {
   return {
     role: args.role ?? null,
     includeInactive: args.includeInactive ?? false,
@@ -49,7 +45,7 @@ export function memberListOptions(
  * Group.members: needs members.view in the group (now, also for a past instant); paginated by
  * (depth, joinedAt, id) with totalCount. With asOf, the members of then from the history.
  */
-export async function listMembers(ctx: AppContext, group: Group, args: MembersArgs, columns?: MemberColumns) {
+export async function listMembers(ctx: AppContext, group: Group, args: MembersArgs, columns: MemberColumns) {
   const first = pageSize(args.first, 50);
   if (!(await can(ctx, "members.view", group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
   // The past reads whole rows (membership-history.store.ts).

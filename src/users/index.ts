@@ -3,7 +3,7 @@ export { USER_COLUMNS, USER_FIELD_NAMES, userColumnsAs, userColumnsPrefixed, use
 export { UserResolver, UserConnection } from "./user.resolver";
 export { erasedAtById, usersById, primeUsers, primeUsersFromJson } from "./user.loaders";
 export { embedUsers, embeddedUser, userFieldsRead, type UserField } from "./user.selection";
-export { canSeeEmailOf, provisionViewer, type IdentityClaims, type InvitationClaim } from "./user.service";
+export { canSeeEmailOf, provisionViewer, type IdentityClaims } from "./user.service";
 export { ErasureWatch, type ErasureWatchOptions } from "./erasure-watch";
 export { onUsersRefused, refuseErasedUsers } from "./user.service";
 export {

@@ -47,7 +47,7 @@ export function userColumnsPrefixed(prefix: string, fields?: readonly (keyof Use
 }
 
 /** `'<prefix><field>', u.<column>` pairs for json_build_object (alias `u`); `prefix` is code, never input. */
-export function userJsonPairs(prefix: string, fields: readonly (keyof User)[] = USER_FIELD_NAMES): Sql {
+export function userJsonPairs(prefix: string, fields: readonly (keyof User)[]): Sql {
   return raw(fields.map((field) => `'${prefix}${field}', u.${USER_COLUMN_MAP[field]}`).join(", "));
 }
 
