@@ -2,13 +2,8 @@ import { type DataSource, type EntityManager, inTransaction } from "../db";
 import { EventType, recordEvents } from "../events";
 import { ConflictError } from "../shared/errors";
 import { logger } from "../shared/logger";
-import {
-  dropInvitationsOfMembers,
-  handOverAddress,
-  lockGroupsOfMember,
-  lockProvisionalUser,
-  moveProvisionalUser,
-} from "../users";
+import { handOverAddress, lockGroupsOfMember, lockProvisionalUser } from "../users";
+import { dropInvitationsOfMembers, moveProvisionalUser } from "./claim.store";
 
 /** Attempts of a claim that met a membership of the claimant made meanwhile. */
 const CLAIM_ATTEMPTS = 3;
@@ -21,7 +16,7 @@ const CLAIM_ATTEMPTS = 3;
  * groups of its memberships are locked as every membership change locks them; its invitations to
  * groups where the user is already a member are dropped (MEMBER_REMOVED naming the provisional
  * user, reason "duplicate": the user's own membership stands); the rest move to `userId` with their
- * periods and events (users/provisional.store.ts moveProvisionalUser); the provisional row goes and
+ * periods and events (claim.store.ts moveProvisionalUser); the provisional row goes and
  * the address becomes the user's when they have none. The user then sees the invitations under
  * `me { memberships(includeInactive: true) }` and accepts or declines them as any other.
  *
