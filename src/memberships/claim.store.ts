@@ -41,26 +41,33 @@ export async function dropInvitationsOfMembers(
  * one line per pair. In a group where `to` is a member, the periods stay with `from` (and go with
  * its row) and the events keep naming it: they are the story of an invitation that was dropped.
  * Answers `n`, how many memberships moved.
+ *
+ * `to`'s groups (`inside`) are read once, as one materialized set, and `since` (the groups of
+ * `from`'s periods outside them, each with `to`'s last instant there) is materialized too: the
+ * periods and events then test a row against those sets, rather than looking the claimant's
+ * membership (and last instant) up again for every period and event row. Every part reads the
+ * statement's one snapshot, so `inside` is `to`'s memberships before `moved`, as the test was.
  */
 export function moveProvisionalUserSql(from: string, to: string): Sql {
-  const outsider = (groupId: Sql) =>
-    sql`NOT EXISTS (SELECT 1 FROM memberships b WHERE b.group_id = ${groupId} AND b.user_id = ${to}::uuid)`;
-  return sql`WITH moved AS (
+  return sql`WITH inside AS MATERIALIZED (
+        SELECT b.group_id FROM memberships b WHERE b.user_id = ${to}::uuid
+      ), moved AS (
         UPDATE memberships a SET user_id = ${to}::uuid, updated_at = now() WHERE a.user_id = ${from}::uuid RETURNING a.id
-      ), since AS (
+      ), since AS MATERIALIZED (
         SELECT g.group_id, (SELECT max(coalesce(c.valid_to, c.valid_from)) FROM membership_periods c
           WHERE c.group_id = g.group_id AND c.user_id = ${to}::uuid) AS instant
         FROM (SELECT DISTINCT mp.group_id FROM membership_periods mp WHERE mp.user_id = ${from}::uuid) g
+        WHERE NOT EXISTS (SELECT 1 FROM inside i WHERE i.group_id = g.group_id)
       ), periods AS (
         UPDATE membership_periods mp SET user_id = ${to}::uuid,
           valid_from = greatest(mp.valid_from, s.instant),
           valid_to = CASE WHEN mp.valid_to IS NULL THEN NULL ELSE greatest(mp.valid_to, s.instant) END
         FROM since s
-        WHERE mp.user_id = ${from}::uuid AND s.group_id = mp.group_id AND ${outsider(sql`mp.group_id`)}
+        WHERE mp.user_id = ${from}::uuid AND s.group_id = mp.group_id
         RETURNING mp.id
       ), events AS (
         UPDATE domain_events e SET user_id = ${to}::uuid
-        WHERE e.user_id = ${from}::uuid AND ${outsider(sql`e.group_id`)}
+        WHERE e.user_id = ${from}::uuid AND NOT EXISTS (SELECT 1 FROM inside i WHERE i.group_id = e.group_id)
         RETURNING e.id
       )
       SELECT (SELECT count(*) FROM moved)::int AS n, (SELECT count(*) FROM periods) AS p, (SELECT count(*) FROM events) AS e`;
