@@ -5,7 +5,10 @@ import { logger } from "../shared/logger";
 import { handOverAddress, lockGroupsOfMember, lockProvisionalUser } from "../users";
 import { dropInvitationsOfMembers, moveProvisionalUser } from "./claim.store";
 
-/** Attempts of a claim that met a membership of the claimant made meanwhile. */
+/**
+ * Runs of a claim in all (inTransaction's one budget): a deadlock, a serialization failure or a
+ * membership of the claimant made meanwhile each costs one.
+ */
 const CLAIM_ATTEMPTS = 3;
 
 /**
@@ -24,16 +27,16 @@ const CLAIM_ATTEMPTS = 3;
  * How many invitations moved.
  */
 export async function claimInvitations(db: DataSource, userId: string, email: string): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await inTransaction(db, (tx) => claim(tx, userId, email));
-    } catch (error) {
+  try {
+    return await inTransaction(db, (tx) => claim(tx, userId, email), {
+      attempts: CLAIM_ATTEMPTS,
       // The user was added meanwhile to a group the address is invited to (memberships_group_user_key):
-      // the next attempt sees that membership and drops the invitation instead.
-      if (error instanceof ConflictError && attempt < CLAIM_ATTEMPTS) continue;
-      logger.warn("claiming the invitations of an address failed", { error: String(error) });
-      return 0;
-    }
+      // the next run sees that membership and drops the invitation instead.
+      retryOn: (error) => error instanceof ConflictError,
+    });
+  } catch (error) {
+    logger.warn("claiming the invitations of an address failed", { error: String(error) });
+    return 0;
   }
 }
 
