@@ -364,6 +364,78 @@ describe("invitations by email and members in bulk", () => {
       expect(next.inviteByEmail.user.id).toBe(veteran.id);
     });
 
+    it("is claimed when the claimant becomes a member of an invited group meanwhile: the claim runs again and drops that invitation", async () => {
+      // A user who has signed in before without an address; the address is invited to two groups.
+      const claimant = await svc.user();
+      await provision(svc, claimant);
+      const email = address("meanwhile");
+      const joined = await createGroup(svc, owner, { name: "Joined Meanwhile" });
+      const invited = await createGroup(svc, owner, { name: "Invited Only" });
+      const invite = async (g: string) =>
+        (await svc.ok<{ inviteByEmail: { id: string; user: { id: string } } }, unknown>(INVITE, { g, e: email }, owner))
+          .inviteByEmail;
+      const [toJoined, toInvited] = [await invite(joined), await invite(invited)];
+      const provisionalId = toJoined.user.id;
+      // Another transaction makes the claimant a member of `joined` and has not committed yet: the
+      // claim's first attempt does not see that membership, so it moves the invitation there too,
+      // and its move waits on memberships_group_user_key for this transaction.
+      const other = new Client({ connectionString: svc.databaseUrl });
+      await other.connect();
+      let ownMembership: string;
+      try {
+        await other.query("BEGIN");
+        const [row] = (
+          await other.query<{ id: string }>(
+            `INSERT INTO memberships (group_id, user_id, role, status) VALUES ($1, $2, 'member', 'ACTIVE') RETURNING id`,
+            [joined, claimant.id],
+          )
+        ).rows;
+        ownMembership = row!.id;
+        await other.query(
+          `INSERT INTO domain_events (type, group_id, user_id, actor_id, payload)
+           VALUES ('MEMBER_ADDED', $1, $2, $3, '{"role": "member", "status": "ACTIVE"}')`,
+          [joined, claimant.id, owner.id],
+        );
+        // They sign in with a token carrying the address, verified: the claim starts, then waits.
+        const withAddress = { id: claimant.id, token: (await svc.user({ id: claimant.id, email })).token };
+        const signIn = svc.gql<
+          { me: { memberships: { id: string; status: string; group: { id: string } }[] } },
+          unknown
+        >(MINE, {}, withAddress);
+        await until(async () => {
+          const [waiting] = (await svc.db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE memberships a SET user_id%'`,
+          )) as { n: number }[];
+          return waiting!.n === 1;
+        });
+        // The membership commits: the claim's move fails on the pair (CONFLICT) and the claim runs
+        // again, which now sees the membership and drops the invitation instead.
+        await other.query("COMMIT");
+        const res = await signIn;
+        expect(res.errors).toBeUndefined();
+        expect(Object.fromEntries(res.data!.me.memberships.map((m) => [m.group.id, [m.id, m.status]]))).toEqual({
+          [joined]: [ownMembership, "ACTIVE"],
+          [invited]: [toInvited.id, "PENDING"],
+        });
+      } finally {
+        await other.end();
+      }
+      const removed = (await svc.db.query(
+        `SELECT user_id AS "userId", actor_id AS "actorId", payload FROM domain_events
+         WHERE group_id = $1 AND type = 'MEMBER_REMOVED'`,
+        [joined],
+      )) as unknown[];
+      expect(removed).toEqual([
+        { userId: provisionalId, actorId: claimant.id, payload: { role: "member", reason: "duplicate" } },
+      ]);
+      const left = (await svc.db.query(`SELECT count(*)::int AS n FROM users WHERE lower(email) = $1`, [email])) as {
+        n: number;
+      }[];
+      expect(left).toEqual([{ n: 1 }]);
+      expect(await checkInvariants(svc.db)).toEqual([]);
+    });
+
     it("refuses a malformed address (BAD_USER_INPUT on email), a member again (CONFLICT), a role above the caller's (FORBIDDEN)", async () => {
       for (const e of ["", "not-an-address", "a@", "@b.org", "a b@c.org", "x".repeat(330) + "@e.org", "\udfff@x.org"]) {
         const res = await svc.gql(INVITE, { g: group, e }, owner);

@@ -4,21 +4,37 @@ import { logger, requestScope } from "../shared/logger";
 import type { Sql } from "./sql";
 import { isRetryable, translateDbError } from "./errors";
 
+/** How inTransaction runs `work` again. */
+export interface TransactionOptions {
+  /** Most runs of `work` in all, whatever made each earlier one fail (default 3). */
+  attempts?: number;
+  /**
+   * Whether a failure other than a deadlock or serialization failure is worth another run, given
+   * the error as the caller would see it (translated: a unique violation is a ConflictError). For
+   * work whose reads can miss a row a writer committed meanwhile without taking a lock the work
+   * waits on: the next run reads it. Shares the one `attempts` budget, so one loop bounds both.
+   */
+  retryOn?: (error: unknown) => boolean;
+}
+
 /**
  * Runs `work` in one transaction: all of it commits or none of it does. Deadlocks and serialization
- * failures are retried (the work must be safe to repeat); database errors become contract errors.
+ * failures are retried, and so are the failures `retryOn` accepts (the work must be safe to repeat),
+ * at most `attempts` runs in all; database errors become contract errors.
  */
 export async function inTransaction<T>(
   dataSource: DataSource,
   work: (tx: EntityManager) => Promise<T>,
-  attempts = 3,
+  { attempts = 3, retryOn }: TransactionOptions = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await dataSource.transaction(work);
     } catch (error) {
       if (attempt < attempts && isRetryable(error)) continue;
-      throw translateDbError(error);
+      const translated = translateDbError(error);
+      if (attempt < attempts && retryOn?.(translated)) continue;
+      throw translated;
     }
   }
 }

@@ -2,15 +2,13 @@ import { type DataSource, type EntityManager, inTransaction } from "../db";
 import { EventType, recordEvents } from "../events";
 import { ConflictError } from "../shared/errors";
 import { logger } from "../shared/logger";
-import {
-  dropInvitationsOfMembers,
-  handOverAddress,
-  lockGroupsOfMember,
-  lockProvisionalUser,
-  moveProvisionalUser,
-} from "../users";
+import { handOverAddress, lockGroupsOfMember, lockProvisionalUser } from "../users";
+import { dropInvitationsOfMembers, moveProvisionalUser } from "./claim.store";
 
-/** Attempts of a claim that met a membership of the claimant made meanwhile. */
+/**
+ * Runs of a claim in all (inTransaction's one budget): a deadlock, a serialization failure or a
+ * membership of the claimant made meanwhile each costs one.
+ */
 const CLAIM_ATTEMPTS = 3;
 
 /**
@@ -21,7 +19,7 @@ const CLAIM_ATTEMPTS = 3;
  * groups of its memberships are locked as every membership change locks them; its invitations to
  * groups where the user is already a member are dropped (MEMBER_REMOVED naming the provisional
  * user, reason "duplicate": the user's own membership stands); the rest move to `userId` with their
- * periods and events (users/provisional.store.ts moveProvisionalUser); the provisional row goes and
+ * periods and events (claim.store.ts moveProvisionalUser); the provisional row goes and
  * the address becomes the user's when they have none. The user then sees the invitations under
  * `me { memberships(includeInactive: true) }` and accepts or declines them as any other.
  *
@@ -29,16 +27,16 @@ const CLAIM_ATTEMPTS = 3;
  * How many invitations moved.
  */
 export async function claimInvitations(db: DataSource, userId: string, email: string): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await inTransaction(db, (tx) => claim(tx, userId, email));
-    } catch (error) {
+  try {
+    return await inTransaction(db, (tx) => claim(tx, userId, email), {
+      attempts: CLAIM_ATTEMPTS,
       // The user was added meanwhile to a group the address is invited to (memberships_group_user_key):
-      // the next attempt sees that membership and drops the invitation instead.
-      if (error instanceof ConflictError && attempt < CLAIM_ATTEMPTS) continue;
-      logger.warn("claiming the invitations of an address failed", { error: String(error) });
-      return 0;
-    }
+      // the next run sees that membership and drops the invitation instead.
+      retryOn: (error) => error instanceof ConflictError,
+    });
+  } catch (error) {
+    logger.warn("claiming the invitations of an address failed", { error: String(error) });
+    return 0;
   }
 }
 

@@ -16,10 +16,4 @@ export {
   lockUserForErasure,
   replicasBehind,
 } from "./erasure.store";
-export {
-  dropInvitationsOfMembers,
-  handOverAddress,
-  insertProvisionalUsersSql,
-  lockProvisionalUser,
-  moveProvisionalUser,
-} from "./provisional.store";
+export { handOverAddress, insertProvisionalUsersSql, lockProvisionalUser } from "./provisional.store";

@@ -28,13 +28,27 @@ export interface IdentityClaims {
 }
 
 /**
+ * What a sub's last provisioning on this replica was for (`key`, memoKey: the global-admin flag and
+ * the verified address), and the raw claims of the last token seen that mean that key. A repeat
+ * sign-in (the same raw claims: nearly every request) is recognised by comparing them, without
+ * checking the address or building a key; other claims are normalised and compared by key.
+ */
+interface Provisioned {
+  key: string;
+  isGlobalAdmin: boolean;
+  /** The raw `email` claim; null when it was too long to be an address (never kept, never matches). */
+  email: string | undefined | null;
+  emailVerified: boolean | undefined;
+}
+
+/**
  * What one replica (one DataSource: tests run several in a process) knows without a statement:
- * `provisioned`, sub -> what its last provisioning was for (memoKey: the global-admin flag and the
- * verified address); `erased`, the subs it refuses (loaded at start and kept current by
- * erasure-watch.ts; erasures are rare, so all of them are kept).
+ * `provisioned`, sub -> what its last provisioning was for (Provisioned); `erased`, the subs it
+ * refuses (loaded at start and kept current by erasure-watch.ts; erasures are rare, so all of them
+ * are kept).
  */
 interface ReplicaIdentities {
-  provisioned: Map<string, string>;
+  provisioned: Map<string, Provisioned>;
   erased: Set<string>;
   /** Told of each user refused from now on: what is open for them (connections, subscriptions) ends. */
   listeners: Set<(ids: string[]) => void>;
@@ -90,6 +104,9 @@ export function onUsersRefused(db: object, listener: (ids: string[]) => void): (
  */
 export type InvitationClaim = (db: DataSource, userId: string, email: string) => Promise<number>;
 
+/** The longest address kept (users.email is varchar(320)). */
+const MAX_EMAIL_LENGTH = 320;
+
 /**
  * The token's address when it may be stored and claim invitations: an address the token says is
  * unverified would let anyone who can put any address in a token take invitations meant for its
@@ -97,7 +114,7 @@ export type InvitationClaim = (db: DataSource, userId: string, email: string) =>
  */
 function verifiedEmail(claims: IdentityClaims): string | null {
   const email = claims.email;
-  return email && claims.emailVerified !== false && email.length <= 320 && /^[^@\s]+@[^@\s]+$/.test(email)
+  return email && claims.emailVerified !== false && email.length <= MAX_EMAIL_LENGTH && /^[^@\s]+@[^@\s]+$/.test(email)
     ? email
     : null;
 }
@@ -111,12 +128,33 @@ function memoKey(isGlobalAdmin: boolean, email: string | null): string {
 }
 
 /**
+ * The memo entry for `key` and the raw claims that meant it. An `email` claim longer than any
+ * address is not kept in memory (50,000 entries of whatever a token carries): such a token is
+ * compared by key every time instead.
+ */
+function provisioned(key: string, claims: IdentityClaims): Provisioned {
+  const email = claims.email === undefined || claims.email.length <= MAX_EMAIL_LENGTH ? claims.email : null;
+  return { key, isGlobalAdmin: claims.isGlobalAdmin, email, emailVerified: claims.emailVerified };
+}
+
+/** Whether `claims` are the raw claims `last` remembers, so they mean its key. */
+function sameClaims(last: Provisioned, claims: IdentityClaims): boolean {
+  return (
+    last.email === claims.email &&
+    last.isGlobalAdmin === claims.isGlobalAdmin &&
+    last.emailVerified === claims.emailVerified
+  );
+}
+
+/**
  * Makes sure the caller has a User row: created from the token's claims on first use; afterwards
  * only the global-admin flag follows the latest token. When a provisional user holds the token's
  * verified address, its invitations are claimed (`claim`), whoever the caller is and whatever their
  * history. A process-local memo, keyed by what was provisioned (memoKey), skips the write when
  * nothing changed, so an ordinary request costs no provisioning statement, and a new verified
  * address costs one (and the claim, when there is something to claim) on each replica it reaches.
+ * The memo also keeps the last token's raw claims: a repeat of them is recognised before the
+ * address is checked or the key built, so an ordinary request costs no regex either.
  * An erased user is refused (UNAUTHENTICATED) before that, from memory; the write, when made, never
  * touches an erased row and refuses it too (a replica that has not heard of the erasure yet).
  */
@@ -127,10 +165,16 @@ export async function provisionViewer(
 ): Promise<void> {
   const known = identitiesOf(ctx.db);
   if (known.erased.has(claims.sub)) throw new UnauthenticatedError(ERASED);
-  const email = verifiedEmail(claims);
   const memo = known.provisioned;
+  const last = memo.get(claims.sub);
+  if (last && sameClaims(last, claims)) return;
+  const email = verifiedEmail(claims);
   const key = memoKey(claims.isGlobalAdmin, email);
-  if (memo.get(claims.sub) === key) return;
+  if (last?.key === key) {
+    // Other raw claims, the same meaning (the address in another case, say): nothing to write.
+    memo.set(claims.sub, provisioned(key, claims));
+    return;
+  }
   const name = claims.name?.slice(0, 255) ?? null;
   // An email claim already taken by another user is dropped rather than refusing the caller.
   const { erased, claimable } = await provisionUser(
@@ -145,7 +189,7 @@ export async function provisionViewer(
   // Invitations by email to this address (a provisional user holds it) become this user's.
   if (claimable && email) await claim(ctx.db, claims.sub, email);
   if (memo.size >= PROVISION_CACHE_LIMIT) memo.clear();
-  memo.set(claims.sub, key);
+  memo.set(claims.sub, provisioned(key, claims));
 }
 
 export async function findUser(ctx: AppContext, id: string): Promise<User | null> {
