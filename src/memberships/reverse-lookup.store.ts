@@ -79,7 +79,13 @@ export interface HoldersOptions {
  * A row of holdersSql: one per group (`key`) and holder, the holder's user under the `user.` prefix
  * (usersById is primed from them), or one row of nulls for a group without any.
  */
-export type HolderRow = { key: string; totalCount: number; sortName: string | null } & Record<string, unknown>;
+export type HolderRow = {
+  key: string;
+  totalCount: number;
+  /** The holder's user id; null on the row of a group without any. */
+  id: string | null;
+  sortName: string | null;
+} & Record<string, unknown>;
 
 /**
  * For each group in `groupIds`, the users holding the permission there through a role (each once),
