@@ -253,7 +253,7 @@ function readablePairs(viewer: Viewer, pairs: readonly MemberKey[]): Sql {
 /** Every period of each (group, user) pair the viewer may read (their own, or members.view), oldest first. */
 export function periodsOfPairsSql(viewer: Viewer, pairs: readonly MemberKey[]): Sql {
   return sql`SELECT ${periodColumns} FROM membership_periods p
-    WHERE (p.group_id, p.user_id) IN (SELECT * FROM ${pairsTable(pairs)}) AND ${readableBy(viewer)}
+    WHERE (p.group_id, p.user_id) IN (${readablePairs(viewer, pairs)})
     ORDER BY p.valid_from, p.id`;
 }
 
