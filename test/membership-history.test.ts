@@ -5,7 +5,9 @@ import { buildASTSchema, isObjectType, parse, visit } from "graphql";
 import { DataSource } from "typeorm";
 import { buildGroupsSubgraph, contractProblems, contractSoFar } from "../src/federation";
 import { inTransaction } from "../src/db";
-import { setPeriodInstant } from "../src/memberships/membership-history.store";
+import type { MemberKey } from "../src/memberships/membership.store";
+import { historyPagesSql, periodsOfPairsSql, setPeriodInstant } from "../src/memberships/membership-history.store";
+import type { Viewer } from "../src/shared/context";
 import { migrations } from "../migrations";
 import { addMember, createGroup, provision } from "./utils/builders";
 import { checkInvariants } from "./utils/db-invariants";
@@ -621,6 +623,58 @@ describe("statements as of an instant", () => {
     // their memberships, their groups, their histories and the caller's own histories: one
     // statement each (who made the changes is the caller here, loaded with the request).
     expect(counts[0]).toBe(8);
+  });
+});
+
+describe("the history statements' plans", () => {
+  /** The scans of membership_periods in a plan (EXPLAIN's JSON), each with its index condition. */
+  function periodScans(plan: Record<string, unknown>): { node: string; indexCond: string | null }[] {
+    const own =
+      plan["Relation Name"] === "membership_periods"
+        ? [{ node: String(plan["Node Type"]), indexCond: (plan["Index Cond"] as string | undefined) ?? null }]
+        : [];
+    const children = (plan.Plans as Record<string, unknown>[] | undefined) ?? [];
+    return [...own, ...children.flatMap(periodScans)];
+  }
+
+  /** The scans of membership_periods in the plan of `statement`, sequential scans costed away. */
+  async function periodScansOf(statement: { text: string; values: unknown[] }) {
+    // A table this small is cheapest read whole: with sequential scans costed away, what is left is
+    // what the statement's shape allows. The rule written on each period allowed only a read of a
+    // whole index; decided per pair, each pair is an index condition.
+    const runner = svc.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`SET LOCAL enable_seqscan = off`);
+      const [row] = (await runner.query(`EXPLAIN (FORMAT JSON) ${statement.text}`, statement.values)) as {
+        "QUERY PLAN": { Plan: Record<string, unknown> }[];
+      }[];
+      return periodScans(row!["QUERY PLAN"][0]!.Plan);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
+  it.each([
+    [
+      "Group.membershipHistory's pages",
+      (v: Viewer, pairs: MemberKey[]) => historyPagesSql(v, pairs, { limit: 11, after: null }),
+    ],
+    ["Membership.history's periods", periodsOfPairsSql],
+  ])("%s probe the periods of each pair a non-admin viewer may read, never the whole table", async (_name, build) => {
+    const group = await createGroup(svc, owner);
+    const ada = await svc.user({ name: "Ada" });
+    await addMember(svc, owner, group, ada);
+    const viewer = { id: owner.id, isGlobalAdmin: false };
+    const pairs = [
+      { groupId: group, userId: ada.id },
+      { groupId: group, userId: owner.id },
+    ];
+    const scans = await periodScansOf(build(viewer, pairs));
+    expect(scans.length).toBeGreaterThan(0);
+    for (const scan of scans) expect(scan.indexCond).toMatch(/group_id = .*user_id = /);
   });
 });
 

@@ -11,6 +11,6 @@ export { registerConstraints, translateDbError, isDatabaseUnavailable, type Cons
 export { inTransaction, inPipelinedTransaction, query, retrying, type Runner } from "./transaction";
 export { sql, and, empty, join, raw, value, Sql } from "./sql";
 export type { DataSource, EntityManager } from "typeorm";
-export { splitTotal, escapeLike, keysetPages } from "./paging";
+export { splitTotal, escapeLike, keysetPages, type KeyedPage, pagesByKey } from "./paging";
 export { ensureDatabase, pingDatabase } from "./health";
 export { Listener, type ListenerOptions } from "./listener";

@@ -10,6 +10,36 @@ export function splitTotal<T extends { id: string | null }>(
   };
 }
 
+/** One key's page of a keyset pages statement: its rows and its total (every match, cursor or not). */
+export interface KeyedPage<T> {
+  rows: T[];
+  totalCount: number;
+}
+
+/**
+ * The rows of a keysetPages statement as one page per asked key, in the keys' order (DataLoader's
+ * contract; a key the statement never answered, a malformed id left out, gets an empty page).
+ * Each row carries its key's total; the row of an empty page (`id` null: keysetPages answers a key
+ * without rows with one row of nulls beside its total) gives the total and no page row. `rowOf`
+ * turns a row into a page row (the row itself when omitted: copying hundreds of rows to drop a few
+ * columns showed in profiles of member lists); the rows keep the statement's order within a key.
+ */
+export function pagesByKey<K, R extends { id: unknown; totalCount: number }, T = R>(
+  keys: readonly K[],
+  rows: readonly R[],
+  keyOf: (row: R) => K,
+  rowOf: (row: R) => T = (row) => row as unknown as T,
+): KeyedPage<T>[] {
+  const pages = new Map<K, KeyedPage<T>>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    let page = pages.get(key);
+    if (!page) pages.set(key, (page = { rows: [], totalCount: row.totalCount }));
+    if (row.id !== null) page.rows.push(rowOf(row));
+  }
+  return keys.map((key) => pages.get(key) ?? { rows: [], totalCount: 0 });
+}
+
 /** Escapes LIKE wildcards so a search is a plain substring match. */
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { type KeyedPage, pagesByKey } from "../db";
 import { byKey, loaderFamily, perRequest, requireViewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
 import type { AccessRequest } from "./access-request.entity";
@@ -19,10 +20,7 @@ export const readableAccessRequestsById = perRequest((ctx) => {
   });
 });
 
-export interface AccessRequestPage {
-  rows: AccessRequestPageRow[];
-  totalCount: number;
-}
+export type AccessRequestPage = KeyedPage<AccessRequestPageRow>;
 
 /** A page of each group's requests with its total: one statement for any number of groups. */
 export const accessRequestPagesByGroupId = loaderFamily(
@@ -30,12 +28,6 @@ export const accessRequestPagesByGroupId = loaderFamily(
     new DataLoader<string, AccessRequestPage, string>(async (ids) => {
       const valid = ids.filter(isUuid);
       const rows = valid.length ? await accessRequestPages(ctx.db, valid, o) : [];
-      const byGroup = new Map<string, AccessRequestPage>();
-      for (const row of rows) {
-        let page = byGroup.get(row.key);
-        if (!page) byGroup.set(row.key, (page = { rows: [], totalCount: row.totalCount }));
-        if (row.id !== null) page.rows.push(row);
-      }
-      return ids.map((id) => byGroup.get(id) ?? { rows: [], totalCount: 0 });
+      return pagesByKey(ids, rows, (row) => row.key);
     }),
 );

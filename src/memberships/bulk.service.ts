@@ -91,15 +91,28 @@ function changedUnderfoot(error: unknown): boolean {
   return error instanceof ConflictError && field === "email";
 }
 
+/** The user ids and the addresses that the items without an error of their own name. */
+interface Listed {
+  ids: Set<string>;
+  emails: Set<string>;
+}
+
+/** What the items name, read once per call: the items do not change between attempts. */
+function listedBy(items: AddItem[]): Listed {
+  return {
+    ids: new Set(items.flatMap((i) => (i.userId && !i.errors.length ? [i.userId] : []))),
+    emails: new Set(items.flatMap((i) => (i.email && !i.errors.length ? [i.email] : []))),
+  };
+}
+
 /**
  * The users listed both by id and by an address whose link the caller may not know: they cannot
  * see that user's email (users' canSeeEmailOf). Reporting such a pair as "the same user" would
  * tell a caller who holds an address, in a refused call that writes nothing; so its two items are
  * decided as independent ones instead (addAll). A statement only when such a pair is listed.
+ * `users`: the facts of this attempt, which may differ from the last one's.
  */
-async function hiddenLinks(ctx: AppContext, items: AddItem[], users: KnownUser[]): Promise<Set<string>> {
-  const ids = new Set(items.flatMap((i) => (i.userId && !i.errors.length ? [i.userId] : [])));
-  const emails = new Set(items.flatMap((i) => (i.email && !i.errors.length ? [i.email] : [])));
+async function hiddenLinks(ctx: AppContext, { ids, emails }: Listed, users: KnownUser[]): Promise<Set<string>> {
   const listedTwice = users.filter((u) => ids.has(u.id) && u.email !== null && emails.has(u.email) && !u.selfSet);
   const seen = await Promise.all(listedTwice.map((u) => canSeeEmailOf(ctx, u.id)));
   return new Set(listedTwice.filter((_, i) => !seen[i]).map((u) => u.id));
@@ -122,6 +135,7 @@ async function addAll(
   const items = inputs.map((input) => readAddItem(input, emailStatus));
   const userIds = [...new Set(items.flatMap((i) => (i.userId ? [i.userId] : [])))];
   const emails = [...new Set(items.flatMap((i) => (i.email ? [i.email] : [])))];
+  const listed = listedBy(items);
   const added = await retrying(async () => {
     for (let attempt = 1; ; attempt++) {
       const facts = await readFacts(ctx, groupId, userIds, emails);
@@ -130,7 +144,7 @@ async function addAll(
       const byId = new Map<string, KnownUser>(facts.users.map((u) => [u.id, u]));
       const byEmail = new Map<string, KnownUser>(facts.users.flatMap((u) => (u.email ? [[u.email, u]] : [])));
       const memberOf = new Set(facts.members.map((m) => m.userId));
-      const hidden = await hiddenLinks(ctx, items, facts.users);
+      const hidden = await hiddenLinks(ctx, listed, facts.users);
       // The first item naming each user, and the first naming them by id (`id/…`) or by address (`email/…`).
       const firstIndex = new Map<string, number>();
       const firstOfKind = new Map<string, number>();

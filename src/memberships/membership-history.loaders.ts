@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { type KeyedPage, pagesByKey } from "../db";
 import type { Group } from "../groups";
 import { groupedByKey, groupedByKeyColumn, loaderFamily, perRequest, requireViewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
@@ -39,13 +40,7 @@ export const memberPagesAtByGroupId = loaderFamily(
     new DataLoader<string, MemberPage, string>(async (ids) => {
       const rows = await memberPagesAt(ctx.db, requireViewer(ctx), ids.filter(isUuid), o);
       primeUsers(ctx, rows as unknown as Record<string, unknown>[], "user.");
-      const byGroup = new Map<string, MemberPage>();
-      for (const row of rows) {
-        let page = byGroup.get(row.key);
-        if (!page) byGroup.set(row.key, (page = { rows: [], totalCount: row.totalCount }));
-        if (row.id !== null) page.rows.push(row);
-      }
-      return ids.map((id) => byGroup.get(id) ?? { rows: [], totalCount: 0 });
+      return pagesByKey(ids, rows, (row) => row.key);
     }),
 );
 
@@ -83,10 +78,7 @@ export const periodsByPair = perRequest(
     ),
 );
 
-export interface HistoryPage {
-  rows: (MembershipPeriod & { fromKey: string })[];
-  totalCount: number;
-}
+export type HistoryPage = KeyedPage<MembershipPeriod & { fromKey: string }>;
 
 /** A page of a pair's periods, with its total, in one statement for any number of pairs. */
 export const historyPagesByPair = loaderFamily(
@@ -95,14 +87,12 @@ export const historyPagesByPair = loaderFamily(
       async (keys) => {
         const valid = keys.filter(validPair);
         const rows = valid.length ? await historyPages(ctx.db, requireViewer(ctx), valid, o) : [];
-        const byPair = new Map<string, HistoryPage>();
-        for (const { keyGroupId, keyUserId, totalCount, ...period } of rows) {
-          const key = pairKey({ groupId: keyGroupId, userId: keyUserId });
-          let page = byPair.get(key);
-          if (!page) byPair.set(key, (page = { rows: [], totalCount }));
-          if (period.id !== null) page.rows.push(period);
-        }
-        return keys.map((k) => byPair.get(pairKey(k)) ?? { rows: [], totalCount: 0 });
+        return pagesByKey(
+          keys.map(pairKey),
+          rows,
+          (row) => pairKey({ groupId: row.keyGroupId, userId: row.keyUserId }),
+          ({ keyGroupId: _group, keyUserId: _user, totalCount: _total, ...period }) => period,
+        );
       },
       { cacheKeyFn: pairKey },
     ),

@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { type KeyedPage, pagesByKey } from "../db";
 import type { Group } from "../groups";
 import {
   type AppContext,
@@ -19,6 +20,7 @@ import {
   MEMBER_USER_PREFIX,
   memberCounts,
   memberPages,
+  type MemberPageRow,
   type MemberRow,
   membershipsOfPairs,
   membershipsOfUsers,
@@ -69,10 +71,7 @@ export const membershipOf = perRequest(
     ),
 );
 
-export interface MemberPage {
-  rows: MemberRow[];
-  totalCount: number;
-}
+export type MemberPage = KeyedPage<MemberRow>;
 
 /**
  * The users that came along with a page of members (memberUserColumns): whole ones prime
@@ -98,13 +97,7 @@ export const memberPagesByGroupId = loaderFamily(
       takeMemberUsers(ctx, rows as unknown as Record<string, unknown>[], o.columns.user, false);
       // Rows go out as they came (key, totals and the user columns ride along unread): copying
       // hundreds of rows to drop a few columns showed in profiles of member lists.
-      const byGroup = new Map<string, MemberPage>();
-      for (const row of rows) {
-        let page = byGroup.get(row.key);
-        if (!page) byGroup.set(row.key, (page = { rows: [], totalCount: row.totalCount }));
-        if (row.id !== null) page.rows.push(row);
-      }
-      return ids.map((id) => byGroup.get(id) ?? { rows: [], totalCount: 0 });
+      return pagesByKey<string, MemberPageRow, MemberRow>(ids, rows, (row) => row.key);
     }),
 );
 

@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { type KeyedPage, pagesByKey } from "../db";
 import { type Group, groupsById } from "../groups";
 import { loaderFamily, requireViewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
@@ -15,10 +16,7 @@ import {
  * its length. Malformed ids never reach SQL.
  */
 
-export interface HeldGroupsPage {
-  rows: Group[];
-  totalCount: number;
-}
+export type HeldGroupsPage = KeyedPage<Group>;
 
 /** Per user: a page of the groups where they hold the permission that the caller may see, and the total. */
 export const groupsWithPermissionByUserId = loaderFamily(
@@ -26,17 +24,15 @@ export const groupsWithPermissionByUserId = loaderFamily(
     new DataLoader<string, HeldGroupsPage, string>(async (ids) => {
       const valid = ids.filter(isUuid);
       const rows = valid.length ? await groupsWithPermission(ctx.db, requireViewer(ctx), valid, o) : [];
-      const byUser = new Map<string, HeldGroupsPage>();
+      const pages = pagesByKey(
+        ids,
+        rows,
+        (row) => row.key,
+        ({ key: _key, totalCount: _total, ...group }) => group,
+      );
       const groups = groupsById(ctx);
-      for (const { key, totalCount, ...group } of rows) {
-        let page = byUser.get(key);
-        if (!page) byUser.set(key, (page = { rows: [], totalCount }));
-        // A user without any group has one row of nulls beside the count.
-        if (group.id === null) continue;
-        page.rows.push(group);
-        groups.prime(group.id, group);
-      }
-      return ids.map((id) => byUser.get(id) ?? { rows: [], totalCount: 0 });
+      for (const page of pages) for (const group of page.rows) groups.prime(group.id, group);
+      return pages;
     }),
 );
 
@@ -46,10 +42,7 @@ export interface HolderKey {
   sortName: string;
 }
 
-export interface HoldersPage {
-  rows: HolderKey[];
-  totalCount: number;
-}
+export type HoldersPage = KeyedPage<HolderKey>;
 
 /** Per group: a page of the users holding the permission there, and the total; usersById is primed. */
 export const holdersByGroupId = loaderFamily(
@@ -58,13 +51,11 @@ export const holdersByGroupId = loaderFamily(
       const valid = ids.filter(isUuid);
       const rows = valid.length ? await holders(ctx.db, valid, o) : [];
       primeUsers(ctx, rows, "user.");
-      const byGroup = new Map<string, HoldersPage>();
-      for (const row of rows) {
-        let page = byGroup.get(row.key);
-        if (!page) byGroup.set(row.key, (page = { rows: [], totalCount: row.totalCount }));
-        if (typeof row.id !== "string") continue;
-        page.rows.push({ userId: row.id, sortName: row.sortName ?? "" });
-      }
-      return ids.map((id) => byGroup.get(id) ?? { rows: [], totalCount: 0 });
+      return pagesByKey(
+        ids,
+        rows,
+        (row) => row.key,
+        (row): HolderKey => ({ userId: row.id!, sortName: row.sortName ?? "" }),
+      );
     }),
 );

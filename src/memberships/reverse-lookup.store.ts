@@ -79,12 +79,24 @@ export interface HoldersOptions {
  * A row of holdersSql: one per group (`key`) and holder, the holder's user under the `user.` prefix
  * (usersById is primed from them), or one row of nulls for a group without any.
  */
-export type HolderRow = { key: string; totalCount: number; sortName: string | null } & Record<string, unknown>;
+export type HolderRow = {
+  key: string;
+  totalCount: number;
+  /** The holder's user id; null on the row of a group without any. */
+  id: string | null;
+  sortName: string | null;
+} & Record<string, unknown>;
 
 /**
  * For each group in `groupIds`, the users holding the permission there through a role (each once),
  * by (name, id), `limit` per group, with each group's total. The caller checks members.view in each
  * group first; the grants come from the authorizer (checkPermission's facts), not from here.
+ *
+ * Each holder's name (the page order) is a lookup by id, and the rest of the user is read for the
+ * page's rows only. The statement is prepared, and its generic plan guesses 10 groups asked and
+ * thousands of holders: a join of the holders with users then became a merge join reading all of
+ * users by its primary key (a holders page on a scratch database of 100,000 users: 20 ms, against
+ * 7 ms planned for the values). A lookup per holder is an index probe whatever the guess.
  */
 export function holdersSql(groupIds: readonly string[], o: HoldersOptions): Sql {
   return keysetPages({
@@ -93,13 +105,14 @@ export function holdersSql(groupIds: readonly string[], o: HoldersOptions): Sql 
       FROM unnest(${value(groupIds)}::uuid[]) AS r(root)
       CROSS JOIN LATERAL (${holdersOf(raw("r.root"), o.permission)}) x
     ), filtered AS (
-      SELECT h.root, u.id, coalesce(u.name, '') AS "sortName", ${userColumnsPrefixed("user.")}
-      FROM holding h JOIN users u ON u.id = h.user_id
+      SELECT h.root, h.user_id AS id, (SELECT coalesce(u.name, '') FROM users u WHERE u.id = h.user_id) AS "sortName"
+      FROM holding h
     )`,
     key: [{ column: "root", as: "key", ids: groupIds }],
     order: { sortName: "text", id: "uuid" },
     after: o.after,
     limit: o.limit,
+    beside: { columns: userColumnsPrefixed("user."), joins: sql`LEFT JOIN users u ON u.id = p."id"` },
   });
 }
 

@@ -44,7 +44,7 @@ describe("keyset pages SQL", () => {
     const statement = historyPagesSql(admin, pairs, { limit: 11, after: ["2024-05-01 10:00:00+00", 7] });
     expect(statement.text).toBe(`WITH filtered AS (
       SELECT ${periodColumns.text}, p.valid_from::text AS "fromKey" FROM membership_periods p
-      WHERE (p.group_id, p.user_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[])) AND TRUE
+      WHERE (p.group_id, p.user_id) IN (SELECT q.group_id, q.user_id FROM unnest($1::uuid[], $2::uuid[]) AS q(group_id, user_id) WHERE TRUE)
     ), counted AS (
       SELECT "groupId", "userId", count(*)::int AS n FROM filtered GROUP BY "groupId", "userId"
     ), paged AS (
@@ -67,6 +67,14 @@ describe("keyset pages SQL", () => {
       [GROUP, OTHER],
       [USER, USER],
     ]);
+  });
+
+  it("membership history: the read rule is decided per asked pair, so each pair left is an index probe", () => {
+    const member = { id: USER, isGlobalAdmin: false };
+    const statement = historyPagesSql(member, [{ groupId: GROUP, userId: OTHER }], { limit: 11, after: null });
+    expect(statement.text).toContain(`FROM membership_periods p
+      WHERE (p.group_id, p.user_id) IN (SELECT q.group_id, q.user_id FROM unnest($1::uuid[], $2::uuid[]) AS q(group_id, user_id) WHERE (q.user_id = $3::uuid OR q.group_id IN (`);
+    expect(statement.values.slice(0, 3)).toEqual([[GROUP], [OTHER], USER]);
   });
 
   it("a page's text depends on its shape, never on its values", () => {

@@ -109,8 +109,8 @@ describe("reverse lookup store SQL", () => {
         FROM unnest($1::uuid[]) AS r(root)
         CROSS JOIN LATERAL (${spliced(holders, 1)}) x
       ), filtered AS (
-        SELECT h.root, u.id, coalesce(u.name, '') AS "sortName", ${userColumnsAs("user.")}
-        FROM holding h JOIN users u ON u.id = h.user_id
+        SELECT h.root, h.user_id AS id, (SELECT coalesce(u.name, '') FROM users u WHERE u.id = h.user_id) AS "sortName"
+        FROM holding h
       ), counted AS (
         SELECT "root", count(*)::int AS n FROM filtered GROUP BY "root"
       ), paged AS (
@@ -119,10 +119,11 @@ describe("reverse lookup store SQL", () => {
           FROM filtered f WHERE (f."sortName", f."id") > ($3::text, $4::uuid)
         ) x WHERE x.rn <= $5
       )
-      SELECT k."root" AS "key", coalesce(c.n, 0) AS "totalCount", p.*
+      SELECT k."root" AS "key", coalesce(c.n, 0) AS "totalCount", p.*, ${userColumnsAs("user.")}
       FROM unnest($6::uuid[]) AS k("root")
       LEFT JOIN counted c ON c."root" = k."root"
       LEFT JOIN paged p ON p."root" = k."root"
+      LEFT JOIN users u ON u.id = p."id"
       ORDER BY k."root", p."sortName", p."id"`),
     );
     expect(text(holders.text)).toBe(
