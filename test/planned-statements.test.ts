@@ -210,6 +210,53 @@ describe("the same answers with planning on and off", () => {
   const memberFields = `totalCount pageInfo { hasNextPage endCursor }
     nodes { id role status isActive joinedAt expiresAt user { id name email createdAt updatedAt } }`;
 
+  it("checkPermission and usersWithPermission: the grants' groups with only the selected columns, or whole", async () => {
+    const check = (grants: string) => `query ($user: ID!, $group: ID!, $permission: String!) {
+      checkPermission(userId: $user, groupId: $group, permission: $permission) { allowed ${grants} }
+    }`;
+    const plain = check(`grants { role inherited
+      group { id name description createdAt updatedAt metadata campus }
+      path { id shortName isActive visibility joinPolicy __typename } }`);
+    // memberCount, createdBy and parents are no column of the row: the groups are read whole.
+    const relations = check(
+      `grants { group { id memberCount createdBy { id } parents { id name } } path { id groupType } }`,
+    );
+    const subjects = () => [owner, orgMember, sideMember, outsider];
+    for (const as of callers()) {
+      for (const user of subjects()) {
+        for (const group of [ids.deep, ids.t2, ids.t3, ids.t4]) {
+          const variables = { user: user.id, group, permission: "groups.view" };
+          const { on } = await same(plain, variables, as);
+          if (!on.errors) expect(on.extensions!.sqlStatements).toBe(1);
+          await same(relations, variables, as);
+        }
+      }
+    }
+    const holders = `query ($id: ID!) { group(id: $id) { usersWithPermission(permission: "groups.view") {
+      nodes { user { id name } grants { role group { id name createdAt metadata } path { id description } } }
+    } } }`;
+    for (const as of callers()) for (const id of [ids.deep, ids.t4, ids.t3]) await same(holders, { id }, as);
+  });
+
+  it("a group read partly with checkPermission's facts is whole for another root field", async () => {
+    // checkPermission reads the path groups' id, name and visibility only; group(id) beside it,
+    // before or after it, answers every column of one of them.
+    const whole = `group(id: $org) { id name description groupType createdAt updatedAt metadata isActive }`;
+    const check = `checkPermission(userId: $user, groupId: $group, permission: "groups.view") { grants { path { id } } }`;
+    const variables = { user: orgMember.id, group: ids.deep, org: ids.org };
+    for (const query of [
+      `query ($user: ID!, $group: ID!, $org: ID!) { c: ${check} g: ${whole} }`,
+      `query ($user: ID!, $group: ID!, $org: ID!) { g: ${whole} c: ${check} }`,
+    ]) {
+      for (const as of [admin, owner, orgMember]) {
+        const { on } = await same(query, variables, as);
+        const g = (on.data as { g: { createdAt: string | null; groupType: string | null } }).g;
+        expect(g.groupType).toBe("organization");
+        expect(typeof g.createdAt).toBe("string");
+      }
+    }
+  });
+
   it("aliases: the first of each field is planned, the others load (same or other arguments)", async () => {
     const query = `query ($id: ID!) {
       group(id: $id) {

@@ -1,9 +1,6 @@
 import DataLoader from "dataloader";
-import { shareFactsGroupRows } from "../permissions";
 import { type AppContext, byKey, groupedByKey, loaderFamily, perRequest, requireViewer } from "../shared/context";
 import { isUuid } from "../shared/ids";
-import { reviveDates } from "../shared/json-rows";
-import { GROUP_TIMESTAMPS, groupColumns } from "./group.columns";
 import type { Group, GroupRelative } from "./group.entity";
 import * as store from "./group.store";
 
@@ -23,13 +20,6 @@ function byIdLoader(load: (ids: string[]) => Promise<Group[]>): DataLoader<strin
 
 /** Groups by id, visible or not: callers decide visibility (canView). */
 export const groupsById = perRequest((ctx) => byIdLoader((ids) => store.groupsByIds(ctx.db, ids)));
-
-// The authorizer's facts read every group on a target's ancestry anyway: their whole rows come
-// along and prime groupsById, so checkPermission reads the groups on its paths without a statement.
-shareFactsGroupRows(groupColumns, (ctx, rows) => {
-  const loader = groupsById(ctx);
-  for (const group of reviveDates<Group>(rows, GROUP_TIMESTAMPS)) loader.prime(group.id, group);
-});
 
 /**
  * Groups by id that the caller may see, the visibility rule in the same statement: what

@@ -7,3 +7,4 @@ export { findGroup } from "./group.queries";
 export { groupForMutation } from "./group.service";
 export { GroupEventsResolver, GroupEventGroupResolver } from "./group-events.resolver";
 export { GROUP_EVENT_DETAILS_RESOLVERS } from "./event-details.resolver";
+export { bringGroupsWithFacts, type GroupProperty, groupPropertiesRead, groupsFromFacts } from "./group.selection";

@@ -1,6 +1,16 @@
-import { findGroup, type Group, groupsById } from "../groups";
+import type { GraphQLResolveInfo } from "graphql";
+import {
+  bringGroupsWithFacts,
+  findGroup,
+  type Group,
+  type GroupProperty,
+  groupPropertiesRead,
+  groupsById,
+  groupsFromFacts,
+} from "../groups";
 import { can, canSeeMemberOf, canView, checkAccess, type Grant, permissionsIn, registry } from "../permissions";
 import { type AppContext, required, requireViewer } from "../shared/context";
+import { selectedFields } from "../shared/selection";
 import { BadUserInputError, ForbiddenError, NotFoundError } from "../shared/errors";
 import { decodeKeyset, pageSize, toPage } from "../shared/pagination";
 import type { Membership } from "./membership.entity";
@@ -107,17 +117,35 @@ export interface ExplainedGrant {
 }
 
 /**
+ * The Group properties an answer's explained grants show: what the selection reads on the grants'
+ * `group` and `path` below `base` (`[]` for checkPermission's own selection, `["nodes"]` for a page
+ * of holders), for groupPropertiesRead. With planning off (PLAN_QUERIES=false), every property.
+ */
+export function grantGroupsRead(ctx: AppContext, info: GraphQLResolveInfo, base: readonly string[]): GroupProperty[] {
+  if (!ctx.config.planQueries) return groupPropertiesRead(null);
+  const grants = [...base, "grants"];
+  return groupPropertiesRead([
+    ...selectedFields(info, [...grants, "group"]),
+    ...selectedFields(info, [...grants, "path"]),
+  ]);
+}
+
+/**
  * The grants as checkPermission shows them: only those whose every group on the path the caller may
  * see (a grant must not reveal a PRIVATE ancestor; whether the permission is held stays the truth).
- * The groups on the paths came with the facts the grants were decided on, and so did the caller's
- * standing there: this costs no statement.
+ * The groups on the paths came with the facts the grants were decided on (bringGroupsWithFacts,
+ * with `properties`), and so did the caller's standing there: this costs no statement.
  */
-export async function explainGrants(ctx: AppContext, grants: readonly Grant[]): Promise<ExplainedGrant[]> {
+export async function explainGrants(
+  ctx: AppContext,
+  grants: readonly Grant[],
+  properties: readonly GroupProperty[],
+): Promise<ExplainedGrant[]> {
   const ids = [...new Set(grants.flatMap((g) => g.path))];
-  const groups = await groupsById(ctx).loadMany(ids);
+  const groups = await groupsFromFacts(ctx, ids, properties);
   const byId = new Map<string, Group>();
   for (const g of groups) {
-    if (g && !(g instanceof Error) && (await canView(ctx, g))) byId.set(g.id, g);
+    if (g && (await canView(ctx, g))) byId.set(g.id, g);
   }
   return grants
     .filter((g) => g.path.every((id) => byId.has(id)))
@@ -130,28 +158,35 @@ export async function explainGrants(ctx: AppContext, grants: readonly Grant[]): 
 }
 
 /**
- * checkPermission: the subject's grants and the caller's standing come from one statement, the
- * target and every group on the grants' paths from a second one.
+ * checkPermission: the subject's grants, the caller's standing, the target and every group on the
+ * grants' paths (with the `properties` the answer shows: grantGroupsRead) come from one statement.
  */
-export async function checkPermission(ctx: AppContext, userId: string, groupId: string, permission: string) {
+export async function checkPermission(
+  ctx: AppContext,
+  userId: string,
+  groupId: string,
+  permission: string,
+  properties: readonly GroupProperty[],
+) {
   requireViewer(ctx);
   assertPermissionKey(permission);
+  bringGroupsWithFacts(ctx, properties);
   const [decision] = await Promise.all([
     checkAccess(ctx, userId, groupId, permission),
     // Loaded in the same batch as the subject's facts: canView and members.view below reuse it.
     can(ctx, "groups.view", groupId),
   ]);
   const pathIds = decision.grants.flatMap((g) => g.path);
-  // The target and the groups on the paths in one batch (explainGrants then reads them cached).
-  const [group] = await groupsById(ctx).loadMany([groupId, ...pathIds]);
-  if (!group || group instanceof Error || !(await canView(ctx, group))) throw new NotFoundError("Group", groupId);
+  // The target and the groups on the paths came with the facts (explainGrants reads them again).
+  const [group] = await groupsFromFacts(ctx, [groupId, ...pathIds], properties);
+  if (!group || !(await canView(ctx, group))) throw new NotFoundError("Group", groupId);
   if (!decision.userExists) throw new NotFoundError("User", userId);
   await assertMayAskAbout(ctx, userId, group);
   return {
     allowed: decision.allowed,
     permission,
     globalAdmin: decision.globalAdmin,
-    grants: await explainGrants(ctx, decision.grants),
+    grants: await explainGrants(ctx, decision.grants, properties),
   };
 }
 

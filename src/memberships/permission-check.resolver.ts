@@ -1,7 +1,8 @@
-import { Arg, Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, Directive, Field, ID, Info, ObjectType, Query, Resolver } from "type-graphql";
 import { Group } from "../groups";
 import type { AppContext } from "../shared/context";
-import { checkPermission } from "./membership.queries";
+import { checkPermission, grantGroupsRead } from "./membership.queries";
 import { PUBLIC, UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
 
 @ObjectType({ simpleResolvers: true })
@@ -56,7 +57,8 @@ memberships in active groups count. Global admins are allowed everything.`,
     @Arg("groupId", () => ID) groupId: string,
     @Arg("permission") permission: string,
     @Ctx() ctx: AppContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<PermissionCheck> {
-    return checkPermission(ctx, userId, groupId, permission);
+    return checkPermission(ctx, userId, groupId, permission, grantGroupsRead(ctx, info, []));
   }
 }

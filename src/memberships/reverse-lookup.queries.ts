@@ -1,4 +1,4 @@
-import type { Group } from "../groups";
+import { bringGroupsWithFacts, type Group, type GroupProperty } from "../groups";
 import { can, checkAccess } from "../permissions";
 import { type AppContext, requireViewer } from "../shared/context";
 import { ForbiddenError } from "../shared/errors";
@@ -62,9 +62,16 @@ export interface PermissionHolderRow {
  * most whatever the page or the depth: the caller's standing (often already loaded), the page, and
  * the holders' facts; a list of groups asking shares them.
  */
-export async function listUsersWithPermission(ctx: AppContext, group: Group, args: UsersWithPermissionArgs) {
+export async function listUsersWithPermission(
+  ctx: AppContext,
+  group: Group,
+  args: UsersWithPermissionArgs,
+  properties: readonly GroupProperty[],
+) {
   requireViewer(ctx);
   assertPermissionKey(args.permission);
+  // The groups the grants show come with the facts (the caller's standing here may be the first).
+  bringGroupsWithFacts(ctx, properties);
   const first = pageSize(args.first, 50);
   const after = args.after != null ? decodeKeyset(args.after, ["string", "uuid"]) : null;
   if (!(await can(ctx, "members.view", group.id))) throw new ForbiddenError("members.view", `group "${group.name}"`);
@@ -76,7 +83,7 @@ export async function listUsersWithPermission(ctx: AppContext, group: Group, arg
     usersById(ctx).loadMany(ids),
     Promise.all(ids.map((id) => checkAccess(ctx, id, group.id, args.permission))),
   ]);
-  const grants = await Promise.all(decisions.map((d) => explainGrants(ctx, d.grants)));
+  const grants = await Promise.all(decisions.map((d) => explainGrants(ctx, d.grants, properties)));
   const holders: PermissionHolderRow[] = nodes.map((h, i) => {
     const user = users[i];
     if (!user || user instanceof Error) throw new Error(`holder ${h.userId} has no user row`);

@@ -1,10 +1,12 @@
-import { Arg, Ctx, Directive, Field, FieldResolver, Int, ObjectType, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, Directive, Field, FieldResolver, Info, Int, ObjectType, Resolver, Root } from "type-graphql";
 import { Group, GroupConnection } from "../groups";
 import type { AppContext } from "../shared/context";
 import { pagedByFirst, UNPAGED_LIST, WALKS_ROWS } from "../shared/federation-directives";
 import { connectionOf } from "../shared/pagination";
 import type { Row } from "../shared/row";
 import { User } from "../users";
+import { grantGroupsRead } from "./membership.queries";
 import { PermissionGrant } from "./permission-check.resolver";
 import { listGroupsWithPermission, listUsersWithPermission } from "./reverse-lookup.queries";
 
@@ -61,10 +63,16 @@ when they also hold a granting role.`,
   usersWithPermission(
     @Root() group: Row<Group>,
     @Ctx() ctx: AppContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg("permission") permission: string,
     @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<PermissionHolderConnection> {
-    return listUsersWithPermission(ctx, group, { permission, first, after }) as Promise<PermissionHolderConnection>;
+    return listUsersWithPermission(
+      ctx,
+      group,
+      { permission, first, after },
+      grantGroupsRead(ctx, info, ["nodes"]),
+    ) as Promise<PermissionHolderConnection>;
   }
 }

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager, Sql } from "../db";
 import { type AppContext, perRequest, requireViewer } from "../shared/context";
 import { ForbiddenError, ForbiddenRuleError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
-import { hierarchyFacts, includeGroupRows } from "./permission.store";
+import { hierarchyFacts } from "./permission.store";
 import { registry } from "./registry/registry";
 import { type Decision, decide, type Grant, grantsAt } from "./rules";
 
@@ -28,20 +28,43 @@ interface StandingKey {
   groupId: string;
 }
 
-/** Standing of (user, group) pairs: one statement for any number of pairs. */
-type GroupRowListener = (ctx: AppContext, rows: Record<string, unknown>[]) => void;
-const groupRowListeners: GroupRowListener[] = [];
-
 /**
- * Brings each group's whole row along with the facts (the groups on every target's ancestry) and
- * hands them to `listener` (the groups domain primes its loader): checkPermission then reads the
- * groups on its grants' paths without a statement of its own.
+ * Group rows that ride on the request's facts statements: the facts read every group on a target's
+ * ancestry anyway, so a caller that shows some of those groups next (checkPermission's grants and
+ * their paths) asks for their rows beforehand (bringGroupRowsWithFacts) and reads them after
+ * (groupRowFromFacts) without a statement of its own. Only the properties asked for are read.
  */
-export function shareFactsGroupRows(columns: Sql, listener: GroupRowListener): void {
-  includeGroupRows(columns);
-  groupRowListeners.push(listener);
+interface FactsGroupRows {
+  /** The `'property', g.column` pairs every later facts statement of the request brings, by property. */
+  wanted: Map<string, Sql>;
+  /** The rows brought so far, by group id, with the properties each carries. */
+  brought: Map<string, { row: Record<string, unknown>; properties: ReadonlySet<string> }>;
 }
 
+const factsGroupRows = perRequest((): FactsGroupRows => ({ wanted: new Map(), brought: new Map() }));
+
+/**
+ * From now on in this request, the facts statements bring each group's row with these
+ * properties as well (`property -> 'property', g.column`, from the groups domain). Call before the
+ * check whose facts should carry them; a check already answered from the cache brings none, and its
+ * reader falls back to its own statement.
+ */
+export function bringGroupRowsWithFacts(ctx: AppContext, pairs: ReadonlyMap<string, Sql>): void {
+  const { wanted } = factsGroupRows(ctx);
+  for (const [property, pair] of pairs) wanted.set(property, pair);
+}
+
+/** The row of group `id` a facts statement of this request brought, if it carries every one of `properties`. */
+export function groupRowFromFacts(
+  ctx: AppContext,
+  id: string,
+  properties: readonly string[],
+): Record<string, unknown> | undefined {
+  const brought = factsGroupRows(ctx).brought.get(id);
+  return brought && properties.every((p) => brought.properties.has(p)) ? brought.row : undefined;
+}
+
+/** Standing of (user, group) pairs: one statement for any number of pairs. */
 export const standingOf = perRequest((ctx) => {
   const loader: DataLoader<StandingKey, Standing, string> = new DataLoader<StandingKey, Standing, string>(
     async (keys) => {
@@ -49,8 +72,10 @@ export const standingOf = perRequest((ctx) => {
       if (valid.length === 0) return keys.map(() => ({ exists: false, isGlobalAdmin: false, grants: [] }));
       const targets = [...new Set(valid.map((k) => k.groupId))];
       const users = [...new Set(valid.map((k) => k.userId))];
-      const { facts, admins, groupRows } = await hierarchyFacts(ctx.db, targets, users);
-      if (groupRows.length > 0) for (const listener of groupRowListeners) listener(ctx, groupRows);
+      const rows = factsGroupRows(ctx);
+      const properties: ReadonlySet<string> = new Set(rows.wanted.keys());
+      const { facts, admins, groupRows } = await hierarchyFacts(ctx.db, targets, users, [...rows.wanted.values()]);
+      for (const row of groupRows) rows.brought.set(row.id as string, { row, properties });
       const now = new Date();
       // The grants are worked out when first read: most primed ancestors are never asked about.
       const standing = (userId: string, groupId: string): Standing => {

@@ -9,7 +9,8 @@ export {
   permissionsIn,
   assertSelfOrGlobalAdmin,
   canSeeMemberOf,
-  shareFactsGroupRows,
+  bringGroupRowsWithFacts,
+  groupRowFromFacts,
 } from "./authorizer";
 export { holdersAndAncestors } from "./permission.store";
 export { heldBy, visibleGroup, countingMembership, emailVisibleTo, groupsHeldBy, holdersOf } from "./visibility";

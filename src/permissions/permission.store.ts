@@ -1,4 +1,4 @@
-import { and, empty, query, raw, type Sql, sql, value, type Runner } from "../db";
+import { and, empty, join, query, raw, type Sql, sql, value, type Runner } from "../db";
 import type { Permission, PermissionModule } from "./permission.types";
 import type { HierarchyFacts, MembershipFacts } from "./rules";
 import { holdersOf } from "./visibility";
@@ -13,19 +13,6 @@ import { holdersOf } from "./visibility";
 // ---------------------------------------------------------------------------------- the facts
 
 /**
- * The select list (alias `g`) of a whole group row, when the groups domain asked for its rows to
- * come along with the facts (see includeGroupRows): the facts already read every group on the
- * targets' ancestry, so a caller that needs those groups next (checkPermission's paths) costs no
- * statement of its own. Set once at start-up; permissions cannot import groups (groups imports it).
- */
-let groupRowColumns: Sql | null = null;
-
-/** Makes the facts statement bring each group's row (as JSON, `groupRow`) with the given columns. */
-export function includeGroupRows(columns: Sql): void {
-  groupRowColumns = columns;
-}
-
-/**
  * Facts for rules.ts in one statement: every ancestor edge of the targets, the groups on them, the
  * memberships of the given users in those groups, and the users' global-admin flags. One row shape
  * for the four kinds (`kind` says which; `x` and `y` are the flags of groups and users). The
@@ -37,6 +24,12 @@ export function includeGroupRows(columns: Sql): void {
  * guessing 112 nodes for a recursive CTE, hashed them and scanned all 20,000 groups (7 ms of a 7.5 ms
  * statement on the Q3 benchmark's chain; 0.5 ms by key).
  *
+ * `groupRow`: the `'property', g.column` pairs of each group's row to bring along as JSON (the
+ * `groupRow` column), for a caller that shows those groups next (checkPermission's grant paths:
+ * the facts already read every group on the targets' ancestry); none, no row. Only the pairs asked
+ * for: whole rows (sixteen columns, two timestamps and the metadata as JSON) cost PostgreSQL as much
+ * again as the rest of the statement, for the eight groups of the Q3 benchmark's chain.
+ *
  * One target and one user (a single permission check, the commonest batch) take scalar parameters
  * instead of arrays, a second statement text. With arrays, the generic plan guesses 10 elements
  * per array, so ~1,200 ancestors and ~12,000 membership probes, and PostgreSQL re-plans every
@@ -44,11 +37,16 @@ export function includeGroupRows(columns: Sql): void {
  * scalars the generic plan's estimate equals the custom one, so after five executions each
  * connection keeps the generic plan (0.01 ms to plan, 0.13 ms to run).
  */
-export function hierarchyFactsSql(targets: readonly string[], users: readonly string[]): Sql {
-  const groupRow = groupRowColumns ? sql`, (SELECT row_to_json(r) FROM (SELECT ${groupRowColumns}) r)` : empty;
+export function hierarchyFactsSql(
+  targets: readonly string[],
+  users: readonly string[],
+  groupRow: readonly Sql[] = [],
+): Sql {
+  const withRows = groupRow.length > 0;
+  const row = withRows ? sql`, json_build_object(${join([...groupRow], ", ")})` : empty;
   // The first branch names the union's columns.
-  const groupRowFirst = groupRowColumns ? raw(`, NULL::json AS "groupRow"`) : empty;
-  const groupRowNone = groupRowColumns ? raw(`, NULL::json`) : empty;
+  const groupRowFirst = withRows ? raw(`, NULL::json AS "groupRow"`) : empty;
+  const groupRowNone = withRows ? raw(`, NULL::json`) : empty;
   const single = targets.length === 1 && users.length === 1;
   const isTarget = single ? sql`= ${targets[0]}::uuid` : sql`= ANY(${value(targets)}::uuid[])`;
   const targetIds = single ? sql`${targets[0]}::uuid` : sql`unnest(${value(targets)}::uuid[])`;
@@ -65,7 +63,7 @@ export function hierarchyFactsSql(targets: readonly string[], users: readonly st
     SELECT 'edge' AS kind, child AS a, parent AS b, NULL AS role, NULL AS status,
            NULL::timestamptz AS "expiresAt", NULL::boolean AS x, NULL::boolean AS y${groupRowFirst} FROM up
     UNION ALL
-    SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active${groupRow}
+    SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active${row}
     FROM groups g WHERE g.id = ANY(ARRAY(SELECT id FROM nodes))
     UNION ALL
     SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL${groupRowNone}
@@ -89,21 +87,22 @@ interface FactRow {
   expiresAt: Date | null;
   x: boolean | null;
   y: boolean | null;
-  /** The group's whole row, when the groups domain asked for it (includeGroupRows). */
+  /** The group's row as JSON, with the pairs the caller asked for (hierarchyFactsSql's groupRow). */
   groupRow?: Record<string, unknown> | null;
 }
 
 /**
  * The facts rules.ts decides on for `users` in `targets` (ids already checked to be UUIDs): every
  * target's ancestors with their groups, the users' memberships there, and the users' global-admin
- * flags (a user missing from `admins` does not exist).
+ * flags (a user missing from `admins` does not exist); with `groupRow` pairs, those groups' rows.
  */
 export async function hierarchyFacts(
   runner: Runner,
   targets: readonly string[],
   users: readonly string[],
+  groupRow: readonly Sql[] = [],
 ): Promise<{ facts: HierarchyFacts; admins: Map<string, boolean>; groupRows: Record<string, unknown>[] }> {
-  const rows = await query<FactRow>(runner, hierarchyFactsSql(targets, users));
+  const rows = await query<FactRow>(runner, hierarchyFactsSql(targets, users, groupRow));
   const groupRows: Record<string, unknown>[] = [];
   const groups = new Map<string, { id: string; permissionCascadeEnabled: boolean; isActive: boolean }>();
   const parentsOf = new Map<string, string[]>();

@@ -1,3 +1,4 @@
+import { raw } from "../../src/db";
 import { registry } from "../../src/permissions";
 import {
   hierarchyFactsSql,
@@ -66,6 +67,23 @@ describe("permission store SQL", () => {
     );
     expect(facts.values).toEqual([GROUP_A, GROUP_A, USER, USER]);
     expect(hierarchyFactsSql([GROUP_B], [USER]).text).toBe(facts.text);
+  });
+
+  it("the facts with the groups' rows a caller asked for: a JSON object of those pairs only, the text otherwise the same", () => {
+    const plain = text(hierarchyFactsSql([GROUP_A], [USER]));
+    const pairs = [raw(`'id', g.id`), raw(`'name', g.name`), raw(`'visibility', g.visibility`)];
+    const facts = hierarchyFactsSql([GROUP_A], [USER], pairs);
+    const expected = plain
+      .replace(`NULL::boolean AS y FROM up`, `NULL::boolean AS y, NULL::json AS "groupRow" FROM up`)
+      .replace(
+        `g.permission_cascade_enabled, g.is_active FROM`,
+        `g.permission_cascade_enabled, g.is_active, json_build_object('id', g.id, 'name', g.name, 'visibility', g.visibility) FROM`,
+      )
+      .replace(`m.expires_at, NULL, NULL FROM`, `m.expires_at, NULL, NULL, NULL::json FROM`)
+      .replace(`u.is_global_admin, NULL FROM`, `u.is_global_admin, NULL, NULL::json FROM`);
+    expect(expected).not.toBe(plain);
+    expect(text(facts)).toBe(expected);
+    expect(facts.values).toEqual([GROUP_A, GROUP_A, USER, USER]);
   });
 
   it("who hears of a deletion: the holders of a permission in the group (visibility.ts holdersOf), and its ancestors", () => {
