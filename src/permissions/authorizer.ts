@@ -130,6 +130,8 @@ export async function viewerRoles(ctx: AppContext, groupId: string): Promise<str
 /** Call after a change to memberships or the hierarchy within a request. */
 export function forgetViewerRoles(ctx: AppContext): void {
   standingOf(ctx).clearAll();
+  // The rows came with those facts: a change may have touched them too.
+  factsGroupRows(ctx).brought.clear();
 }
 
 export async function can(ctx: AppContext, permission: string, groupId: string): Promise<boolean> {
