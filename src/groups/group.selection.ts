@@ -19,26 +19,13 @@ import { groupsById } from "./group.loaders";
 export type GroupProperty = keyof Group;
 
 /**
- * The Group fields that are a column of their own, answered from the row as it is (simpleResolvers).
- * Any other field (a relation, `createdBy`, another domain's field) may need more: the whole row.
+ * The Group fields that are a column of their own, answered from the row as it is (simpleResolvers):
+ * every property of the column map but `createdById`, which is no field (`createdBy` reads it). Any
+ * other field (a relation, `createdBy`, another domain's field) may need more: the whole row. A new
+ * column whose field is not its plain value belongs beside `createdById` here.
  */
-const PLAIN: ReadonlySet<string> = new Set<GroupProperty>([
-  "id",
-  "name",
-  "groupType",
-  "description",
-  "shortName",
-  "url",
-  "knowledgeArea",
-  "campus",
-  "visibility",
-  "joinPolicy",
-  "isActive",
-  "permissionCascadeEnabled",
-  "metadata",
-  "createdAt",
-  "updatedAt",
-]);
+const NOT_FIELDS: ReadonlySet<string> = new Set<GroupProperty>(["createdById"]);
+const PLAIN: ReadonlySet<string> = new Set(Object.keys(GROUP_COLUMN).filter((p) => !NOT_FIELDS.has(p)));
 
 /** Always read: the id, and what visibility (canView) and error messages (the group's name) need. */
 const ALWAYS: readonly GroupProperty[] = ["id", "name", "visibility"];
