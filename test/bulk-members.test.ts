@@ -46,6 +46,11 @@ describe("invitations by email and members in bulk", () => {
   let group: string;
   const callers: WsCaller[] = [];
 
+  /** The owner invites `email` to group `g`: the invitation, with the (provisional) user holding it. */
+  const invitation = async (g: string, email: string) =>
+    (await svc.ok<{ inviteByEmail: { id: string; user: { id: string } } }, unknown>(INVITE, { g, e: email }, owner))
+      .inviteByEmail;
+
   beforeAll(async () => {
     svc = await TestService.start();
     admin = await svc.user({ admin: true });
@@ -289,9 +294,7 @@ describe("invitations by email and members in bulk", () => {
       const fresh = await createGroup(svc, owner, { name: "Only Invited" });
       const ownMembership = await addMember(svc, owner, inBoth, veteran);
       await addMember(svc, owner, left, veteran);
-      const invite = async (g: string) =>
-        (await svc.ok<{ inviteByEmail: { id: string; user: { id: string } } }, unknown>(INVITE, { g, e: email }, owner))
-          .inviteByEmail;
+      const invite = (g: string) => invitation(g, email);
       const [toBoth, toLeft, toFresh] = [await invite(inBoth), await invite(left), await invite(fresh)];
       const provisionalId = toBoth.user.id;
       // Removed from `left` after the address was invited there: that invitation's history overlaps theirs.
@@ -371,9 +374,7 @@ describe("invitations by email and members in bulk", () => {
       const email = address("meanwhile");
       const joined = await createGroup(svc, owner, { name: "Joined Meanwhile" });
       const invited = await createGroup(svc, owner, { name: "Invited Only" });
-      const invite = async (g: string) =>
-        (await svc.ok<{ inviteByEmail: { id: string; user: { id: string } } }, unknown>(INVITE, { g, e: email }, owner))
-          .inviteByEmail;
+      const invite = (g: string) => invitation(g, email);
       const [toJoined, toInvited] = [await invite(joined), await invite(invited)];
       const provisionalId = toJoined.user.id;
       // Another transaction makes the claimant a member of `joined` and has not committed yet: the
