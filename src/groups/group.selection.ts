@@ -59,8 +59,6 @@ export function bringGroupsWithFacts(ctx: AppContext, properties: readonly Group
   bringGroupRowsWithFacts(ctx, pairs);
 }
 
-const TIMESTAMPS: readonly string[] = GROUP_TIMESTAMPS;
-
 /**
  * Groups by id with at least `properties`, in key order (null for an unknown id): the rows a facts
  * statement brought where they carry them, the rest through groupsById (one statement for all of
@@ -77,7 +75,7 @@ export async function groupsFromFacts(
     const row = groupRowFromFacts(ctx, id, properties);
     if (!row) missing.push(id);
     // The row came as JSON: its timestamps are text until revived (once: the row is kept as revived).
-    else found.set(id, reviveDates<Group>([row], TIMESTAMPS)[0]!);
+    else found.set(id, reviveDates<Group>([row], GROUP_TIMESTAMPS)[0]!);
   }
   if (missing.length > 0) {
     const loaded = await groupsById(ctx).loadMany(missing);
