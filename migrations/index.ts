@@ -10,6 +10,7 @@ import { AccessRequests1795000008000 } from "./1795000008000-AccessRequests";
 import { EmailInvitations1795000009000 } from "./1795000009000-EmailInvitations";
 import { EmailSetBySelf1795000010000 } from "./1795000010000-EmailSetBySelf";
 import { MemberPageIndex1795000011000 } from "./1795000011000-MemberPageIndex";
+import { MembershipPairProbe1795000012000 } from "./1795000012000-MembershipPairProbe";
 
 /** Every migration, oldest first. `npm run migration:generate` writes a new file; add its class here. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   EmailInvitations1795000009000,
   EmailSetBySelf1795000010000,
   MemberPageIndex1795000011000,
+  MembershipPairProbe1795000012000,
 ];

@@ -14,21 +14,28 @@ import { holdersOf } from "./visibility";
 
 /**
  * Facts for rules.ts in one statement: every ancestor edge of the targets, the groups on them, the
- * memberships of the given users in those groups, and the users' global-admin flags. One row shape
- * for the four kinds (`kind` says which; `x` and `y` are the flags of groups and users). The
- * memberships are looked up per (group, user) pair, one index probe each (the pair is unique; LIMIT 1 keeps the planner
- * from flattening the lookup into a scan by user), so a user with thousands of
- * memberships elsewhere (an admin who created many groups) costs no more than one with none: read
- * by user, the statement scanned all of them (4 ms for 28,000, the Q3 benchmark's caller). The
- * groups are read by key from an array of the nodes: as `IN (SELECT id FROM nodes)` the planner,
- * guessing 112 nodes for a recursive CTE, hashed them and scanned all 20,000 groups (7 ms of a 7.5 ms
- * statement on the Q3 benchmark's chain; 0.5 ms by key).
+ * memberships of the given users in those groups, and the users' global-admin flags. They come as
+ * one JSON value, four arrays of arrays (edges, groups, memberships, users; null for none): one
+ * row of one column, parsed by a single JSON.parse. As rows of one shared shape (17 rows of nine
+ * columns on the Q3 benchmark's chain) the driver's row handling cost the service's Node process
+ * about a tenth of a check, and Node, not PostgreSQL, is what a permission check saturates.
  *
- * `groupRow`: the `'property', g.column` pairs of each group's row to bring along as JSON (the
- * `groupRow` column), for a caller that shows those groups next (checkPermission's grant paths:
- * the facts already read every group on the targets' ancestry); none, no row. Only the pairs asked
- * for: whole rows (sixteen columns, two timestamps and the metadata as JSON) cost PostgreSQL as much
- * again as the rest of the statement, for the eight groups of the Q3 benchmark's chain.
+ * The memberships are looked up per (group, user) pair, one index-only probe each of the unique
+ * (group_id, user_id) index, which carries role, status and expiry (migration
+ * 1795000012000-MembershipPairProbe; LIMIT 1 keeps the planner from flattening the lookup into a
+ * scan by user), so neither a user with thousands of memberships elsewhere (read by user, the
+ * statement scanned all of them: 4 ms for 28,000, the Q3 benchmark's caller) nor a group with
+ * thousands of members costs more than one with none. The groups are read by key from an array of
+ * the nodes: as `IN (SELECT id FROM nodes)` the planner, guessing 112 nodes for a recursive CTE,
+ * hashed them and scanned all 20,000 groups (7 ms of a 7.5 ms statement on the Q3 benchmark's
+ * chain; 0.5 ms by key).
+ *
+ * `groupRow`: the `'property', g.column` pairs of each group's row to bring along as a JSON object
+ * (each group's fourth element), for a caller that shows those groups next (checkPermission's
+ * grant paths: the facts already read every group on the targets' ancestry); none, no row. Only
+ * the pairs asked for: whole rows (sixteen columns, two timestamps and the metadata as JSON) cost
+ * PostgreSQL as much again as the rest of the statement, for the eight groups of the Q3
+ * benchmark's chain.
  *
  * One target and one user (a single permission check, the commonest batch) take scalar parameters
  * instead of arrays, a second statement text. With arrays, the generic plan guesses 10 elements
@@ -42,11 +49,7 @@ export function hierarchyFactsSql(
   users: readonly string[],
   groupRow: readonly Sql[] = [],
 ): Sql {
-  const withRows = groupRow.length > 0;
-  const row = withRows ? sql`, json_build_object(${join([...groupRow], ", ")})` : empty;
-  // The first branch names the union's columns.
-  const groupRowFirst = withRows ? raw(`, NULL::json AS "groupRow"`) : empty;
-  const groupRowNone = withRows ? raw(`, NULL::json`) : empty;
+  const row = groupRow.length > 0 ? sql`, json_build_object(${join([...groupRow], ", ")})` : empty;
   const single = targets.length === 1 && users.length === 1;
   const isTarget = single ? sql`= ${targets[0]}::uuid` : sql`= ANY(${value(targets)}::uuid[])`;
   const targetIds = single ? sql`${targets[0]}::uuid` : sql`unnest(${value(targets)}::uuid[])`;
@@ -60,36 +63,28 @@ export function hierarchyFactsSql(
     ), nodes AS (
       SELECT ${targetIds} AS id UNION SELECT parent FROM up
     )
-    SELECT 'edge' AS kind, child AS a, parent AS b, NULL AS role, NULL AS status,
-           NULL::timestamptz AS "expiresAt", NULL::boolean AS x, NULL::boolean AS y${groupRowFirst} FROM up
-    UNION ALL
-    SELECT 'group', g.id, NULL, NULL, NULL, NULL, g.permission_cascade_enabled, g.is_active${row}
-    FROM groups g WHERE g.id = ANY(ARRAY(SELECT id FROM nodes))
-    UNION ALL
-    SELECT 'membership', m.group_id, m.user_id, m.role, m.status, m.expires_at, NULL, NULL${groupRowNone}
-    FROM nodes n CROSS JOIN ${who}
-    CROSS JOIN LATERAL (
-      SELECT a.group_id, a.user_id, a.role, a.status, a.expires_at FROM memberships a
-      WHERE a.group_id = n.id AND a.user_id = who.id
-      LIMIT 1
-    ) m
-    UNION ALL
-    SELECT 'user', u.id, NULL, NULL, NULL, NULL, u.is_global_admin, NULL${groupRowNone}
-    FROM users u WHERE u.id ${isUser}`;
+    SELECT json_build_array(
+      (SELECT json_agg(json_build_array(child, parent)) FROM up),
+      (SELECT json_agg(json_build_array(g.id, g.permission_cascade_enabled, g.is_active${row}))
+       FROM groups g WHERE g.id = ANY(ARRAY(SELECT id FROM nodes))),
+      (SELECT json_agg(json_build_array(m.group_id, m.user_id, m.role, m.status, m.expires_at))
+       FROM nodes n CROSS JOIN ${who}
+       CROSS JOIN LATERAL (
+         SELECT a.group_id, a.user_id, a.role, a.status, a.expires_at FROM memberships a
+         WHERE a.group_id = n.id AND a.user_id = who.id
+         LIMIT 1
+       ) m),
+      (SELECT json_agg(json_build_array(u.id, u.is_global_admin)) FROM users u WHERE u.id ${isUser})
+    ) AS facts`;
 }
 
-interface FactRow {
-  kind: "edge" | "group" | "membership" | "user";
-  a: string;
-  b: string | null;
-  role: string | null;
-  status: string | null;
-  expiresAt: Date | null;
-  x: boolean | null;
-  y: boolean | null;
-  /** The group's row as JSON, with the pairs the caller asked for (hierarchyFactsSql's groupRow). */
-  groupRow?: Record<string, unknown> | null;
-}
+/** hierarchyFactsSql's value: edges (child, parent), groups, memberships (expiry as text) and users. */
+type FactsJson = [
+  [string, string][] | null,
+  [string, boolean, boolean, Record<string, unknown>?][] | null,
+  [string, string, string, string, string | null][] | null,
+  [string, boolean][] | null,
+];
 
 /**
  * The facts rules.ts decides on for `users` in `targets` (ids already checked to be UUIDs): every
@@ -102,21 +97,26 @@ export async function hierarchyFacts(
   users: readonly string[],
   groupRow: readonly Sql[] = [],
 ): Promise<{ facts: HierarchyFacts; admins: Map<string, boolean>; groupRows: Record<string, unknown>[] }> {
-  const rows = await query<FactRow>(runner, hierarchyFactsSql(targets, users, groupRow));
+  const rows = await query<{ facts: FactsJson }>(runner, hierarchyFactsSql(targets, users, groupRow));
+  const [edges, groupList, membershipList, userList] = rows[0]!.facts;
   const groupRows: Record<string, unknown>[] = [];
   const groups = new Map<string, { id: string; permissionCascadeEnabled: boolean; isActive: boolean }>();
   const parentsOf = new Map<string, string[]>();
   const memberships: MembershipFacts[] = [];
   const admins = new Map<string, boolean>();
-  for (const r of rows) {
-    if (r.kind === "edge") parentsOf.set(r.a, [...(parentsOf.get(r.a) ?? []), r.b!]);
-    else if (r.kind === "group") {
-      groups.set(r.a, { id: r.a, permissionCascadeEnabled: !!r.x, isActive: !!r.y });
-      if (r.groupRow) groupRows.push(r.groupRow);
-    } else if (r.kind === "membership") {
-      memberships.push({ groupId: r.a, userId: r.b!, role: r.role!, status: r.status!, expiresAt: r.expiresAt });
-    } else admins.set(r.a, !!r.x);
+  for (const [child, parent] of edges ?? []) {
+    const parents = parentsOf.get(child);
+    if (parents) parents.push(parent);
+    else parentsOf.set(child, [parent]);
   }
+  for (const [id, permissionCascadeEnabled, isActive, row] of groupList ?? []) {
+    groups.set(id, { id, permissionCascadeEnabled, isActive });
+    if (row) groupRows.push(row);
+  }
+  for (const [groupId, userId, role, status, expiresAt] of membershipList ?? []) {
+    memberships.push({ groupId, userId, role, status, expiresAt: expiresAt === null ? null : new Date(expiresAt) });
+  }
+  for (const [id, admin] of userList ?? []) admins.set(id, admin);
   return { facts: { groups, parentsOf, memberships }, admins, groupRows };
 }
 
