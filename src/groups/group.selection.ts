@@ -54,10 +54,17 @@ export function groupPropertiesRead(fields: readonly FieldNode[] | null): GroupP
  * bringGroupRowsWithFacts): call before the checks whose groups the answer shows.
  */
 export function bringGroupsWithFacts(ctx: AppContext, properties: readonly GroupProperty[]): void {
-  // Trusted text: property and column names come from the column map.
-  const pairs = new Map<string, Sql>(properties.map((p) => [p, raw(`'${p}', g.${GROUP_COLUMN[p]}`)]));
+  let pairs = pairsOf.get(properties);
+  if (!pairs) {
+    // Trusted text: property and column names come from the column map.
+    pairs = new Map<string, Sql>(properties.map((p) => [p, raw(`'${p}', g.${GROUP_COLUMN[p]}`)]));
+    pairsOf.set(properties, pairs);
+  }
   bringGroupRowsWithFacts(ctx, pairs);
 }
+
+/** The pairs of each properties list (a selection's list is kept per compiled document: grantGroupsRead). */
+const pairsOf = new WeakMap<readonly GroupProperty[], ReadonlyMap<string, Sql>>();
 
 /**
  * Groups by id with at least `properties`, in key order (null for an unknown id): the rows a facts

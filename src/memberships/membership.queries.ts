@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo } from "graphql";
+import type { FieldNode, GraphQLResolveInfo } from "graphql";
 import {
   bringGroupsWithFacts,
   findGroup,
@@ -116,18 +116,33 @@ export interface ExplainedGrant {
   path: Group[];
 }
 
+const grantGroupsByNodes = new WeakMap<readonly FieldNode[], Map<string, readonly GroupProperty[]>>();
+
 /**
  * The Group properties an answer's explained grants show: what the selection reads on the grants'
  * `group` and `path` below `base` (`[]` for checkPermission's own selection, `["nodes"]` for a page
  * of holders), for groupPropertiesRead. With planning off (PLAN_QUERIES=false), every property.
  */
-export function grantGroupsRead(ctx: AppContext, info: GraphQLResolveInfo, base: readonly string[]): GroupProperty[] {
+export function grantGroupsRead(
+  ctx: AppContext,
+  info: GraphQLResolveInfo,
+  base: readonly string[],
+): readonly GroupProperty[] {
   if (!ctx.config.planQueries) return groupPropertiesRead(null);
-  const grants = [...base, "grants"];
-  return groupPropertiesRead([
-    ...selectedFields(info, [...grants, "group"]),
-    ...selectedFields(info, [...grants, "path"]),
-  ]);
+  // A compiled document's field nodes are the same objects on every request: read each once.
+  let byBase = grantGroupsByNodes.get(info.fieldNodes);
+  if (!byBase) grantGroupsByNodes.set(info.fieldNodes, (byBase = new Map()));
+  const key = base.join(".");
+  let properties = byBase.get(key);
+  if (!properties) {
+    const grants = [...base, "grants"];
+    properties = groupPropertiesRead([
+      ...selectedFields(info, [...grants, "group"]),
+      ...selectedFields(info, [...grants, "path"]),
+    ]);
+    byBase.set(key, properties);
+  }
+  return properties;
 }
 
 /**

@@ -86,6 +86,46 @@ type FactsJson = [
   [string, boolean][] | null,
 ];
 
+/** Stand-ins for the ids while a shape's text is built (factsStatement). */
+const TARGET = "\0target";
+const USER = "\0user";
+
+/**
+ * hierarchyFactsSql's text for each shape (one check or a batch, and the group-row pairs), built
+ * once with stand-ins for the ids, and which ids each parameter takes: a check then builds no text,
+ * and the prepared statement's name is looked up by a text whose hash is already known.
+ */
+const factsShapes = new Map<string, { text: string; slots: ("targets" | "users")[] }>();
+const MAX_FACTS_SHAPES = 100;
+
+function factsStatement(
+  targets: readonly string[],
+  users: readonly string[],
+  groupRow: readonly Sql[],
+): [string, unknown[]] {
+  const single = targets.length === 1 && users.length === 1;
+  const key = `${single}:${groupRow.map((pair) => pair.text).join(", ")}`;
+  let shape = factsShapes.get(key);
+  if (!shape) {
+    const [t, u] = single
+      ? [[TARGET], [USER]]
+      : [
+          [TARGET, TARGET],
+          [USER, USER],
+        ];
+    const built = hierarchyFactsSql(t, u, groupRow);
+    const slots = built.values.map((v: unknown) => {
+      if (v === TARGET || v === t) return "targets" as const;
+      if (v === USER || v === u) return "users" as const;
+      throw new Error("hierarchyFactsSql took a value that is not an id");
+    });
+    shape = { text: built.text, slots };
+    if (factsShapes.size < MAX_FACTS_SHAPES) factsShapes.set(key, shape);
+  }
+  const [target, user] = single ? [targets[0], users[0]] : [targets, users];
+  return [shape.text, shape.slots.map((slot) => (slot === "targets" ? target : user))];
+}
+
 /**
  * The facts rules.ts decides on for `users` in `targets` (ids already checked to be UUIDs): every
  * target's ancestors with their groups, the users' memberships there, and the users' global-admin
@@ -97,7 +137,7 @@ export async function hierarchyFacts(
   users: readonly string[],
   groupRow: readonly Sql[] = [],
 ): Promise<{ facts: HierarchyFacts; admins: Map<string, boolean>; groupRows: Record<string, unknown>[] }> {
-  const rows = await query<{ facts: FactsJson }>(runner, hierarchyFactsSql(targets, users, groupRow));
+  const rows = await query<{ facts: FactsJson }>(runner, ...factsStatement(targets, users, groupRow));
   const [edges, groupList, membershipList, userList] = rows[0]!.facts;
   const groupRows: Record<string, unknown>[] = [];
   const groups = new Map<string, { id: string; permissionCascadeEnabled: boolean; isActive: boolean }>();
