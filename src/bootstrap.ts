@@ -3,7 +3,13 @@ import type { DataSource } from "typeorm";
 import { createDataSource } from "../ormconfig";
 import { createVerifier, mintToken, resolveJwtSecret } from "./auth";
 import { type Config, loadConfig, requireProductionSettings } from "./config";
-import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./db";
+import {
+  type EmbeddedDatabase,
+  ensureDatabase,
+  type ReadPipeline,
+  startEmbeddedPostgres,
+  startReadPipeline,
+} from "./db";
 import { EventFeed, EventHub } from "./events";
 import { buildGroupsSubgraph } from "./federation";
 import { Metrics } from "./metrics";
@@ -77,9 +83,17 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
   let timer: TimerDuty | undefined;
   let erasures: ErasureWatch | undefined;
   let metricsServer: { url: string; close(): Promise<void> } | undefined;
+  let reads: ReadPipeline | undefined;
   try {
     await db.initialize();
     tracing?.instrumentPool(db);
+    reads =
+      config.dbPipelineConnections > 0
+        ? startReadPipeline(db, {
+            connections: config.dbPipelineConnections,
+            onClient: tracing ? (client) => tracing.traceClient(client) : undefined,
+          })
+        : undefined;
     if (config.migrateOnStart) {
       const applied = await db.runMigrations({ transaction: "each" });
       if (applied.length) logger.info("migrations applied", { migrations: applied.map((m) => m.name) });
@@ -144,6 +158,7 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
           await eventHub.stop();
           await feed!.stop();
           await erasures!.stop();
+          await reads?.close();
           await db.destroy();
           await embedded?.stop();
           // Last: the spans of the drain are exported too.
@@ -155,6 +170,7 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
     await metricsServer?.close();
     await feed?.stop();
     await erasures?.stop();
+    await reads?.close();
     if (db.isInitialized) await db.destroy();
     await embedded?.stop();
     await tracing?.shutdown();

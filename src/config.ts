@@ -33,6 +33,11 @@ export interface Config {
   maxQueryCost: number;
   /** Connections in the pool. @default 10 */
   dbPoolSize: number;
+  /**
+   * Connections of the read pipeline (the permission facts, src/db/pipeline.ts), besides the pool;
+   * 0 sends those reads through the pool. @default 2
+   */
+  dbPipelineConnections: number;
   /** debug | info | warn | error | silent. @default "info" */
   logLevel: LogLevel;
   /** Adds `extensions.sqlStatements` to every response (tests and benchmarks). @default false */
@@ -227,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxQueryDepth: int(env, "MAX_QUERY_DEPTH", 12, 1),
     maxQueryCost: int(env, "MAX_QUERY_COST", 50000, 1),
     dbPoolSize: int(env, "DB_POOL_SIZE", 10, 1),
+    dbPipelineConnections: int(env, "DB_PIPELINE_CONNECTIONS", 2, 0),
     logLevel,
     exposeSqlCount: bool(env, "EXPOSE_SQL_COUNT", false),
     planQueries: bool(env, "PLAN_QUERIES", true),

@@ -38,7 +38,7 @@ import {
   DB_SYSTEM_NAME_VALUE_POSTGRESQL,
 } from "@opentelemetry/semantic-conventions";
 import { type DocumentNode, type ExecutionResult, getOperationAST, type GraphQLError } from "graphql";
-import type { Pool, PoolClient } from "pg";
+import type { Client, Pool, PoolClient } from "pg";
 import type { DataSource } from "typeorm";
 import type { CompiledExecutor } from "./executor";
 import type { AppContext } from "./shared/context";
@@ -286,7 +286,8 @@ export class Tracing {
     });
   }
 
-  private traceClient(client: PoolClient): void {
+  /** A span for each statement of `client` (a pool's client, or a connection of the read pipeline). */
+  traceClient(client: PoolClient | Client): void {
     const tracer = this.tracer;
     const target = client as unknown as {
       query: (...args: unknown[]) => unknown;

@@ -60,6 +60,13 @@ describe("settings", () => {
     expect(() => loadConfig({ MAX_SUBSCRIPTIONS_PER_CONNECTION: "0" })).toThrow(/MAX_SUBSCRIPTIONS_PER_CONNECTION/);
   });
 
+  it("opens 2 read-pipeline connections unless told otherwise; 0 sends those reads through the pool", () => {
+    expect(loadConfig({}).dbPipelineConnections).toBe(2);
+    expect(loadConfig({ DB_PIPELINE_CONNECTIONS: "0" }).dbPipelineConnections).toBe(0);
+    expect(loadConfig({ DB_PIPELINE_CONNECTIONS: "4" }).dbPipelineConnections).toBe(4);
+    expect(() => loadConfig({ DB_PIPELINE_CONNECTIONS: "-1" })).toThrow(/DB_PIPELINE_CONNECTIONS/);
+  });
+
   it("keeps /metrics off unless METRICS_ENABLED or METRICS_PORT asks for it", () => {
     expect(loadConfig({})).toMatchObject({ metricsEnabled: false, metricsPort: undefined, metricsHost: "127.0.0.1" });
     expect(loadConfig({ METRICS_ENABLED: "true" })).toMatchObject({ metricsEnabled: true, metricsPort: undefined });

@@ -232,7 +232,8 @@ describe("the permission facts' plan", () => {
       expect(scans[0]!.Filter).toBeUndefined();
     } finally {
       await runner.rollbackTransaction();
-      await runner.query(`DEALLOCATE ALL`);
+      // Only its own: the pool's statements on this connection stay prepared (pg remembers them).
+      await runner.query(`DEALLOCATE facts_plan`);
       await runner.release();
     }
   });

@@ -14,3 +14,4 @@ export type { DataSource, EntityManager } from "typeorm";
 export { splitTotal, escapeLike, keysetPages, type KeyedPage, pagesByKey } from "./paging";
 export { ensureDatabase, pingDatabase } from "./health";
 export { Listener, type ListenerOptions } from "./listener";
+export { ReadPipeline, type ReadPipelineOptions, readPipelineOf, startReadPipeline } from "./pipeline";

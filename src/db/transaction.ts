@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { logger, requestScope } from "../shared/logger";
 import type { Sql } from "./sql";
 import { isRetryable, translateDbError } from "./errors";
+import { readPipelineOf } from "./pipeline";
 
 /** How inTransaction runs `work` again. */
 export interface TransactionOptions {
@@ -91,12 +92,15 @@ function pgRunnerOf(runner: DataSource | EntityManager): Pool | PoolClient | und
 /**
  * One SQL statement through a DataSource (the pool) or a transaction's EntityManager (its
  * connection), as a prepared statement; answers the rows, counts the statement against the request
- * (the no-N+1 tests and the benchmark read the count), and translates database errors.
+ * (the no-N+1 tests and the benchmark read the count), and translates database errors. `pipelined`:
+ * a short read of bounded cost, sent through the DataSource's read pipeline when it has one
+ * (src/db/pipeline.ts); in a transaction it runs on the transaction's connection as any other.
  */
 export async function query<T = Record<string, unknown>>(
   runner: DataSource | EntityManager,
   statement: string | Sql,
   params: unknown[] = [],
+  options: { pipelined?: boolean } = {},
 ): Promise<T[]> {
   const [text, values] = typeof statement === "string" ? [statement, params] : [statement.text, statement.values];
   try {
@@ -106,7 +110,10 @@ export async function query<T = Record<string, unknown>>(
     if (scope) scope.sqlStatements++;
     if (logger.enabled("debug")) logger.debug("sql", { query: text });
     const started = Date.now();
-    const result: QueryResult = await pg.query({ name: statementName(text), text, values });
+    const config = { name: statementName(text), text, values };
+    // Only the pool has a pipeline: a transaction's statements stay on its connection.
+    const pipeline = options.pipelined ? readPipelineOf(pg) : undefined;
+    const result: QueryResult = await (pipeline ? pipeline.query(config) : pg.query(config));
     const ms = Date.now() - started;
     if (ms > SLOW_MS) logger.warn("slow sql", { ms, query: text.slice(0, 500) });
     return result.rows as T[];

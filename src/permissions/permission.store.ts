@@ -137,7 +137,9 @@ export async function hierarchyFacts(
   users: readonly string[],
   groupRow: readonly Sql[] = [],
 ): Promise<{ facts: HierarchyFacts; admins: Map<string, boolean>; groupRows: Record<string, unknown>[] }> {
-  const rows = await query<{ facts: FactsJson }>(runner, ...factsStatement(targets, users, groupRow));
+  const rows = await query<{ facts: FactsJson }>(runner, ...factsStatement(targets, users, groupRow), {
+    pipelined: true,
+  });
   const [edges, groupList, membershipList, userList] = rows[0]!.facts;
   const groupRows: Record<string, unknown>[] = [];
   const groups = new Map<string, { id: string; permissionCascadeEnabled: boolean; isActive: boolean }>();
