@@ -34,7 +34,7 @@ export interface Config {
   /** Connections in the pool. @default 10 */
   dbPoolSize: number;
   /**
-   * Connections of the read pipeline (the permission facts, src/db/pipeline.ts), besides the pool;
+   * Connections of the read pipeline (the permission facts and `group(id)`, src/db/pipeline.ts), besides the pool;
    * 0 sends those reads through the pool. @default 2
    */
   dbPipelineConnections: number;

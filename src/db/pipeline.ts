@@ -3,9 +3,10 @@ import type { DataSource } from "typeorm";
 import { logger } from "../shared/logger";
 
 /**
- * Short autocommitted reads (the permission facts every check reads) through a few connections of
- * their own in pg's pipeline mode: the reads that start in one turn of the event loop go to one
- * connection and are written to its socket at once, without waiting for each other's answers.
+ * Short autocommitted reads (the permission facts every check reads, `group(id)`'s planned
+ * statement) through a few connections of their own in pg's pipeline mode: the reads that start
+ * in one turn of the event loop go to one connection and are written to its socket at once,
+ * without waiting for each other's answers.
  *
  * Why: a permission check is bound by the service's Node CPU, and a third of that was the kernel's
  * `writev` of the statement to PostgreSQL (on loopback TCP the sender also pays for delivering it
@@ -16,8 +17,9 @@ import { logger } from "../shared/logger";
  * pg's own pipeline mode does the protocol work (each statement with its own Sync, so a failing
  * one fails alone; named statements parsed once per connection); this class only chooses the
  * connection and corks its socket until the event loop's check phase (setImmediate), which runs
- * after every request the turn read. Only statements of bounded cost belong here: a connection
- * runs its statements in order, so a slow one would hold up those behind it.
+ * after every request the turn read. Only short statements belong here: a connection runs its
+ * statements in order, so a slow one holds up those written with it (a later turn goes to the
+ * least busy connection).
  *
  * A connection that fails (the backend terminated, the network gone) is replaced at the next turn;
  * a read that failed with it runs once more through the pool. A statement's own error (a timeout,
