@@ -93,7 +93,7 @@ function pgRunnerOf(runner: DataSource | EntityManager): Pool | PoolClient | und
  * One SQL statement through a DataSource (the pool) or a transaction's EntityManager (its
  * connection), as a prepared statement; answers the rows, counts the statement against the request
  * (the no-N+1 tests and the benchmark read the count), and translates database errors. `pipelined`:
- * a short read of bounded cost, sent through the DataSource's read pipeline when it has one
+ * a short autocommitted read, sent through the DataSource's read pipeline when it has one
  * (src/db/pipeline.ts); in a transaction it runs on the transaction's connection as any other.
  */
 export async function query<T = Record<string, unknown>>(
