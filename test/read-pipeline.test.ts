@@ -1,6 +1,7 @@
 import net from "node:net";
 import type { Pool } from "pg";
-import { inTransaction, query, readPipelineOf, type ReadPipeline } from "../src/db";
+import { createDataSource } from "../ormconfig";
+import { freePort, inTransaction, query, readPipelineOf, type ReadPipeline, startReadPipeline } from "../src/db";
 import { hierarchyFactsSql } from "../src/permissions/permission.store";
 import { addMember, createGroup, provision } from "./utils/builders";
 import { TestService, type TestUser } from "./utils/service";
@@ -40,9 +41,9 @@ async function readConnections(service: TestService): Promise<number[]> {
   return rows.map((r) => r.pid);
 }
 
-/** Whether `condition` came true within 2 s (polled every 20 ms). */
+/** Whether `condition` came true within 3 s (polled every 20 ms). */
 async function until(condition: () => Promise<boolean>): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 150; i++) {
     if (await condition()) return true;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -169,8 +170,39 @@ describe("the read pipeline", () => {
     // pg_stat_activity lists a terminated backend until it has exited.
     const gone = await until(async () => !(await readConnections(svc)).some((pid) => killed.includes(pid)));
     expect(gone).toBe(true);
-    // The reads since went through new connections.
-    expect((await readConnections(svc)).length).toBeGreaterThan(0);
+    // Checks meanwhile went through the pool; within a second or so a new connection serves them.
+    const replaced = await until(async () => {
+      await svc.ok(CHECK, { u: member.id, g: team }, owner);
+      return (await readConnections(svc)).length > 0;
+    });
+    expect(replaced).toBe(true);
+  });
+
+  it("sends reads through the pool while its connections cannot connect, trying again at most once a second", async () => {
+    const db = createDataSource(svc.databaseUrl, { poolSize: 2 });
+    await db.initialize();
+    try {
+      const pool = db.driver as unknown as { master: Pool & { options: { connectionString?: string } } };
+      // Two idle, connected clients in the pool; then nothing new can connect (the pipeline's
+      // connections take the pool's settings): as when the database went away and came back for
+      // the pool's connections only.
+      await Promise.all([db.query(`SELECT 1`), db.query(`SELECT 1`)]);
+      const away = new URL(svc.databaseUrl);
+      away.port = String(await freePort());
+      pool.master.options.connectionString = away.toString();
+      let attempts = 0;
+      const pipeline = startReadPipeline(db, { connections: 1, onClient: () => attempts++ });
+      const expected = await query(db, hierarchyFactsSql([team], [member.id]));
+      for (let i = 0; i < 30; i++) {
+        expect(await query(db, hierarchyFactsSql([team], [member.id]), [], { pipelined: true })).toEqual(expected);
+      }
+      // One attempt, whose failure sent its read to the pool; none again within the second.
+      expect(attempts).toBe(1);
+      expect(pipeline.stats.reads).toBeLessThanOrEqual(1);
+      await pipeline.close();
+    } finally {
+      await db.destroy();
+    }
   });
 
   it("ends its connections when the service stops", async () => {

@@ -21,9 +21,10 @@ import { logger } from "../shared/logger";
  * statements in order, so a slow one holds up those written with it (a later turn goes to the
  * least busy connection).
  *
- * A connection that fails (the backend terminated, the network gone) is replaced at the next turn;
- * a read that failed with it runs once more through the pool. A statement's own error (a timeout,
- * say) is the caller's, as through the pool.
+ * A connection that fails (the backend terminated, the network gone) is replaced at a later turn,
+ * at most once a second, and meanwhile reads go through the pool; a read that failed with it runs
+ * once more through the pool. A statement's own error (a timeout, say) is the caller's, as
+ * through the pool.
  */
 export class ReadPipeline {
   private readonly lanes: (Lane | undefined)[];
@@ -41,8 +42,9 @@ export class ReadPipeline {
   }
 
   async query(config: QueryConfig): Promise<QueryResult> {
-    if (this.closed) return this.pool.query(config);
-    const lane = this.current ?? this.turn();
+    const lane = this.closed ? undefined : (this.current ?? this.turn());
+    // Closed, or every connection failed less than a second ago: through the pool.
+    if (!lane) return this.pool.query(config);
     this.stats.reads++;
     lane.inFlight++;
     try {
@@ -62,15 +64,22 @@ export class ReadPipeline {
     await Promise.all(this.lanes.map((lane) => lane?.client.end().catch(() => undefined)));
   }
 
-  /** This turn's connection: the least busy one, corked until the check phase. */
-  private turn(): Lane {
+  /**
+   * This turn's connection: the least busy one, corked until the check phase. A failed one is
+   * replaced, at most once a second (no storm of connection attempts while the database is away);
+   * none when every one has failed meanwhile.
+   */
+  private turn(): Lane | undefined {
+    const now = Date.now();
     let chosen: Lane | undefined;
     for (let i = 0; i < this.lanes.length; i++) {
       let lane = this.lanes[i];
-      if (!lane || lane.broken) this.lanes[i] = lane = this.connect();
+      if (!lane || (lane.broken && now - lane.openedAt >= RECONNECT_MS)) this.lanes[i] = lane = this.connect(now);
+      if (lane.broken) continue;
       if (!chosen || lane.inFlight < chosen.inFlight) chosen = lane;
     }
-    const lane = chosen!;
+    if (!chosen) return undefined;
+    const lane = chosen;
     this.current = lane;
     lane.socket.cork();
     setImmediate(() => {
@@ -81,13 +90,13 @@ export class ReadPipeline {
     return lane;
   }
 
-  private connect(): Lane {
+  private connect(openedAt: number): Lane {
     // The pool's own settings (the same server, timeouts and session options), one client each.
     const { Client: PgClient, options } = this.pool as unknown as PoolInternals;
     const name = `${options.application_name ?? "groups-subgraph"} (reads)`;
     const client = new PgClient({ ...options, application_name: name, pipeline: true });
     const socket = (client as unknown as { connection: { stream: Corkable } }).connection.stream;
-    const lane: Lane = { client, socket, inFlight: 0, broken: false };
+    const lane: Lane = { client, socket, inFlight: 0, broken: false, openedAt };
     const broken = (error?: Error) => {
       if (lane.broken) return;
       lane.broken = true;
@@ -113,7 +122,12 @@ interface Lane {
   socket: Corkable;
   inFlight: number;
   broken: boolean;
+  /** When its connection was opened (Date.now()). */
+  openedAt: number;
 }
+
+/** Least time between two connection attempts of one lane. */
+const RECONNECT_MS = 1000;
 
 interface Corkable {
   cork(): void;
