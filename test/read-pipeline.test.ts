@@ -178,6 +178,21 @@ describe("the read pipeline", () => {
     expect(replaced).toBe(true);
   });
 
+  it("answers a read whose connection is terminated while it is on the way, through the pool", async () => {
+    const expected = await query(svc.db, hierarchyFactsSql([team], [member.id]));
+    for (let i = 0; i < 3; i++) {
+      // Opened more than a second ago, so the next turn may replace them.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await query(svc.db, hierarchyFactsSql([team], [member.id]), [], { pipelined: true });
+      const lanes = await readConnections(svc);
+      const [answer] = await Promise.all([
+        query(svc.db, hierarchyFactsSql([team], [member.id]), [], { pipelined: true }),
+        svc.db.query(`SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid`, [lanes]),
+      ]);
+      expect(answer).toEqual(expected);
+    }
+  }, 15_000);
+
   it("sends reads through the pool while its connections cannot connect, trying again at most once a second", async () => {
     const db = createDataSource(svc.databaseUrl, { poolSize: 2 });
     await db.initialize();

@@ -1,6 +1,7 @@
 import type { Client, ClientConfig, Pool, PoolClient, QueryConfig, QueryResult } from "pg";
 import type { DataSource } from "typeorm";
 import { logger } from "../shared/logger";
+import { isDatabaseUnavailable } from "./errors";
 
 /**
  * Short autocommitted reads (the permission facts every check reads, `group(id)`'s planned
@@ -50,8 +51,12 @@ export class ReadPipeline {
     try {
       return await lane.client.query(config);
     } catch (error) {
-      // The connection failed, not the statement: once more through the pool.
-      if (lane.broken) return this.pool.query(config);
+      // The connection failed, not the statement: once more through the pool. A terminated
+      // backend's FATAL can reach the read in flight before the socket's end marks the lane.
+      if (lane.broken || isDatabaseUnavailable(error)) {
+        lane.fail(error as Error);
+        return this.pool.query(config);
+      }
       throw error;
     } finally {
       lane.inFlight--;
@@ -96,15 +101,22 @@ export class ReadPipeline {
     const name = `${options.application_name ?? "groups-subgraph"} (reads)`;
     const client = new PgClient({ ...options, application_name: name, pipeline: true });
     const socket = (client as unknown as { connection: { stream: Corkable } }).connection.stream;
-    const lane: Lane = { client, socket, inFlight: 0, broken: false, openedAt };
-    const broken = (error?: Error) => {
-      if (lane.broken) return;
-      lane.broken = true;
-      if (!this.closed) logger.warn("a read connection failed; the next reads open another", { error: error?.message });
+    const lane: Lane = {
+      client,
+      socket,
+      inFlight: 0,
+      broken: false,
+      openedAt,
+      fail: (error) => {
+        if (lane.broken) return;
+        lane.broken = true;
+        if (!this.closed)
+          logger.warn("a read connection failed; the next reads open another", { error: error?.message });
+      },
     };
-    client.on("error", broken);
-    client.on("end", () => broken());
-    client.connect().catch(broken);
+    client.on("error", lane.fail);
+    client.on("end", () => lane.fail());
+    client.connect().catch(lane.fail);
     this.options.onClient?.(client);
     return lane;
   }
@@ -124,6 +136,8 @@ interface Lane {
   broken: boolean;
   /** When its connection was opened (Date.now()). */
   openedAt: number;
+  /** Marks it failed (once, with a warning): a later turn replaces it. */
+  fail(error?: Error): void;
 }
 
 /** Least time between two connection attempts of one lane. */
