@@ -49,6 +49,9 @@ export function groupPropertiesRead(fields: readonly FieldNode[] | null): GroupP
   return ALL.filter((property) => needed.has(property));
 }
 
+/** The pairs of each properties list (a selection's list is kept per compiled document: grantGroupsRead). */
+const pairsOf = new WeakMap<readonly GroupProperty[], ReadonlyMap<string, Sql>>();
+
 /**
  * Asks the request's next facts statements to bring each group's row with `properties` (see
  * bringGroupRowsWithFacts): call before the checks whose groups the answer shows.
@@ -62,9 +65,6 @@ export function bringGroupsWithFacts(ctx: AppContext, properties: readonly Group
   }
   bringGroupRowsWithFacts(ctx, pairs);
 }
-
-/** The pairs of each properties list (a selection's list is kept per compiled document: grantGroupsRead). */
-const pairsOf = new WeakMap<readonly GroupProperty[], ReadonlyMap<string, Sql>>();
 
 /**
  * Groups by id with at least `properties`, in key order (null for an unknown id): the rows a facts

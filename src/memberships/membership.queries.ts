@@ -145,11 +145,35 @@ export function grantGroupsRead(
   return properties;
 }
 
+/** The groups among `groups` the caller may see, by id (their standings came with the facts). */
+async function visibleById(ctx: AppContext, groups: readonly (Group | null)[]): Promise<Map<string, Group>> {
+  const byId = new Map<string, Group>();
+  for (const g of groups) {
+    if (g && (await canView(ctx, g))) byId.set(g.id, g);
+  }
+  return byId;
+}
+
 /**
  * The grants as checkPermission shows them: only those whose every group on the path the caller may
- * see (a grant must not reveal a PRIVATE ancestor; whether the permission is held stays the truth).
- * The groups on the paths came with the facts the grants were decided on (bringGroupsWithFacts,
- * with `properties`), and so did the caller's standing there: this costs no statement.
+ * see (`visible`: a grant must not reveal a PRIVATE ancestor; whether the permission is held stays
+ * the truth), with the groups instead of their ids.
+ */
+function explainWith(grants: readonly Grant[], visible: ReadonlyMap<string, Group>): ExplainedGrant[] {
+  return grants
+    .filter((g) => g.path.every((id) => visible.has(id)))
+    .map((g) => ({
+      group: visible.get(g.groupId)!,
+      role: g.role,
+      inherited: g.inherited,
+      path: g.path.map((id) => visible.get(id)!),
+    }));
+}
+
+/**
+ * explainWith for grants decided on the authorizer's facts: the groups on the paths came with those
+ * facts (bringGroupsWithFacts, with `properties`), and so did the caller's standing there: this
+ * costs no statement.
  */
 export async function explainGrants(
   ctx: AppContext,
@@ -157,19 +181,7 @@ export async function explainGrants(
   properties: readonly GroupProperty[],
 ): Promise<ExplainedGrant[]> {
   const ids = [...new Set(grants.flatMap((g) => g.path))];
-  const groups = await groupsFromFacts(ctx, ids, properties);
-  const byId = new Map<string, Group>();
-  for (const g of groups) {
-    if (g && (await canView(ctx, g))) byId.set(g.id, g);
-  }
-  return grants
-    .filter((g) => g.path.every((id) => byId.has(id)))
-    .map((g) => ({
-      group: byId.get(g.groupId)!,
-      role: g.role,
-      inherited: g.inherited,
-      path: g.path.map((id) => byId.get(id)!),
-    }));
+  return explainWith(grants, await visibleById(ctx, await groupsFromFacts(ctx, ids, properties)));
 }
 
 /**
@@ -191,17 +203,18 @@ export async function checkPermission(
     // Loaded in the same batch as the subject's facts: canView and members.view below reuse it.
     can(ctx, "groups.view", groupId),
   ]);
-  const pathIds = decision.grants.flatMap((g) => g.path);
-  // The target and the groups on the paths came with the facts (explainGrants reads them again).
-  const [group] = await groupsFromFacts(ctx, [groupId, ...pathIds], properties);
-  if (!group || !(await canView(ctx, group))) throw new NotFoundError("Group", groupId);
+  // The target and the groups on the paths came with the facts: looked up once, together.
+  const ids = [...new Set([groupId, ...decision.grants.flatMap((g) => g.path)])];
+  const visible = await visibleById(ctx, await groupsFromFacts(ctx, ids, properties));
+  const group = visible.get(groupId);
+  if (!group) throw new NotFoundError("Group", groupId);
   if (!decision.userExists) throw new NotFoundError("User", userId);
   await assertMayAskAbout(ctx, userId, group);
   return {
     allowed: decision.allowed,
     permission,
     globalAdmin: decision.globalAdmin,
-    grants: await explainGrants(ctx, decision.grants, properties),
+    grants: explainWith(decision.grants, visible),
   };
 }
 
