@@ -196,7 +196,7 @@ describe("time-driven events with two replicas", () => {
     sockets.push(socket);
     const stream = socket.subscribe<EventData, { g: string }>(EVENTS, { g: group });
     await sleep(300);
-    const startsAt = new Date((await dbNow()).getTime() + 1500);
+    const startsAt = new Date((await dbNow()).getTime() + 2500);
     await add(url, group, cat, { startsAt: startsAt.toISOString() });
     const check = async () =>
       (
@@ -237,7 +237,7 @@ describe("time-driven events with two replicas", () => {
     const dan = await caller();
     await gql(url, dan, `{ me { id } }`).catch(() => undefined);
     const group = await newGroup(url);
-    const expiresAt = new Date((await dbNow()).getTime() + 1000);
+    const expiresAt = new Date((await dbNow()).getTime() + 2000);
     await add(url, group, dan, { expiresAt: expiresAt.toISOString() });
     for (const p of processes) await p.kill("SIGTERM");
     expect(proc.exited).toBe(true);
