@@ -5,7 +5,7 @@ import { ForbiddenError, ForbiddenRuleError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import { hierarchyFacts } from "./permission.store";
 import { registry } from "./registry/registry";
-import { type Decision, decide, type Grant, grantsAt } from "./rules";
+import { type Decision, decide, type Grant, grantsAt, type HierarchyFacts } from "./rules";
 
 /**
  * The one place that decides access. Every mutation and every visibility decision goes through
@@ -64,44 +64,106 @@ export function groupRowFromFacts(
   return brought && properties.every((p) => brought.properties.has(p)) ? brought.row : undefined;
 }
 
+/** One facts statement's answer: the standings of its users in every group it read. */
+interface ReadFacts {
+  facts: HierarchyFacts;
+  admins: ReadonlyMap<string, boolean>;
+  now: Date;
+}
+
+const noStanding = (): Standing => ({ exists: false, isGlobalAdmin: false, grants: [] });
+
+/** A user's standing in a group, its grants worked out when first read (most implied standings never are). */
+class StandingFromFacts implements Standing {
+  private worked: Grant[] | undefined;
+  constructor(
+    private readonly read: ReadFacts,
+    private readonly userId: string,
+    private readonly groupId: string,
+  ) {}
+  get exists(): boolean {
+    return this.read.admins.has(this.userId);
+  }
+  get isGlobalAdmin(): boolean {
+    return this.read.admins.get(this.userId) ?? false;
+  }
+  get grants(): Grant[] {
+    const { facts, now } = this.read;
+    return (this.worked ??= facts.groups.has(this.groupId) ? grantsAt(facts, this.userId, this.groupId, now) : []);
+  }
+}
+
+/**
+ * The standings loader's cache. Every ancestor of a target lies in the facts with all of its own
+ * ancestors, so a facts statement also answers its users' standing in each of those groups: a later
+ * check of an ancestor costs no statement. Those standings are made when first asked for, not
+ * primed: a page of 50 holders under an 8-deep chain would otherwise build 400 of them per request,
+ * and hardly any is ever read.
+ */
+class StandingCache implements DataLoader.CacheMap<string, Promise<Standing>> {
+  private readonly held = new Map<string, Promise<Standing>>();
+  /** The facts read so far in the request, by user. */
+  private readonly readFor = new Map<string, ReadFacts[]>();
+
+  learn(users: readonly string[], read: ReadFacts): void {
+    for (const userId of users) {
+      const reads = this.readFor.get(userId);
+      if (reads) reads.push(read);
+      else this.readFor.set(userId, [read]);
+    }
+  }
+
+  get(key: string): Promise<Standing> | undefined {
+    const held = this.held.get(key);
+    if (held) return held;
+    // The key is cacheKeyFn's `${userId}/${groupId}`.
+    const slash = key.indexOf("/");
+    const reads = this.readFor.get(key.slice(0, slash));
+    if (!reads) return undefined;
+    const [userId, groupId] = [key.slice(0, slash), key.slice(slash + 1)];
+    const read = reads.find((r) => r.facts.groups.has(groupId));
+    if (!read) return undefined;
+    const implied = Promise.resolve<Standing>(new StandingFromFacts(read, userId, groupId));
+    this.held.set(key, implied);
+    return implied;
+  }
+
+  set(key: string, value: Promise<Standing>): void {
+    this.held.set(key, value);
+  }
+
+  delete(key: string): void {
+    // Only DataLoader deletes a single key (a failed load); the facts never answered it.
+    this.held.delete(key);
+  }
+
+  clear(): void {
+    this.held.clear();
+    this.readFor.clear();
+  }
+}
+
 /** Standing of (user, group) pairs: one statement for any number of pairs. */
 export const standingOf = perRequest((ctx) => {
-  const loader: DataLoader<StandingKey, Standing, string> = new DataLoader<StandingKey, Standing, string>(
+  const cache = new StandingCache();
+  return new DataLoader<StandingKey, Standing, string>(
     async (keys) => {
       const valid = keys.filter((k) => isUuid(k.userId) && isUuid(k.groupId));
-      if (valid.length === 0) return keys.map(() => ({ exists: false, isGlobalAdmin: false, grants: [] }));
+      if (valid.length === 0) return keys.map(noStanding);
       const targets = [...new Set(valid.map((k) => k.groupId))];
       const users = [...new Set(valid.map((k) => k.userId))];
       const rows = factsGroupRows(ctx);
       const properties: ReadonlySet<string> = new Set(rows.wanted.keys());
       const { facts, admins, groupRows } = await hierarchyFacts(ctx.db, targets, users, [...rows.wanted.values()]);
       for (const row of groupRows) rows.brought.set(row.id as string, { row, properties });
-      const now = new Date();
-      // The grants are worked out when first read: most primed ancestors are never asked about.
-      const standing = (userId: string, groupId: string): Standing => {
-        let grants: Grant[] | undefined;
-        return {
-          exists: admins.has(userId),
-          isGlobalAdmin: admins.get(userId) ?? false,
-          get grants() {
-            return (grants ??= facts.groups.has(groupId) ? grantsAt(facts, userId, groupId, now) : []);
-          },
-        };
-      };
-      // Every ancestor of a target lies in the facts with all of its own ancestors, so the
-      // standing there is known too: primed, a later check of an ancestor costs no statement.
-      for (const userId of users) {
-        for (const groupId of facts.groups.keys()) loader.prime({ userId, groupId }, standing(userId, groupId));
-      }
+      const read: ReadFacts = { facts, admins, now: new Date() };
+      cache.learn(users, read);
       return keys.map((k) =>
-        isUuid(k.userId) && isUuid(k.groupId)
-          ? standing(k.userId, k.groupId)
-          : { exists: false, isGlobalAdmin: false, grants: [] },
+        isUuid(k.userId) && isUuid(k.groupId) ? new StandingFromFacts(read, k.userId, k.groupId) : noStanding(),
       );
     },
-    { cacheKeyFn: (k) => `${k.userId}/${k.groupId}` },
+    { cacheKeyFn: (k) => `${k.userId}/${k.groupId}`, cacheMap: cache },
   );
-  return loader;
 });
 
 /**
