@@ -21,8 +21,12 @@ let org: string;
 let team: string;
 
 /** A group as Q2 and Q4 read it (one planned statement); the caller is a global admin. */
-const GROUP = `query ($id: ID!) { group(id: $id) { name memberCount ancestors { depth group { name } }
+const GROUP = `query ($id: ID!) { group(id: $id) { id name memberCount ancestors { depth group { name } }
   members(first: 5) { totalCount nodes { role user { name } } } children { name } } }`;
+
+/** A group with its own fields only (groupsById), and as a router asks for it (visibleGroupsById). */
+const GROUP_ROW = `query ($id: ID!) { group(id: $id) { id name visibility } }`;
+const ENTITIES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Group { id name } } }`;
 
 const CHECK = `query ($u: ID!, $g: ID!) { checkPermission(userId: $u, groupId: $g, permission: "members.add") {
   allowed grants { group { id } role inherited path { id } } } }`;
@@ -124,6 +128,13 @@ describe("the read pipeline", () => {
   it.each([
     ["checkPermission", CHECK, () => ({ u: member.id, g: team }), () => owner],
     ["group(id) with its relations", GROUP, () => ({ id: team }), () => admin],
+    ["group(id) with its own fields (groupsById)", GROUP_ROW, () => ({ id: team }), () => admin],
+    [
+      "_entities (the visible groups by id)",
+      ENTITIES,
+      () => ({ r: [{ __typename: "Group", id: team }] }),
+      () => member,
+    ],
   ])("answers %s through it with one statement, the same as through the pool", async (_name, document, vars, as) => {
     const pipeline = pipelineOf(svc);
     const before = pipeline.stats.reads;
@@ -136,6 +147,8 @@ describe("the read pipeline", () => {
       await off.ok(`{ __typename }`, {}, as());
       const pooled = await off.statements<unknown, unknown>(document, vars(), as());
       expect(through.data).toEqual(pooled.data);
+      // An answer about the team, not an empty one.
+      expect(JSON.stringify(through.data)).toContain(team);
       expect(through.count).toBe(1);
       expect(pooled.count).toBe(1);
     } finally {

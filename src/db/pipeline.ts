@@ -5,7 +5,7 @@ import { isDatabaseUnavailable } from "./errors";
 
 /**
  * Short autocommitted reads (the permission facts every check reads, `group(id)`'s planned
- * statement) through a few connections of their own in pg's pipeline mode: the reads that start
+ * statement, groups by id and `_entities`' visible groups by id) through a few connections of their own in pg's pipeline mode: the reads that start
  * in one turn of the event loop go to one connection and are written to its socket at once,
  * without waiting for each other's answers.
  *

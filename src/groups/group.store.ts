@@ -41,8 +41,9 @@ export function groupsByIdsSql(ids: readonly string[]): Sql {
   return sql`SELECT ${groupColumns} FROM groups g WHERE g.id = ANY(${value(ids)}::uuid[])`;
 }
 
+/** Through the read pipeline: primary-key lookups, short even for a long batch of ids. */
 export function groupsByIds(runner: Runner, ids: readonly string[]): Promise<Group[]> {
-  return query<Group>(runner, groupsByIdsSql(ids));
+  return query<Group>(runner, groupsByIdsSql(ids), [], { pipelined: true });
 }
 
 /** Groups by id that the viewer may see, the visibility rule in the same statement. */
@@ -51,8 +52,9 @@ export function visibleGroupsByIdsSql(viewer: Viewer, ids: readonly string[]): S
     WHERE g.id = ANY(${value(ids)}::uuid[]) AND ${visibleGroup(viewer, "g")}`;
 }
 
+/** Through the read pipeline, as groupsByIds (the visibility rule is a probe per group and ancestor). */
 export function visibleGroupsByIds(runner: Runner, viewer: Viewer, ids: readonly string[]): Promise<Group[]> {
-  return query<Group>(runner, visibleGroupsByIdsSql(viewer, ids));
+  return query<Group>(runner, visibleGroupsByIdsSql(viewer, ids), [], { pipelined: true });
 }
 
 /**
