@@ -74,16 +74,13 @@ export function createDataSource(url: string, options: DataSourceOptions = {}): 
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
       statement_timeout: 30000,
-      // Per connection, not the server's:
-      // - No JIT compilation: the service's statements are short, and on tables not analyzed yet (a
-      //   fresh database) the planner's guesses put the facts statement over jit_above_cost, so
-      //   PostgreSQL spent ~0.6 s compiling it on each request.
-      // - Generic plans: every statement is prepared once per connection (db/transaction.ts) and
-      //   written to plan well without its values (the plan tests force the generic plan). With
-      //   PostgreSQL's default, a statement whose generic estimate looks worse than its custom ones
-      //   (arrays of unknown length, a batch's keys) is planned anew on every execution: ~1.3 ms
-      //   of the reverse lookups' holders page, more than running it.
-      options: "-c jit=off -c plan_cache_mode=force_generic_plan",
+      // No JIT compilation: the service's statements are short, and on tables not analyzed yet (a
+      // fresh database) the planner's guesses put the facts statement over jit_above_cost, so
+      // PostgreSQL spent ~0.6 s compiling it on each request. Per connection, not the server's.
+      // plan_cache_mode stays PostgreSQL's default: forcing generic plans spared the reverse
+      // lookups' holders page 1.3 ms of planning per run, but made groupsWithPermission's generic
+      // plan scan every group (R1 22 ms of PostgreSQL per request against 11-16 ms).
+      options: "-c jit=off",
     },
   });
 }
