@@ -5,9 +5,9 @@ import { isDatabaseUnavailable } from "./errors";
 
 /**
  * Short autocommitted reads (the permission facts every check reads, `group(id)`'s planned
- * statement, groups by id and `_entities`' visible groups by id) through a few connections of their own in pg's pipeline mode: the reads that start
- * in one turn of the event loop go to one connection and are written to its socket at once,
- * without waiting for each other's answers.
+ * statement, groups by id and `_entities`' visible groups by id) through a few connections of
+ * their own in pg's pipeline mode: the reads that start in one turn of the event loop go to one
+ * connection and are written to its socket at once, without waiting for each other's answers.
  *
  * Why: a permission check is bound by the service's Node CPU, and a third of that was the kernel's
  * `writev` of the statement to PostgreSQL (on loopback TCP the sender also pays for delivering it
