@@ -34,8 +34,8 @@ export interface Config {
   /** Connections in the pool. @default 10 */
   dbPoolSize: number;
   /**
-   * Connections of the read pipeline (the permission facts and `group(id)`, src/db/pipeline.ts), besides the pool;
-   * 0 sends those reads through the pool. @default 2
+   * Connections of the read pipeline (the permission facts, `group(id)` and groups by id:
+   * src/db/pipeline.ts), besides the pool; 0 sends those reads through the pool. @default 2
    */
   dbPipelineConnections: number;
   /** debug | info | warn | error | silent. @default "info" */

@@ -5,6 +5,7 @@ import { type GraphQLError, getOperationAST } from "graphql";
 import type { Pool } from "pg";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { DataSource } from "typeorm";
+import { poolOf } from "./db";
 import type { CompiledExecutor } from "./executor";
 import { type EventFeed, type EventHub, newestEventId } from "./events";
 import type { AppContext } from "./shared/context";
@@ -58,7 +59,7 @@ export class Metrics {
   });
 
   constructor(deps: MetricsDeps) {
-    const pool = (deps.db.driver as unknown as { master?: Pool }).master;
+    const pool = poolOf(deps.db);
     const poolGauge = (name: string, help: string, read: (pool: Pool) => number) =>
       new Gauge({
         name,

@@ -42,6 +42,7 @@ import type { Client, Pool, PoolClient } from "pg";
 import type { DataSource } from "typeorm";
 import type { CompiledExecutor } from "./executor";
 import type { AppContext } from "./shared/context";
+import { poolOf } from "./db";
 import { logger, logTraceIds } from "./shared/logger";
 
 // GraphQL's attributes are still incubating in the semantic conventions: the package asks users to
@@ -270,7 +271,7 @@ export class Tracing {
    * The statement text is recorded as sent: values always travel as parameters, never in it.
    */
   instrumentPool(db: DataSource): void {
-    const pool = (db.driver as unknown as { master?: Pool }).master;
+    const pool = poolOf(db);
     if (!pool) return;
     const untouched = pool as unknown as { connect: (...args: unknown[]) => unknown };
     const connect = untouched.connect;

@@ -14,4 +14,5 @@ export type { DataSource, EntityManager } from "typeorm";
 export { splitTotal, escapeLike, keysetPages, type KeyedPage, pagesByKey } from "./paging";
 export { ensureDatabase, pingDatabase } from "./health";
 export { Listener, type ListenerOptions } from "./listener";
+export { poolOf } from "./pool";
 export { ReadPipeline, type ReadPipelineOptions, readPipelineOf, startReadPipeline } from "./pipeline";

@@ -2,6 +2,7 @@ import type { Client, ClientConfig, Pool, PoolClient, QueryConfig, QueryResult }
 import type { DataSource } from "typeorm";
 import { logger } from "../shared/logger";
 import { isDatabaseUnavailable } from "./errors";
+import { poolOf } from "./pool";
 
 /**
  * Short autocommitted reads (the permission facts every check reads, `group(id)`'s planned
@@ -155,14 +156,10 @@ interface PoolInternals {
 
 const pipelines = new WeakMap<Pool, ReadPipeline>();
 
-/** The pg pool behind a DataSource. */
-function poolOf(db: DataSource): Pool {
-  return (db.driver as unknown as { master: Pool }).master;
-}
-
 /** Sends `query(..., { pipelined: true })` reads on `db` through a pipeline from now on; close it before `db.destroy()`. */
 export function startReadPipeline(db: DataSource, options: ReadPipelineOptions): ReadPipeline {
   const pool = poolOf(db);
+  if (!pool) throw new Error("startReadPipeline: the DataSource is not initialized");
   const pipeline = new ReadPipeline(pool, options);
   pipelines.set(pool, pipeline);
   return pipeline;

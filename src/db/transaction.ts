@@ -4,6 +4,7 @@ import { logger, requestScope } from "../shared/logger";
 import type { Sql } from "./sql";
 import { isRetryable, translateDbError } from "./errors";
 import { readPipelineOf } from "./pipeline";
+import { poolOf } from "./pool";
 
 /** How inTransaction runs `work` again. */
 export interface TransactionOptions {
@@ -85,8 +86,7 @@ function pgRunnerOf(runner: DataSource | EntityManager): Pool | PoolClient | und
   // A transaction's runner holds its connection once the transaction began (undefined before).
   if (manager.queryRunner)
     return (manager.queryRunner as unknown as { databaseConnection?: PoolClient }).databaseConnection;
-  const dataSource = (manager.connection ?? runner) as DataSource;
-  return (dataSource.driver as unknown as { master?: Pool }).master;
+  return poolOf((manager.connection ?? runner) as DataSource);
 }
 
 /**
