@@ -1,7 +1,15 @@
 import net from "node:net";
 import type { Pool } from "pg";
 import { createDataSource } from "../ormconfig";
-import { freePort, inTransaction, query, readPipelineOf, type ReadPipeline, startReadPipeline } from "../src/db";
+import {
+  freePort,
+  inTransaction,
+  poolOf,
+  query,
+  readPipelineOf,
+  type ReadPipeline,
+  startReadPipeline,
+} from "../src/db";
 import { hierarchyFactsSql } from "../src/permissions/permission.store";
 import { addMember, createGroup, provision } from "./utils/builders";
 import { TestService, type TestUser } from "./utils/service";
@@ -32,7 +40,7 @@ const CHECK = `query ($u: ID!, $g: ID!) { checkPermission(userId: $u, groupId: $
   allowed grants { group { id } role inherited path { id } } } }`;
 
 function pipelineOf(service: TestService): ReadPipeline {
-  const pipeline = readPipelineOf((service.db.driver as unknown as { master: Pool }).master);
+  const pipeline = readPipelineOf(poolOf(service.db)!);
   if (!pipeline) throw new Error("the service started no read pipeline");
   return pipeline;
 }
@@ -142,7 +150,7 @@ describe("the read pipeline", () => {
     expect(pipeline.stats.reads - before).toBe(1);
     const off = await TestService.start({ databaseUrl: svc.databaseUrl, dbPipelineConnections: 0 });
     try {
-      expect(readPipelineOf((off.db.driver as unknown as { master: Pool }).master)).toBeUndefined();
+      expect(readPipelineOf(poolOf(off.db)!)).toBeUndefined();
       // A new replica provisions the caller on its first request: not this one's statement.
       await off.ok(`{ __typename }`, {}, as());
       const pooled = await off.statements<unknown, unknown>(document, vars(), as());
@@ -210,14 +218,14 @@ describe("the read pipeline", () => {
     const db = createDataSource(svc.databaseUrl, { poolSize: 2 });
     await db.initialize();
     try {
-      const pool = db.driver as unknown as { master: Pool & { options: { connectionString?: string } } };
+      const pool = poolOf(db) as Pool & { options: { connectionString?: string } };
       // Two idle, connected clients in the pool; then nothing new can connect (the pipeline's
       // connections take the pool's settings): as when the database went away and came back for
       // the pool's connections only.
       await Promise.all([db.query(`SELECT 1`), db.query(`SELECT 1`)]);
       const away = new URL(svc.databaseUrl);
       away.port = String(await freePort());
-      pool.master.options.connectionString = away.toString();
+      pool.options.connectionString = away.toString();
       let attempts = 0;
       const pipeline = startReadPipeline(db, { connections: 1, onClient: () => attempts++ });
       const expected = await query(db, hierarchyFactsSql([team], [member.id]));
